@@ -1,0 +1,85 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startSiem } from '@siemlink/siem';
+import { intOption } from '../options.ts';
+
+export interface ServeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  listenerPort: number;
+  demo: boolean;
+  faultInjection: boolean;
+}
+
+/** Settings for the SIEM from flags, falling back to SIEMLINK_* environment variables. */
+export function siemConfigFrom(opts: ServeOptions) {
+  const env = process.env;
+  return {
+    dataDir: resolve(opts.dataDir),
+    host: opts.host,
+    port: opts.port,
+    listenerPort: opts.listenerPort,
+    demo: opts.demo,
+    faultInjection: opts.faultInjection,
+    presetTokens: {
+      logsApiToken: env.SIEMLINK_LOGS_API_TOKEN || undefined,
+      siemApiToken: env.SIEMLINK_SIEM_API_TOKEN || undefined,
+      shippingToken: env.SIEMLINK_SHIPPING_TOKEN || undefined,
+    },
+  };
+}
+
+export function addSiemOptions(cmd: Command): Command {
+  const env = process.env;
+  return cmd
+    .option(
+      '--data-dir <dir>',
+      'data directory (env SIEMLINK_DATA_DIR)',
+      env.SIEMLINK_DATA_DIR ?? './.siemlink',
+    )
+    .option('--host <host>', 'address to bind (env SIEMLINK_HOST)', env.SIEMLINK_HOST ?? '127.0.0.1')
+    .option(
+      '--port <port>',
+      'SIEM API port (env SIEMLINK_PORT)',
+      intOption('--port'),
+      Number(env.SIEMLINK_PORT ?? 8080),
+    )
+    .option(
+      '--listener-port <port>',
+      'log listener port (env SIEMLINK_LISTENER_PORT)',
+      intOption('--listener-port'),
+      Number(env.SIEMLINK_LISTENER_PORT ?? 8070),
+    )
+    .option(
+      '--fault-injection',
+      'enable the fault-injection admin endpoint',
+      env.SIEMLINK_FAULT_INJECTION === '1',
+    );
+}
+
+export function registerServe(program: Command): void {
+  addSiemOptions(program.command('serve').description('run the local Cloud SIEM (API + log listener)'))
+    .option('--demo', 'generate demo logs and load the default rule pack', false)
+    .action(async (opts: ServeOptions) => {
+      const siem = await startSiem(siemConfigFrom(opts));
+      console.log(`SIEM API      ${siem.ctx.urls.api}`);
+      console.log(`Log listener  ${siem.ctx.urls.listener}`);
+      console.log(`Credentials   ${resolve(opts.dataDir, 'credentials.json')}`);
+      await waitForSignal();
+      await siem.close();
+    });
+}
+
+/** Resolves on SIGINT/SIGTERM so servers close cleanly. */
+export function waitForSignal(): Promise<void> {
+  return new Promise((resolveWait) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolveWait();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

@@ -1,0 +1,2 @@
+// Log shipping contracts (listener): owned by the listener/accounts work.
+export {};

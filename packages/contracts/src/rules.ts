@@ -1,0 +1,2 @@
+// Security rule and configuration contracts: owned by the rules work.
+export {};

@@ -1,0 +1,59 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { SiemContext } from './context.ts';
+import { installErrorHandler } from './plugins/error-handler.ts';
+import { installAuth } from './plugins/auth.ts';
+import { stripNulls } from './plugins/strip-nulls.ts';
+import accountsRoutes from './modules/accounts/routes.ts';
+import searchRoutes from './modules/search/routes.ts';
+import rulesRoutes from './modules/rules/routes.ts';
+import eventsRoutes from './modules/events/routes.ts';
+import feedRoutes from './modules/feed/routes.ts';
+import adminRoutes from './modules/admin/routes.ts';
+import listenerRoutes from './modules/listener/routes.ts';
+
+export type SiemApp = FastifyInstance;
+
+/** Per-request log lines only when SIEMLINK_LOG_REQUESTS=1: the demo would drown the log otherwise. */
+function requestLogging(): LogController {
+  return new LogController({ disableRequestLogging: process.env.SIEMLINK_LOG_REQUESTS !== '1' });
+}
+
+/** The SIEM API (the Logz.io-compatible endpoints and the feed), as one Fastify app. */
+export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    bodyLimit: 10 * 1024 * 1024,
+    // Numbers sent as strings ("50") are coerced; unknown keys dropped where schemas forbid them.
+    ajv: {
+      customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false },
+    },
+    logController: requestLogging(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('siem', ctx);
+  installErrorHandler(app);
+  installAuth(app);
+  app.addHook('preValidation', async (request) => {
+    if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
+  });
+  await app.register(adminRoutes);
+  await app.register(accountsRoutes);
+  await app.register(searchRoutes);
+  await app.register(rulesRoutes);
+  await app.register(eventsRoutes);
+  await app.register(feedRoutes);
+  return app;
+}
+
+/** The log listener (bulk HTTP shipping), a separate app on its own port as in Logz.io. */
+export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({ component: 'listener' }) as FastifyBaseLogger,
+    bodyLimit: ctx.config.listener.maxRequestBytes,
+    logController: requestLogging(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('siem', ctx);
+  installErrorHandler(app);
+  await app.register(listenerRoutes);
+  return app;
+}

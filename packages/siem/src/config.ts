@@ -1,0 +1,50 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { SiemError } from './errors.ts';
+
+/** Everything the SIEM process can be told; validated once at start. */
+export const SiemConfig = Type.Object({
+  dataDir: Type.String({ minLength: 1 }),
+  host: Type.String({ default: '127.0.0.1' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  listenerPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8070 }),
+  demo: Type.Boolean({ default: false }),
+  /** Per-line and per-request limits of the log listener (bytes). */
+  listener: Type.Object(
+    {
+      maxLineBytes: Type.Integer({ minimum: 64, default: 500 * 1024 }),
+      maxRequestBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    },
+    { default: {} },
+  ),
+  /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
+  rulesEngine: Type.Boolean({ default: true }),
+  /** Enables the authenticated fault-injection admin endpoint. */
+  faultInjection: Type.Boolean({ default: false }),
+  /** Preset tokens for the bootstrap accounts (otherwise random). */
+  presetTokens: Type.Object(
+    {
+      logsApiToken: Type.Optional(Type.String({ minLength: 8 })),
+      siemApiToken: Type.Optional(Type.String({ minLength: 8 })),
+      shippingToken: Type.Optional(Type.String({ minLength: 8 })),
+    },
+    { default: {} },
+  ),
+});
+export type SiemConfig = Static<typeof SiemConfig>;
+
+export function loadSiemConfig(input: unknown): SiemConfig {
+  const withDefaults = Value.Default(SiemConfig, structuredClone(input ?? {}));
+  const errors = [...Value.Errors(SiemConfig, withDefaults)];
+  if (errors.length > 0) {
+    const e = errors[0]!;
+    throw new SiemError({
+      code: 'INVALID_CONFIG',
+      status: 400,
+      kind: 'config',
+      field: e.path || '/',
+      message: `config${e.path.replaceAll('/', '.')}: ${e.message}`,
+    });
+  }
+  return withDefaults as SiemConfig;
+}

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SiemError } from '../errors.ts';
+
+/** Turns an Ajv validation error into `body.pagination.pageSize must be <= 1000` style text. */
+function describeValidation(err: FastifyError): { field: string; message: string } {
+  const v = err.validation?.[0];
+  if (!v) return { field: err.validationContext ?? 'body', message: err.message };
+  const base = err.validationContext ?? 'body';
+  const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  let field = path ? `${base}.${path}` : base;
+  const params = v.params as Record<string, unknown>;
+  if (v.keyword === 'required' && typeof params.missingProperty === 'string') {
+    field = `${field}.${params.missingProperty}`;
+    return { field, message: `${field} is required` };
+  }
+  if (v.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+    return { field, message: `${field} must be one of ${params.allowedValues.join(', ')}` };
+  }
+  return { field, message: `${field} ${v.message ?? 'is invalid'}` };
+}
+
+export function sendError(reply: FastifyReply, status: number, body: Record<string, unknown>) {
+  return reply.status(status).type('application/json').send(body);
+}
+
+/** JSON error bodies with stable codes for every failure; 5xx details stay in the log. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | SiemError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof SiemError) {
+      if (err.headers) reply.headers(err.headers);
+      if (err.status >= 500) request.log.error({ err }, 'request failed');
+      return sendError(reply, err.status, {
+        errorCode: err.code,
+        message: err.message,
+        ...(err.field ? { field: err.field } : {}),
+      });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const { field, message } = describeValidation(fe);
+      return sendError(reply, 400, { errorCode: 'VALIDATION_FAILED', message, field });
+    }
+    if (
+      fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      (fe.statusCode === 400 && fe instanceof SyntaxError)
+    ) {
+      return sendError(reply, 400, { errorCode: 'INVALID_JSON', message: `body: ${fe.message}` });
+    }
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
+      return sendError(reply, 413, {
+        errorCode: 'PAYLOAD_TOO_LARGE',
+        message: 'body: request body is too large',
+      });
+    }
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
+      return sendError(reply, 415, {
+        errorCode: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Content-Type: send application/json',
+      });
+    }
+    const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      return sendError(reply, 500, {
+        errorCode: 'INTERNAL_ERROR',
+        message: 'internal error; see the SIEM log',
+      });
+    }
+    return sendError(reply, status, { errorCode: fe.code ?? 'BAD_REQUEST', message: fe.message });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, {
+      errorCode: 'ROUTE_NOT_FOUND',
+      message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
+}

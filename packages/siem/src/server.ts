@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Credentials } from '@siemlink/contracts';
+import { buildListenerApp, buildSiemApp, type SiemApp } from './app.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { loadSiemConfig, type SiemConfig } from './config.ts';
+import type { SiemContext } from './context.ts';
+import { createFaults, type Faults } from './faults.ts';
+import { createLogger } from './logger.ts';
+import { openSqliteStore } from './store/store.ts';
+import { createSqliteAccountsRepository } from './modules/accounts/repository.ts';
+import { bootstrapAccounts } from './bootstrap.ts';
+import { runRuleEngine } from './rules/engine.ts';
+import { runDemo } from './demo/run.ts';
+
+export interface SiemServer {
+  ctx: SiemContext;
+  api: SiemApp;
+  listener: SiemApp;
+  credentials: Credentials;
+  close(): Promise<void>;
+}
+
+export interface StartSiemOptions {
+  logger?: Logger;
+  clock?: Clock;
+  faults?: Faults;
+}
+
+/** Creates the context (store, clock, logger) for one SIEM instance. */
+export function createSiemContext(config: SiemConfig, opts: StartSiemOptions = {}): SiemContext {
+  const logger = opts.logger ?? createLogger();
+  const store = openSqliteStore({
+    path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'siem.db'),
+  });
+  return {
+    config,
+    store,
+    clock: opts.clock ?? systemClock,
+    faults: opts.faults ?? createFaults(),
+    logger,
+    accounts: createSqliteAccountsRepository(store),
+    urls: { api: '', listener: '' },
+  };
+}
+
+/** Starts the API and the listener, bootstraps accounts, then runs the background services. */
+export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Promise<SiemServer> {
+  const config = loadSiemConfig(input);
+  const ctx = createSiemContext(config, opts);
+  const api = await buildSiemApp(ctx);
+  const listener = await buildListenerApp(ctx);
+  for (const app of [api, listener]) {
+    // Slow or stuck clients must not hold sockets forever.
+    app.server.keepAliveTimeout = 65_000;
+    app.server.requestTimeout = 5 * 60_000;
+    app.server.headersTimeout = 30_000;
+  }
+  const apiAddr = await api.listen({ host: config.host, port: config.port });
+  const listenerAddr = await listener.listen({ host: config.host, port: config.listenerPort });
+  ctx.urls.api = apiAddr;
+  ctx.urls.listener = listenerAddr;
+  const credentials = bootstrapAccounts(ctx);
+
+  const stop = new AbortController();
+  const services: Promise<void>[] = [];
+  const run = (name: string, fn: (c: SiemContext, s: AbortSignal) => Promise<void>) =>
+    services.push(
+      fn(ctx, stop.signal).catch((err) => {
+        if (!stop.signal.aborted) ctx.logger.error({ err, service: name }, 'background service failed');
+      }),
+    );
+  if (config.rulesEngine) run('rule-engine', runRuleEngine);
+  if (config.demo) run('demo', runDemo);
+
+  let closed = false;
+  return {
+    ctx,
+    api,
+    listener,
+    credentials,
+    async close() {
+      if (closed) return;
+      closed = true;
+      stop.abort(new Error('SIEM shutting down'));
+      await Promise.allSettled(services);
+      await Promise.allSettled([api.close(), listener.close()]);
+      ctx.store.close();
+    },
+  };
+}
