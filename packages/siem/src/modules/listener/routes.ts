@@ -1,5 +1,68 @@
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DEFAULT_LOG_TYPE, ListenerQuery, type BulkShippingResult } from '@siemlink/contracts';
+import { tooLarge, unauthorized } from '../../errors.ts';
+import { createSqliteLogsWriter } from '../logs/repository.ts';
+import { ingestBulk } from './service.ts';
 
-/** Bulk log shipping routes of the listener (not built yet). */
-const listenerRoutes: FastifyPluginAsyncTypebox = async () => {};
+/**
+ * Logz.io bulk HTTP shipping: `POST /?token=<shipping token>&type=<type>`, NDJSON or plain-text
+ * lines, optionally gzip/deflate. 200 with an empty body when every line was stored; 400 with
+ * `{malformedLines, successfulLines, oversizedLines, emptyLogLines, errors}` when some were not
+ * (the good ones ARE stored, as with Logz.io); 401 for a missing or unknown token; 413 when the
+ * body is over the limit (nothing stored).
+ */
+const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.siem;
+  const writer = createSqliteLogsWriter(ctx.store);
+  const { maxLineBytes, maxRequestBytes } = ctx.config.listener;
+
+  // Shippers send text/plain (logzio-nodejs), application/json, x-ndjson or nothing at all:
+  // every body reaches the handler as the raw stream, so limits apply to decompressed bytes too.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  // The declared type is never used, so a missing or malformed one must not turn into a 415.
+  app.addHook('onRequest', async (request) => {
+    request.headers['content-type'] = 'application/octet-stream';
+  });
+
+  app.post(
+    '/',
+    {
+      // No response schema: 200 has an empty body, and the 400 body is built typed below.
+      schema: { querystring: ListenerQuery },
+    },
+    async (request, reply) => {
+      const token = request.query.token?.trim();
+      if (!token) throw unauthorized('token query parameter is required', 'MISSING_TOKEN');
+      const account = ctx.accounts.findByToken(token, 'SHIPPING');
+      if (!account) throw unauthorized('token is not a valid shipping token', 'INVALID_TOKEN');
+      const declared = Number(request.headers['content-length']);
+      if (declared > maxRequestBytes) {
+        throw tooLarge(`body: ${declared} bytes is over the ${maxRequestBytes}-byte request limit`);
+      }
+      const body = request.body as Readable | undefined;
+      if (!body) return reply.status(200).send();
+      const result = await ingestBulk({
+        body,
+        encoding: request.headers['content-encoding'],
+        accountId: account.id,
+        defaultType: request.query.type ?? DEFAULT_LOG_TYPE,
+        maxLineBytes,
+        maxRequestBytes,
+        writer,
+        now: () => ctx.clock.now(),
+      });
+      if (result.malformedLines + result.oversizedLines === 0) return reply.status(200).send();
+      const counts: BulkShippingResult = {
+        malformedLines: result.malformedLines,
+        successfulLines: result.successfulLines,
+        oversizedLines: result.oversizedLines,
+        emptyLogLines: result.emptyLogLines,
+        errors: result.errors,
+      };
+      return reply.status(400).send(counts);
+    },
+  );
+};
 export default listenerRoutes;

@@ -1,0 +1,117 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { BulkShippingResult, RejectedLine } from '@siemlink/contracts';
+import { SiemError, tooLarge } from '../../errors.ts';
+import type { LogsWriter, NewLog } from '../logs/repository.ts';
+import { lineToLog } from './document.ts';
+import { LineSplitter } from './lines.ts';
+
+/** At most this many rejected lines are described in a response (the counters stay exact). */
+const MAX_REPORTED_ERRORS = 100;
+
+export interface BulkIngestInput {
+  body: Readable;
+  /** Content-Encoding header (gzip, deflate, identity or none). */
+  encoding: string | undefined;
+  accountId: number;
+  defaultType: string;
+  maxLineBytes: number;
+  maxRequestBytes: number;
+  writer: LogsWriter;
+  now: () => number;
+}
+
+export type BulkIngestResult = BulkShippingResult & { stored: { first: number; last: number } };
+
+/** Fails the stream once more than `max` bytes went through (`what` names the limit in the 413). */
+function byteLimit(max: number, what: string) {
+  return async function* (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    let n = 0;
+    for await (const chunk of source) {
+      n += chunk.length;
+      if (n > max) throw tooLarge(`body: ${what} is over the ${max}-byte request limit; nothing was stored`);
+      yield chunk;
+    }
+  };
+}
+
+function decompressor(encoding: string | undefined) {
+  const e = (encoding ?? '').trim().toLowerCase();
+  if (e === '' || e === 'identity') return undefined;
+  if (e === 'gzip' || e === 'x-gzip') return createGunzip();
+  if (e === 'deflate') return createInflate();
+  throw new SiemError({
+    code: 'UNSUPPORTED_CONTENT_ENCODING',
+    status: 415,
+    field: 'Content-Encoding',
+    message: `Content-Encoding: ${e} is not supported; send gzip, deflate or identity`,
+  });
+}
+
+/**
+ * Streams one bulk body (decompressing on the fly, both sizes capped at `maxRequestBytes`),
+ * turns each line into a log and stores all good lines in one transaction once the body is
+ * complete: a request over the limit, cut off, or with a corrupt gzip stream stores nothing.
+ * Bad lines are counted and described; they never drop the good ones.
+ */
+export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResult> {
+  const inflate = decompressor(input.encoding);
+  const receivedAt = input.now();
+  const good: NewLog[] = [];
+  const errors: RejectedLine[] = [];
+  const result = { malformedLines: 0, successfulLines: 0, oversizedLines: 0, emptyLogLines: 0 };
+  const reject = (line: number, reason: string) => {
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason });
+  };
+  const splitter = new LineSplitter({
+    maxLineBytes: input.maxLineBytes,
+    onLine(l) {
+      if ('oversizeBytes' in l) {
+        result.oversizedLines++;
+        reject(l.lineNo, `line is ${l.oversizeBytes} bytes; the per-line limit is ${input.maxLineBytes}`);
+        return;
+      }
+      const out = lineToLog(l.text, input.defaultType, receivedAt);
+      if (out.ok === 'empty') result.emptyLogLines++;
+      else if (out.ok) good.push(out.log);
+      else {
+        result.malformedLines++;
+        reject(l.lineNo, out.reason);
+      }
+    },
+  });
+  const consume = async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) splitter.push(chunk);
+  };
+  try {
+    if (inflate) {
+      await pipeline(
+        input.body,
+        byteLimit(input.maxRequestBytes, 'the compressed body'),
+        inflate,
+        byteLimit(input.maxRequestBytes, 'the decompressed body'),
+        consume,
+      );
+    } else {
+      await pipeline(input.body, byteLimit(input.maxRequestBytes, 'the body'), consume);
+    }
+  } catch (err) {
+    if (err instanceof SiemError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code?.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
+      throw new SiemError({
+        code: 'INVALID_COMPRESSION',
+        status: 400,
+        field: 'body',
+        message: `body: not a valid ${input.encoding} stream; nothing was stored`,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  splitter.end();
+  const stored = input.writer.insert(input.accountId, good, input.now());
+  result.successfulLines = good.length;
+  return { ...result, errors, stored };
+}
