@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { corruptCursor } from './errors.ts';
+
+/**
+ * Search-mode cursor: every event with `eventDate` (epoch ms) below this one is taken, and at
+ * exactly this `eventDate` the ids in `idsAtDate` are. Derived from data only (rule 4); the one
+ * exception is the first-fetch start, pinned once so a quiet first run cannot slide the lookback.
+ */
+export const SearchCursor = Type.Object(
+  {
+    v: Type.Literal(1),
+    eventDate: Type.Integer({ minimum: 0, description: 'epoch ms' }),
+    idsAtDate: Type.Array(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type SearchCursor = Static<typeof SearchCursor>;
+
+/**
+ * Feed-mode cursor: the opaque offset of the last committed feed response, plus the storage time
+ * (epoch ms) of the newest event seen, so an expired offset can be turned into a recorded gap.
+ */
+export const FeedCursor = Type.Object(
+  {
+    v: Type.Literal(1),
+    offset: Type.String({ minLength: 1 }),
+    lastStoredAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms' })),
+  },
+  { additionalProperties: false },
+);
+export type FeedCursor = Static<typeof FeedCursor>;
+
+function load<T>(
+  schema: typeof SearchCursor | typeof FeedCursor,
+  source: string,
+  text: string | null,
+): T | null {
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw corruptCursor(source, 'not JSON', err);
+  }
+  const first = Value.Errors(schema, value).First();
+  if (first) throw corruptCursor(source, `${first.path || '/'} ${first.message}`);
+  return value as T;
+}
+
+/** Parses and validates a stored search cursor; null when none is stored; throws when corrupt. */
+export function loadSearchCursor(source: string, text: string | null): SearchCursor | null {
+  return load<SearchCursor>(SearchCursor, source, text);
+}
+
+/** Parses and validates a stored feed cursor; null when none is stored; throws when corrupt. */
+export function loadFeedCursor(source: string, text: string | null): FeedCursor | null {
+  return load<FeedCursor>(FeedCursor, source, text);
+}
+
+/** Store key of a feed cursor: one per set of configuration ids, order-independent. */
+export function feedSourceKey(configIds: readonly (string | number)[]): string {
+  return `feed:${[...configIds].map(String).sort().join(';')}`;
+}
+
+export const SEARCH_SOURCE_KEY = 'search';
+
+/** Event `eventDate` (epoch seconds with a ms fraction) to integer epoch ms, exactly. */
+export function eventDateMs(eventDateSeconds: number): number {
+  return Math.round(eventDateSeconds * 1000);
+}

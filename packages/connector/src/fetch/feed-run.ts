@@ -1,0 +1,137 @@
+import {
+  FEED_LATENCY_SECONDS,
+  FEED_REPLAY_WINDOW_SECONDS,
+  type FeedContext,
+  type FeedEvent,
+} from '@siemlink/contracts';
+import type { FeedRequest } from '../client/types.ts';
+import type { NewGap, NewIncident } from '../store/types.ts';
+import { feedSourceKey, loadFeedCursor, type FeedCursor } from './cursor.ts';
+import { FetchError } from './errors.ts';
+import { eventToIncident } from './mapping.ts';
+import { parseFirstFetch } from './options.ts';
+import type { FetchDeps, PlannedRun } from './types.ts';
+
+/** Keeps a time-mode `from` safely inside the feed's 12-hour replay window. */
+export const REPLAY_MARGIN_MS = 60_000;
+/** Halvings of `limit` tried on a truncated response before the run gives up (next run retries). */
+const MAX_TRUNCATION_RETRIES = 8;
+
+function isTruncation(err: unknown): boolean {
+  const e = err as { name?: string; code?: string } | null;
+  return e?.name === 'FeedTruncatedError' || e?.code === 'FEED_TRUNCATED';
+}
+function isExpiredOffset(err: unknown): boolean {
+  const e = err as { status?: number; statusCode?: number; code?: string } | null;
+  return (
+    e?.status === 416 || e?.statusCode === 416 || e?.code === 'OFFSET_EXPIRED' || e?.code === 'offset-too-old'
+  );
+}
+
+/** Reads one whole feed response; a response without its context line counts as truncated. */
+async function readFeed(
+  deps: FetchDeps,
+  req: FeedRequest,
+): Promise<{ events: FeedEvent[]; context: FeedContext }> {
+  const events: FeedEvent[] = [];
+  let context: FeedContext | undefined;
+  for await (const item of deps.client.feed(req, { signal: deps.signal })) {
+    if (item.kind === 'event') events.push(item.event);
+    else context = item.context;
+  }
+  if (!context) {
+    throw new FetchError({
+      code: 'FEED_TRUNCATED',
+      kind: 'transient',
+      message: 'feed response ended before its offset line',
+    });
+  }
+  return { events, context };
+}
+
+function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
+  const { searchTerm, severities } = deps.options;
+  if (searchTerm && !e.name.toLowerCase().includes(searchTerm.toLowerCase())) return false;
+  if (severities?.length && !severities.includes(e.severity)) return false;
+  return true;
+}
+
+/**
+ * Plans one feed-mode run: one feed response from the stored offset (first run: time mode from
+ * max(now - firstFetch, now - 12 h + margin)). A truncated response is re-read from the same
+ * offset with half the limit; an expired offset (416) records a gap and resumes in time mode at
+ * the oldest time the feed still serves. The panel's maxFetch does not apply here: the feed is
+ * read in batches of `feedBatchLimit` (documented), and a batch that hit its limit is `full`.
+ */
+export async function planFeedRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
+  const { options, store, logger } = deps;
+  const source = feedSourceKey(options.configIds);
+  const cursorBefore = await store.getCursor(source);
+  const cursor = loadFeedCursor(source, cursorBefore);
+  const oldestAllowed = now - FEED_REPLAY_WINDOW_SECONDS * 1000 + REPLAY_MARGIN_MS;
+  const timeStart = Math.max(now - parseFirstFetch(options.firstFetch), oldestAllowed);
+  let limit = options.feedBatchLimit;
+  let req: FeedRequest = cursor
+    ? { configIds: options.configIds, offset: cursor.offset, limit }
+    : { configIds: options.configIds, from: Math.ceil(timeStart / 1000), limit };
+  let lastStoredAt = cursor?.lastStoredAt ?? timeStart;
+  const gaps: NewGap[] = [];
+
+  let response: { events: FeedEvent[]; context: FeedContext } | undefined;
+  for (let attempt = 0; !response; attempt++) {
+    deps.signal?.throwIfAborted();
+    try {
+      response = await readFeed(deps, req);
+    } catch (err) {
+      if (isTruncation(err) && attempt < MAX_TRUNCATION_RETRIES) {
+        limit = Math.max(1, Math.floor(limit / 2));
+        logger.info(
+          { source, limit },
+          'feed response truncated; re-reading from the same offset with a smaller limit',
+        );
+        req = { ...req, limit };
+      } else if (isExpiredOffset(err) && req.offset !== undefined) {
+        const resumeSec = Math.ceil(oldestAllowed / 1000);
+        const resumeMs = resumeSec * 1000;
+        const skipped = lastStoredAt < resumeMs;
+        gaps.push({
+          source,
+          from: lastStoredAt,
+          to: Math.max(lastStoredAt, resumeMs),
+          reason: skipped
+            ? 'offset expired (416): events stored in this interval are past the feed replay window and were not read'
+            : 'offset expired (416): resumed in time mode from the last event seen; nothing skipped',
+        });
+        logger.warn(
+          { source, from: lastStoredAt, to: resumeMs, skipped },
+          'feed offset expired; gap recorded',
+        );
+        req = { configIds: options.configIds, from: resumeSec, limit };
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  const { events, context } = response;
+  const unique = new Map<string, FeedEvent>();
+  for (const e of events) {
+    lastStoredAt = Math.max(lastStoredAt, Math.round(e.storedAt * 1000));
+    if (matchesFilters(deps, e) && !unique.has(e.alertEventId)) unique.set(e.alertEventId, e);
+  }
+  const known = await store.knownAlertEventIds([...unique.keys()]);
+  const incidents: NewIncident[] = [];
+  for (const e of unique.values()) if (!known.has(e.alertEventId)) incidents.push(eventToIncident(e, logger));
+  const next: FeedCursor = { v: 1, offset: context.offset, lastStoredAt };
+  const full = context.limit !== undefined || events.length >= limit;
+  return {
+    source,
+    cursorBefore,
+    cursorAfter: JSON.stringify(next),
+    incidents,
+    gaps,
+    full,
+    lagMs: full ? now - lastStoredAt : FEED_LATENCY_SECONDS * 1000,
+    detail: { events: events.length, limit, mode: req.offset !== undefined ? 'offset' : 'time' },
+  };
+}

@@ -1,0 +1,138 @@
+import type { FetchDeps, FetchRunResult, PlannedRun } from './types.ts';
+import { planFeedRun } from './feed-run.ts';
+import { planSearchRun } from './search-run.ts';
+import { SEARCH_SOURCE_KEY, feedSourceKey } from './cursor.ts';
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string } | null;
+  return `${e?.code ? `[${e.code}] ` : ''}${e?.message ?? String(err)}`;
+}
+
+/**
+ * One fetch run: plan (read the SIEM, map, dedupe), then commit incidents + cursor + gaps + run
+ * record in one transaction (rule 1). A crash anywhere before the commit leaves the old cursor,
+ * so the next run fetches the same events again and the ids make it idempotent. A failed run is
+ * recorded (error, cursor unchanged) and rethrown.
+ */
+export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResult> {
+  const startedAt = deps.clock.now();
+  const source = deps.options.source === 'feed' ? feedSourceKey(deps.options.configIds) : SEARCH_SOURCE_KEY;
+  let plan: PlannedRun | undefined;
+  try {
+    plan =
+      deps.options.source === 'feed'
+        ? await planFeedRun(deps, startedAt)
+        : await planSearchRun(deps, startedAt);
+    const endedAt = deps.clock.now();
+    const { inserted, runId } = await deps.store.commitRun({
+      source: plan.source,
+      incidents: plan.incidents,
+      cursorBefore: plan.cursorBefore,
+      cursorAfter: plan.cursorAfter,
+      gaps: plan.gaps,
+      now: endedAt,
+      run: {
+        source: plan.source,
+        startedAt,
+        endedAt,
+        count: plan.incidents.length,
+        cursorBefore: plan.cursorBefore,
+        cursorAfter: plan.cursorAfter,
+        error: null,
+        lagMs: plan.lagMs,
+        full: plan.full,
+      },
+    });
+    const result: FetchRunResult = {
+      runId,
+      source: plan.source,
+      startedAt,
+      endedAt,
+      incidents: inserted,
+      count: inserted.length,
+      cursorBefore: plan.cursorBefore,
+      cursorAfter: plan.cursorAfter,
+      full: plan.full,
+      lagMs: plan.lagMs,
+      gaps: plan.gaps,
+      detail: plan.detail,
+    };
+    deps.logger.info(
+      { source: result.source, count: result.count, full: result.full, lagMs: result.lagMs, ...plan.detail },
+      'fetch run committed',
+    );
+    deps.onRun?.(result);
+    return result;
+  } catch (err) {
+    const endedAt = deps.clock.now();
+    const error = describe(err);
+    const cursorBefore = plan?.cursorBefore ?? (await deps.store.getCursor(source).catch(() => null));
+    const runId = await deps.store
+      .recordFailedRun({
+        source,
+        startedAt,
+        endedAt,
+        count: 0,
+        cursorBefore,
+        cursorAfter: cursorBefore,
+        error,
+        lagMs: null,
+        full: false,
+      })
+      .catch(() => -1);
+    deps.onRun?.({
+      runId,
+      source,
+      startedAt,
+      endedAt,
+      incidents: [],
+      count: 0,
+      cursorBefore,
+      cursorAfter: cursorBefore,
+      full: false,
+      lagMs: null,
+      gaps: [],
+      error,
+    });
+    throw err;
+  }
+}
+
+/**
+ * Runs `fetchIncidentsOnce` every `intervalSeconds` (on the injected clock) until `signal` aborts;
+ * at once again after a full run so a backlog drains; after a failure waits with capped
+ * exponential backoff (the transport already retried the transient ones). Never throws on a run.
+ */
+export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promise<void> {
+  const d: FetchDeps = { ...deps, signal };
+  if (!deps.options.enabled) {
+    deps.logger.info('incident fetching is disabled');
+    return;
+  }
+  const intervalMs = deps.options.intervalSeconds * 1000;
+  const maxBackoffMs = Math.max(intervalMs, 10 * 60_000);
+  let failures = 0;
+  while (!signal.aborted) {
+    let wait = intervalMs;
+    try {
+      const r = await fetchIncidentsOnce(d);
+      failures = 0;
+      if (r.full) wait = 0;
+    } catch (err) {
+      if (signal.aborted) break;
+      failures++;
+      wait = Math.min(intervalMs * 2 ** (failures - 1), maxBackoffMs);
+      deps.logger.error({ err, failures, retryInMs: wait }, 'fetch run failed');
+    }
+    if (wait > 0) {
+      try {
+        await deps.clock.sleep(wait, signal);
+      } catch {
+        break;
+      }
+    } else {
+      // Let the rest of the process (API, signals) breathe between back-to-back runs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export * from './options.ts';
+export * from './cursor.ts';
+export * from './errors.ts';
+export * from './mapping.ts';
+export * from './types.ts';
+export { fetchIncidentsOnce, runFetchLoop } from './fetcher.ts';
+export { planSearchRun } from './search-run.ts';
+export { planFeedRun } from './feed-run.ts';

@@ -1,0 +1,276 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { migrate } from './migrations.ts';
+import {
+  CursorConflictError,
+  type FetchRun,
+  type Gap,
+  type Incident,
+  type IncidentStatus,
+  type IncidentStore,
+  type NewFetchRun,
+  type NewIncident,
+} from './types.ts';
+
+interface IncidentRow {
+  id: string;
+  alert_event_id: string;
+  name: string;
+  occurred: string;
+  severity: number;
+  status: IncidentStatus;
+  owner: string | null;
+  fields: string;
+  raw: string;
+  created_at: number;
+  updated_at: number;
+}
+interface RunRow {
+  id: number;
+  source: string;
+  started_at: number;
+  ended_at: number;
+  count: number;
+  cursor_before: string | null;
+  cursor_after: string | null;
+  error: string | null;
+  lag_ms: number | null;
+  full: number;
+}
+interface GapRow {
+  id: number;
+  source: string;
+  from_ms: number;
+  to_ms: number;
+  reason: string;
+  recorded_at: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    alertEventId: r.alert_event_id,
+    name: r.name,
+    occurred: r.occurred,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    raw: JSON.parse(r.raw) as Record<string, unknown>,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+function toRun(r: RunRow): FetchRun {
+  return {
+    id: r.id,
+    source: r.source,
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    count: r.count,
+    cursorBefore: r.cursor_before,
+    cursorAfter: r.cursor_after,
+    error: r.error,
+    lagMs: r.lag_ms,
+    full: r.full === 1,
+  };
+}
+function toGap(r: GapRow): Gap {
+  return {
+    id: r.id,
+    source: r.source,
+    from: iso(r.from_ms),
+    to: iso(r.to_ms),
+    reason: r.reason,
+    recordedAt: iso(r.recorded_at),
+  };
+}
+
+/**
+ * The embedded incident store: one SQLite file in WAL mode with synchronous=FULL, so a committed
+ * run survives a crash of the process or the machine. One writer; each commit is BEGIN IMMEDIATE.
+ */
+export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
+  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const db = new DatabaseSync(opts.path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  migrate(db);
+
+  const insIncident = db.prepare(
+    `INSERT OR IGNORE INTO incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
+       fields, raw, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'new', NULL, ?, ?, ?, ?)`,
+  );
+  const getCursor = db.prepare('SELECT value FROM cursors WHERE source = ?');
+  const putCursor = db.prepare(
+    `INSERT INTO cursors (source, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (source) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  );
+  const insRun = db.prepare(
+    `INSERT INTO fetch_runs (source, started_at, ended_at, count, cursor_before, cursor_after, error, lag_ms, full)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insGap = db.prepare(
+    'INSERT INTO gaps (source, from_ms, to_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const getById = db.prepare('SELECT * FROM incidents WHERE id = ?');
+
+  const runInsert = (run: NewFetchRun) =>
+    Number(
+      insRun.run(
+        run.source,
+        run.startedAt,
+        run.endedAt,
+        run.count,
+        run.cursorBefore,
+        run.cursorAfter,
+        run.error,
+        run.lagMs === null ? null : Math.round(run.lagMs),
+        run.full ? 1 : 0,
+      ).lastInsertRowid,
+    );
+
+  function tx<T>(fn: () => T): T {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  return {
+    async getCursor(source) {
+      const row = getCursor.get(source) as { value: string } | undefined;
+      return row?.value ?? null;
+    },
+    async knownAlertEventIds(ids) {
+      const known = new Set<string>();
+      // Chunks keep each statement under SQLite's bound-parameter limit.
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        const rows = db
+          .prepare(
+            `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${chunk.map(() => '?').join(',')})`,
+          )
+          .all(...chunk) as { alert_event_id: string }[];
+        for (const r of rows) known.add(r.alert_event_id);
+      }
+      return known;
+    },
+    async commitRun(input) {
+      return tx(() => {
+        const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
+        if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
+        const inserted: NewIncident[] = [];
+        for (const i of input.incidents) {
+          const r = insIncident.run(
+            i.id,
+            i.alertEventId,
+            i.name,
+            i.occurred,
+            Date.parse(i.occurred),
+            i.severity,
+            JSON.stringify(i.fields),
+            JSON.stringify(i.raw),
+            input.now,
+            input.now,
+          );
+          if (r.changes > 0) inserted.push(i);
+        }
+        if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
+          putCursor.run(input.source, input.cursorAfter, input.now);
+        }
+        for (const g of input.gaps ?? []) insGap.run(g.source, g.from, g.to, g.reason, input.now);
+        const runId = runInsert({ ...input.run, count: inserted.length });
+        return { inserted, runId };
+      });
+    },
+    async recordFailedRun(run) {
+      return runInsert(run);
+    },
+    async listIncidents(q) {
+      const where: string[] = [];
+      const args: SQLInputValue[] = [];
+      if (q.status?.length) {
+        where.push(`status IN (${q.status.map(() => '?').join(',')})`);
+        args.push(...q.status);
+      }
+      if (q.severities?.length) {
+        where.push(`severity IN (${q.severities.map(() => '?').join(',')})`);
+        args.push(...q.severities);
+      }
+      if (q.minSeverity !== undefined) {
+        where.push('severity >= ?');
+        args.push(q.minSeverity);
+      }
+      if (q.occurredFrom !== undefined) {
+        where.push('occurred_ms >= ?');
+        args.push(q.occurredFrom);
+      }
+      if (q.occurredTo !== undefined) {
+        where.push('occurred_ms <= ?');
+        args.push(q.occurredTo);
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = (
+        db.prepare(`SELECT COUNT(*) AS n FROM incidents ${clause}`).get(...args) as { n: number }
+      ).n;
+      const rows = db
+        .prepare(`SELECT * FROM incidents ${clause} ORDER BY occurred_ms DESC, id LIMIT ? OFFSET ?`)
+        .all(...args, q.pageSize, (q.page - 1) * q.pageSize) as unknown as IncidentRow[];
+      return { total, results: rows.map(toIncident) };
+    },
+    async getIncident(id) {
+      const row = getById.get(id) as IncidentRow | undefined;
+      return row ? toIncident(row) : null;
+    },
+    async updateIncident(id, patch, now) {
+      return tx(() => {
+        const row = getById.get(id) as IncidentRow | undefined;
+        if (!row) return null;
+        const status = patch.status ?? row.status;
+        const owner = patch.owner === undefined ? row.owner : patch.owner;
+        db.prepare('UPDATE incidents SET status = ?, owner = ?, updated_at = ? WHERE id = ?').run(
+          status,
+          owner,
+          now,
+          id,
+        );
+        return toIncident({ ...row, status, owner, updated_at: now });
+      });
+    },
+    async lastRun() {
+      const row = db.prepare('SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+      return row ? toRun(row) : null;
+    },
+    async listRuns(limit) {
+      return (
+        db.prepare('SELECT * FROM fetch_runs ORDER BY id DESC LIMIT ?').all(limit) as unknown as RunRow[]
+      ).map(toRun);
+    },
+    async countsByStatus() {
+      const counts: Record<IncidentStatus, number> = { new: 0, active: 0, closed: 0 };
+      for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM incidents GROUP BY status').all() as {
+        status: IncidentStatus;
+        n: number;
+      }[]) {
+        counts[r.status] = r.n;
+      }
+      return counts;
+    },
+    async listGaps() {
+      return (db.prepare('SELECT * FROM gaps ORDER BY id').all() as unknown as GapRow[]).map(toGap);
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const IncidentStatus = Type.Union([
+  Type.Literal('new'),
+  Type.Literal('active'),
+  Type.Literal('closed'),
+]);
+export type IncidentStatus = Static<typeof IncidentStatus>;
+
+/** One incident as stored and served by the connector's API. */
+export const Incident = Type.Object({
+  id: Type.String({ description: 'logzio:<alertEventId>, derived from the source event (rule 2)' }),
+  alertEventId: Type.String(),
+  name: Type.String(),
+  occurred: Type.String({ description: 'eventDate, UTC ISO 8601' }),
+  severity: Type.Number({
+    description: 'XSOAR scale: 0 unclassified, 0.5 INFO, 1 LOW, 2 MEDIUM, 3 HIGH, 4 SEVERE',
+  }),
+  status: IncidentStatus,
+  owner: Type.Union([Type.String(), Type.Null()]),
+  fields: Type.Record(Type.String(), Type.Unknown()),
+  raw: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type Incident = Static<typeof Incident>;
+
+/** An incident mapped from an event, not yet stored (status, owner and times come from the store). */
+export type NewIncident = Pick<
+  Incident,
+  'id' | 'alertEventId' | 'name' | 'occurred' | 'severity' | 'fields' | 'raw'
+>;
+
+export const FetchRun = Type.Object({
+  id: Type.Integer(),
+  source: Type.String(),
+  startedAt: Type.String(),
+  endedAt: Type.String(),
+  count: Type.Integer(),
+  cursorBefore: Type.Union([Type.String(), Type.Null()]),
+  cursorAfter: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  lagMs: Type.Union([Type.Number(), Type.Null()]),
+  full: Type.Boolean(),
+});
+export type FetchRun = Static<typeof FetchRun>;
+
+export type NewFetchRun = Omit<FetchRun, 'id' | 'startedAt' | 'endedAt'> & {
+  startedAt: number;
+  endedAt: number;
+};
+
+export const Gap = Type.Object({
+  id: Type.Integer(),
+  source: Type.String(),
+  from: Type.String({ description: 'UTC ISO 8601' }),
+  to: Type.String({ description: 'UTC ISO 8601' }),
+  reason: Type.String(),
+  recordedAt: Type.String(),
+});
+export type Gap = Static<typeof Gap>;
+
+export interface NewGap {
+  source: string;
+  /** epoch ms */
+  from: number;
+  /** epoch ms */
+  to: number;
+  reason: string;
+}
+
+export interface IncidentQuery {
+  status?: IncidentStatus[];
+  /** Exact severities (XSOAR scale). */
+  severities?: number[];
+  minSeverity?: number;
+  /** Inclusive bounds on `occurred`, epoch ms. */
+  occurredFrom?: number;
+  occurredTo?: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface CommitRunInput {
+  source: string;
+  incidents: NewIncident[];
+  /** The cursor the run started from: the commit fails if another writer moved it meanwhile. */
+  cursorBefore: string | null;
+  cursorAfter: string | null;
+  run: NewFetchRun;
+  gaps?: NewGap[];
+  /** epoch ms, for created_at/recorded_at */
+  now: number;
+}
+
+/**
+ * The connector's durable state. Async so a PostgreSQL implementation can sit behind it later.
+ * `commitRun` is the one place a cursor moves, always with its incidents and run record (rule 1).
+ */
+export interface IncidentStore {
+  getCursor(source: string): Promise<string | null>;
+  /** Which of these alertEventIds are already stored. */
+  knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
+  /** Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record in ONE transaction. */
+  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number }>;
+  /** A run that failed: its record only; the cursor does not move. */
+  recordFailedRun(run: NewFetchRun): Promise<number>;
+  listIncidents(q: IncidentQuery): Promise<{ total: number; results: Incident[] }>;
+  getIncident(id: string): Promise<Incident | null>;
+  updateIncident(
+    id: string,
+    patch: { status?: IncidentStatus; owner?: string | null },
+    now: number,
+  ): Promise<Incident | null>;
+  lastRun(): Promise<FetchRun | null>;
+  listRuns(limit: number): Promise<FetchRun[]>;
+  countsByStatus(): Promise<Record<IncidentStatus, number>>;
+  listGaps(): Promise<Gap[]>;
+  close(): Promise<void>;
+}
+
+export class CursorConflictError extends Error {
+  readonly code = 'CURSOR_CONFLICT';
+  constructor(source: string) {
+    super(`cursor of "${source}" was moved by another writer; this run is discarded and will be redone`);
+    this.name = 'CursorConflictError';
+  }
+}
