@@ -1,5 +1,58 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  CreateSiemAccountRequest,
+  ErrorBody,
+  NEW_ACCOUNT_TOKEN_HEADER,
+  SiemAccount,
+  WhoAmI,
+} from '@siemlink/contracts';
+import { requireAccount } from '../../plugins/auth.ts';
+import { createSiemAccount, getSiemAccount, listSiemAccounts } from './service.ts';
 
-/** Routes of the accounts module (not built yet). */
-const accountsRoutes: FastifyPluginAsyncTypebox = async () => {};
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+const MAIN_LOGS = { type: 'LOGS', main: true } as const;
+
+/**
+ * Account management (Logz.io `POST /v2/account-management/siem`, `GET /v2/whoami`) and our
+ * list/get extension. Only the main logs account's API token manages SIEM accounts.
+ */
+const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const deps = { accounts: app.siem.accounts, clock: app.siem.clock };
+
+  app.post(
+    '/v2/account-management/siem',
+    { schema: { body: CreateSiemAccountRequest, response: { 200: SiemAccount, ...errors } } },
+    async (request, reply) => {
+      const caller = requireAccount(request, MAIN_LOGS);
+      const { account, apiToken } = createSiemAccount(deps, caller, request.body);
+      request.log.info({ accountId: account.accountId, ownerId: caller.id }, 'SIEM account created');
+      // The documented body stays exact; the new token travels once, in our own header.
+      reply.header(NEW_ACCOUNT_TOKEN_HEADER, apiToken).header('cache-control', 'no-store');
+      return reply.status(200).send(account);
+    },
+  );
+
+  app.get(
+    '/v2/account-management/siem',
+    { schema: { response: { 200: Type.Array(SiemAccount), ...errors } } },
+    async (request) => listSiemAccounts(deps, requireAccount(request, MAIN_LOGS)),
+  );
+
+  app.get(
+    '/v2/account-management/siem/:accountId',
+    {
+      schema: {
+        params: Type.Object({ accountId: Type.Integer({ minimum: 1 }) }),
+        response: { 200: SiemAccount, ...errors },
+      },
+    },
+    async (request) => getSiemAccount(deps, requireAccount(request, MAIN_LOGS), request.params.accountId),
+  );
+
+  app.get('/v2/whoami', { schema: { response: { 200: WhoAmI, 401: ErrorBody } } }, async (request) => {
+    const a = requireAccount(request);
+    return { accountName: a.name, accountId: a.id };
+  });
+};
 export default accountsRoutes;
