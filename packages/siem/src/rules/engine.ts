@@ -1,6 +1,84 @@
 import type { SiemContext } from '../context.ts';
+import { SIEM_ACCOUNT_NAME } from '../bootstrap.ts';
+import type { Account } from '../modules/accounts/repository.ts';
+import { createRulesService } from '../modules/rules/service.ts';
+import { DEFAULT_RULE_PACK } from './default-pack.ts';
+import { loadRulesFile } from './file.ts';
+import { dueRules, flushPendingEvents, runScheduledRule } from './scheduler.ts';
+
+/** How often the engine looks for due rules and late events (rules run on minute boundaries). */
+export const ENGINE_TICK_MS = 1000;
+
+/** Environment hook: a rules file installed into the bootstrap SIEM account at engine start. */
+export const RULES_FILE_ENV = 'SIEMLINK_RULES_FILE';
+
+/** The SIEM account bootstrap created (the one the demo and a rules file go to). */
+export function bootstrapSiemAccount(ctx: SiemContext): Account | undefined {
+  return ctx.accounts.getByName(SIEM_ACCOUNT_NAME) ?? ctx.accounts.list({ type: 'SIEM' })[0];
+}
 
 /**
- * The rule engine's scheduler loop: runs until `signal` aborts. (Not built yet.)
+ * Installs the default rule pack into the bootstrap SIEM account's default configuration when
+ * that account has no rules yet. Returns how many rules were created.
  */
-export async function runRuleEngine(_ctx: SiemContext, _signal: AbortSignal): Promise<void> {}
+export function installDefaultRulePack(ctx: SiemContext, account = bootstrapSiemAccount(ctx)): number {
+  if (!account) return 0;
+  const service = createRulesService(ctx);
+  if (service.rules.listByAccount(account.id).length > 0) return 0;
+  return service.install(account, DEFAULT_RULE_PACK, 'defaultRulePack').length;
+}
+
+/**
+ * Loads a rules file (see loadRulesFile) into a SIEM account (default: the bootstrap one),
+ * skipping titles its target configuration already has. For `siemlink serve --rules FILE`.
+ */
+export function installRulesFile(
+  ctx: SiemContext,
+  path: string,
+  account = bootstrapSiemAccount(ctx),
+): number {
+  if (!account) return 0;
+  const rules = loadRulesFile(path, ctx.clock.now());
+  return createRulesService(ctx).install(account, rules, 'rules').length;
+}
+
+/**
+ * The rule engine's scheduler loop: until `signal` aborts, every tick it commits late events
+ * that are due and evaluates every rule whose schedule has come, yielding between rules so the
+ * API keeps answering. In demo mode it first installs the default rule pack; with
+ * SIEMLINK_RULES_FILE set it installs that file.
+ */
+export async function runRuleEngine(ctx: SiemContext, signal: AbortSignal): Promise<void> {
+  const log = ctx.logger.child({ component: 'rule-engine' });
+  if (ctx.config.demo) {
+    const n = installDefaultRulePack(ctx);
+    if (n > 0) log.info({ rules: n }, 'installed the default rule pack');
+  }
+  const file = process.env[RULES_FILE_ENV];
+  if (file) {
+    const n = installRulesFile(ctx, file);
+    log.info({ rules: n, file }, 'installed rules from file');
+  }
+  while (!signal.aborted) {
+    const now = ctx.clock.now();
+    try {
+      const flushed = flushPendingEvents(ctx, now);
+      if (flushed > 0) log.debug({ events: flushed }, 'committed late-indexed security events');
+      for (const rule of dueRules(ctx, now)) {
+        if (signal.aborted) return;
+        const r = runScheduledRule(ctx, rule, now);
+        if (r && r.events.length > 0) {
+          log.info({ ruleId: rule.id, events: r.events.length, hits: r.hits }, 'security rule triggered');
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      log.error({ err }, 'rule engine tick failed');
+    }
+    try {
+      await ctx.clock.sleep(ENGINE_TICK_MS, signal);
+    } catch {
+      return;
+    }
+  }
+}
