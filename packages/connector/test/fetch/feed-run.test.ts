@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
+import { loadFeedCursor } from '../../src/fetch/cursor.ts';
+import { harness, MIN } from '../helpers.ts';
+
+const FEED = { source: 'feed', configIds: '1' } as const;
+const key = 'feed:1';
+
+test('feed mode: first run in time mode, then by offset; every event once', async (t) => {
+  const h = harness(t);
+  h.siem.add(30, { eventDate: h.clock.now() - 10 * MIN, storedAt: h.clock.now() - 10 * MIN });
+  const r1 = await fetchIncidentsOnce(h.deps({ ...FEED, feedBatchLimit: 20 }));
+  assert.equal(h.siem.feedRequests[0]!.offset, undefined);
+  assert.equal(h.siem.feedRequests[0]!.from, Math.ceil((h.clock.now() - 60 * MIN) / 1000));
+  assert.equal(r1.count, 20);
+  assert.equal(r1.full, true);
+  const r2 = await fetchIncidentsOnce(h.deps({ ...FEED, feedBatchLimit: 20 }));
+  assert.equal(h.siem.feedRequests[1]!.offset, loadFeedCursor(key, r1.cursorAfter)!.offset);
+  assert.equal(r2.count, 10);
+  assert.equal(r2.full, false);
+  const ids = await h.storedIds();
+  assert.deepEqual([...ids].sort(), [...h.siem.allIds()].sort());
+});
+
+test('feed mode: first fetch is clamped into the 12-hour replay window', async (t) => {
+  const h = harness(t);
+  await fetchIncidentsOnce(h.deps({ ...FEED, firstFetch: '7 days' }));
+  const from = h.siem.feedRequests[0]!.from!;
+  assert.ok(from * 1000 >= h.clock.now() - 12 * 3600_000 + 60_000);
+  assert.ok(from * 1000 <= h.clock.now() - 12 * 3600_000 + 61_000);
+});
+
+test('feed mode: late-indexed events (old eventDate, new storage) are read by offset', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 5 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  h.siem.add(1, { eventDate: h.clock.now() - 5 * 3600_000 });
+  const r = await fetchIncidentsOnce(h.deps(FEED));
+  assert.equal(r.count, 1);
+});
+
+test('feed mode: a truncated response is re-read from the same offset with a smaller limit', async (t) => {
+  const h = harness(t);
+  h.siem.add(5, { eventDate: h.clock.now() - 5 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  const before = loadFeedCursor(key, await h.store.getCursor(key))!.offset;
+  h.siem.add(40, { eventDate: h.clock.now() - 4 * MIN });
+  h.siem.truncateFeed = 2;
+  const r = await fetchIncidentsOnce(h.deps({ ...FEED, feedBatchLimit: 40 }));
+  const reqs = h.siem.feedRequests.slice(-3);
+  assert.deepEqual(
+    reqs.map((q) => [q.offset, q.limit]),
+    [
+      [before, 40],
+      [before, 20],
+      [before, 10],
+    ],
+  );
+  assert.equal(r.count, 10);
+  for (let i = 0; i < 5; i++) await fetchIncidentsOnce(h.deps({ ...FEED, feedBatchLimit: 40 }));
+  const ids = await h.storedIds();
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual([...ids].sort(), [...h.siem.allIds()].sort());
+});
+
+test('feed mode: an expired offset (416) records a gap and resumes in time mode; nothing duplicated', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 5 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  const lastStoredAt = loadFeedCursor(key, await h.store.getCursor(key))!.lastStoredAt!;
+  h.clock.advance(13 * 3600_000);
+  h.siem.add(4, { eventDate: h.clock.now() - 5 * MIN });
+  h.siem.expireOffsets = true;
+  const r = await fetchIncidentsOnce(h.deps(FEED));
+  assert.equal(r.count, 4);
+  const gaps = await h.store.listGaps();
+  assert.equal(gaps.length, 1);
+  assert.equal(gaps[0]!.source, key);
+  assert.equal(Date.parse(gaps[0]!.from), lastStoredAt);
+  const resume = h.siem.feedRequests.at(-1)!;
+  assert.equal(resume.offset, undefined);
+  assert.equal(resume.from! * 1000, Date.parse(gaps[0]!.to));
+  assert.ok(resume.from! * 1000 >= h.clock.now() - 12 * 3600_000);
+  assert.match(gaps[0]!.reason, /416/);
+  const ids = await h.storedIds();
+  assert.equal(ids.length, 7);
+});
+
+test('feed mode: a 416 inside the replay window records an empty gap and replays without duplicates', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 5 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  h.siem.expireOffsets = true;
+  h.siem.add(2, { eventDate: h.clock.now() - 1 * MIN });
+  const r = await fetchIncidentsOnce(h.deps(FEED));
+  assert.equal(r.count, 2);
+  const [gap] = await h.store.listGaps();
+  assert.equal(gap!.from, gap!.to);
+  assert.match(gap!.reason, /nothing skipped/);
+  assert.equal((await h.storedIds()).length, 5);
+});
+
+test('feed mode: filters apply client-side', async (t) => {
+  const h = harness(t);
+  h.siem.add(2, { eventDate: h.clock.now() - 5 * MIN, severity: 'LOW' });
+  h.siem.add(3, { eventDate: h.clock.now() - 5 * MIN, severity: 'SEVERE' });
+  const r = await fetchIncidentsOnce(h.deps({ ...FEED, severities: ['SEVERE'] }));
+  assert.equal(r.count, 3);
+});
