@@ -1,0 +1,145 @@
+/**
+ * Errors of the connector's client, config and commands. `code` is stable (callers and tests key
+ * on it); `kind` says who has to act: the operator (`config`), nobody but time (`transient`), or
+ * us (`system`). `status` is the HTTP status when one was received; `cause` is kept. Messages
+ * never carry header values or tokens: anything that could is passed through `redact`.
+ */
+export type ErrorKind = 'config' | 'transient' | 'system';
+
+export interface ConnectorErrorInit {
+  code: string;
+  kind: ErrorKind;
+  message: string;
+  status?: number;
+  field?: string;
+  /** The server's own error code (`errorCode` of a Logz.io body, `type` suffix of a problem body). */
+  remoteCode?: string;
+  cause?: unknown;
+}
+
+export class ConnectorError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly status: number | undefined;
+  readonly field: string | undefined;
+  readonly remoteCode: string | undefined;
+
+  constructor(init: ConnectorErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'ConnectorError';
+    this.code = init.code;
+    this.kind = init.kind;
+    this.status = init.status;
+    this.field = init.field;
+    this.remoteCode = init.remoteCode;
+  }
+}
+
+/** A bad setting or argument; `field` names it (a config path or a flag). */
+export function configError(field: string, message: string, code = 'INVALID_CONFIG'): ConnectorError {
+  return new ConnectorError({ code, kind: 'config', field, message: `${field}: ${message}` });
+}
+
+export type TokenKind = 'security' | 'operations';
+
+/** A call that needs a token nobody configured: says which token and how to set it. */
+export class MissingTokenError extends ConnectorError {
+  readonly token: TokenKind;
+  constructor(token: TokenKind, what: string) {
+    const flag = token === 'security' ? '--security-token' : '--operations-token';
+    const env = token === 'security' ? 'SIEMLINK_SECURITY_TOKEN' : 'SIEMLINK_OPERATIONS_TOKEN';
+    const key = token === 'security' ? 'securityToken' : 'operationsToken';
+    const account = token === 'security' ? 'Security (SIEM)' : 'Operations (log management)';
+    super({
+      code: 'MISSING_TOKEN',
+      kind: 'config',
+      field: flag,
+      message: `${what} needs the API token of the ${account} account: set ${flag}, ${env} or connection.${key} in the config file`,
+    });
+    this.name = 'MissingTokenError';
+    this.token = token;
+  }
+}
+
+/** A non-2xx answer. 4xx are `config` (fix the request or the token), 429 and 5xx `transient`. */
+export class HttpError extends ConnectorError {
+  constructor(init: { status: number; message: string; remoteCode?: string; code?: string }) {
+    super({
+      code: init.code ?? httpCode(init.status),
+      kind: init.status === 429 || init.status >= 500 ? 'transient' : 'config',
+      status: init.status,
+      remoteCode: init.remoteCode,
+      message: init.message,
+    });
+    this.name = 'HttpError';
+  }
+}
+
+function httpCode(status: number): string {
+  if (status === 400 || status === 422) return 'BAD_REQUEST';
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 500) return 'SERVER_ERROR';
+  return 'HTTP_ERROR';
+}
+
+/** The feed answered 416: the offset is older than the replay window (12 h). A gap to record. */
+export class OffsetExpiredError extends ConnectorError {
+  readonly offset: string | undefined;
+  constructor(offset: string | undefined, message: string) {
+    super({ code: 'OFFSET_EXPIRED', kind: 'transient', status: 416, message });
+    this.name = 'OffsetExpiredError';
+    this.offset = offset;
+  }
+}
+
+/**
+ * A feed response that ended (or broke) before its offset context line. The events already
+ * yielded from it are NOT committed: the caller retries from the offset it had before.
+ */
+export class FeedTruncatedError extends ConnectorError {
+  readonly eventsRead: number;
+  constructor(eventsRead: number, cause?: unknown) {
+    super({
+      code: 'FEED_TRUNCATED',
+      kind: 'transient',
+      message: `feed response ended after ${eventsRead} event(s) without its offset context line`,
+      cause,
+    });
+    this.name = 'FeedTruncatedError';
+    this.eventsRead = eventsRead;
+  }
+}
+
+export function networkError(what: string, cause: unknown): ConnectorError {
+  const c = cause as { code?: string; message?: string };
+  const detail = c?.code ?? c?.message ?? 'unknown';
+  return new ConnectorError({
+    code: 'NETWORK_ERROR',
+    kind: 'transient',
+    message: `${what} failed: ${detail}`,
+    cause,
+  });
+}
+
+export function timeoutError(what: string, ms: number, cause?: unknown): ConnectorError {
+  return new ConnectorError({
+    code: 'TIMEOUT',
+    kind: 'transient',
+    message: `${what} timed out after ${ms} ms`,
+    cause,
+  });
+}
+
+export function badResponse(what: string, message: string, cause?: unknown): ConnectorError {
+  return new ConnectorError({ code: 'BAD_RESPONSE', kind: 'system', message: `${what}: ${message}`, cause });
+}
+
+/** Replaces every occurrence of the given secrets in `text` (tokens must never reach messages). */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
+  return out;
+}

@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../context.ts';
+import type { SiemClient } from './types.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { resolveApiUrl } from './regions.ts';
+import { createTransport, DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport.ts';
+import { tokenSource } from './endpoints/deps.ts';
+import {
+  iterateEventLogs,
+  iterateSecurityEvents,
+  searchEventLogs,
+  searchSecurityEvents,
+} from './endpoints/security-events.ts';
+import { searchLogs } from './endpoints/search.ts';
+import { createSiemAccount, whoami } from './endpoints/accounts.ts';
+import { feed } from './endpoints/feed.ts';
+import { configError } from './errors.ts';
+
+export * from './types.ts';
+export * from './errors.ts';
+export { REGIONS, resolveApiUrl, regionApiUrl, type Region } from './regions.ts';
+export { DEFAULT_RETRY_POLICY, parseRetryAfter, backoffDelay, type RetryPolicy } from './transport.ts';
+export { readFeed, DEFAULT_MAX_LINE_BYTES } from './feed-reader.ts';
+export { followFeed, type FollowFeedOptions, type FeedBatch, type FeedGap } from './feed-follow.ts';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface ClientOptions {
+  /** Custom API base URL (local SIEM, gateway); wins over `region`. */
+  apiUrl?: string;
+  /** Logz.io region code: us, au, ca, eu, nl, uk, wa. Default us. */
+  region?: string;
+  securityToken?: string;
+  operationsToken?: string;
+  /** Per attempt; also the idle limit while streaming the feed. Default 30 s. */
+  timeoutMs?: number;
+  proxyUrl?: string;
+  caFile?: string;
+  insecure?: boolean;
+  retry?: Partial<RetryPolicy>;
+  maxFeedLineBytes?: number;
+  userAgent?: string;
+  /** Jitter source (tests). */
+  random?: () => number;
+}
+
+/** A SiemClient that also says where it points and can release its connections. */
+export interface SiemlinkClient extends SiemClient {
+  readonly apiUrl: string;
+  /** Which tokens are configured (never their values). */
+  readonly tokens: { security: boolean; operations: boolean };
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the client for a Logz.io region or a custom API URL. Config errors (unknown region,
+ * bad URL, unreadable CA file) throw here; a missing token throws only when a call needs it.
+ */
+export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clock: Clock }): SiemlinkClient {
+  const apiUrl = resolveApiUrl(opts);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    throw configError('timeoutMs', `must be a positive integer (milliseconds), got ${timeoutMs}`);
+  }
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+    throw configError('retry.maxAttempts', `must be an integer >= 1, got ${retry.maxAttempts}`);
+  }
+  const logger = ctx.logger.child({ component: 'siem-client' });
+  const dispatcher = createDispatcher(
+    { timeoutMs, proxyUrl: opts.proxyUrl, caFile: opts.caFile, insecure: opts.insecure },
+    logger,
+  );
+  const secrets = [opts.securityToken, opts.operationsToken].filter((s): s is string => !!s);
+  const transport = createTransport({
+    baseUrl: apiUrl,
+    dispatcher,
+    clock: ctx.clock,
+    logger,
+    timeoutMs,
+    retry,
+    secrets,
+    userAgent: opts.userAgent,
+    random: opts.random,
+  });
+  const deps = {
+    transport,
+    tokens: tokenSource({ security: opts.securityToken, operations: opts.operationsToken }),
+  };
+  return {
+    apiUrl,
+    tokens: { security: !!opts.securityToken, operations: !!opts.operationsToken },
+    searchSecurityEvents: (req, o) => searchSecurityEvents(deps, req, o),
+    iterateSecurityEvents: (req, o) => iterateSecurityEvents(deps, req, o),
+    searchEventLogs: (req, o) => searchEventLogs(deps, req, o),
+    iterateEventLogs: (id, size, pageSize, o) => iterateEventLogs(deps, id, size, pageSize, o),
+    searchLogs: (body, o) => searchLogs(deps, body, o),
+    createSiemAccount: (req, o) => createSiemAccount(deps, req, o),
+    whoami: (kind, o) => whoami(deps, kind, o),
+    feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
+    close: () => dispatcher.close(),
+  };
+}
