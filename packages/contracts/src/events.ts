@@ -25,30 +25,46 @@ export type SortField = Static<typeof SortField>;
 
 /**
  * `POST /v2/security/rules/events/search`. Epoch seconds may be floats or numeric strings
- * (coerced by the validator); nulls anywhere are treated as absent; unknown filter keys ignored.
+ * (coerced by the validator); nulls anywhere are treated as absent, so FortiSOAR's
+ * `"timeRange":{"fromDate":null,"toDate":null}` and `"sort":[{"field":null}]` arrive as `{}` and
+ * must validate: both bounds and `sort[].field` are optional here (a sort item without a field is
+ * ignored, a missing bound is open). Unknown keys (Siemplify's `filter.alertEventId`) are dropped:
+ * `additionalProperties: false` plus the SIEM's `removeAdditional` removes rather than rejects.
  */
-export const SecurityEventSearchRequest = Type.Object({
-  filter: Type.Optional(
-    Type.Object({
-      searchTerm: Type.Optional(Type.String({ maxLength: 1000 })),
-      severities: Type.Optional(Type.Array(Severity, { maxItems: 5 })),
-      timeRange: Type.Optional(
-        Type.Object({
-          fromDate: Type.Number({ minimum: 0, description: 'epoch seconds, inclusive' }),
-          toDate: Type.Number({ minimum: 0, description: 'epoch seconds, inclusive' }),
-        }),
+export const SecurityEventSearchRequest = Type.Object(
+  {
+    filter: Type.Optional(
+      Type.Object(
+        {
+          searchTerm: Type.Optional(Type.String({ maxLength: 1000 })),
+          severities: Type.Optional(Type.Array(Severity, { maxItems: 5 })),
+          timeRange: Type.Optional(
+            Type.Object(
+              {
+                fromDate: Type.Optional(Type.Number({ minimum: 0, description: 'epoch seconds, inclusive' })),
+                toDate: Type.Optional(Type.Number({ minimum: 0, description: 'epoch seconds, inclusive' })),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          includeMutedEvents: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
       ),
-      includeMutedEvents: Type.Optional(Type.Boolean()),
-    }),
-  ),
-  sort: Type.Optional(
-    Type.Array(
-      Type.Object({ field: SortField, descending: Type.Optional(Type.Boolean({ default: true })) }),
-      { maxItems: 2 },
     ),
-  ),
-  pagination: Type.Optional(PaginationRequest),
-});
+    sort: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { field: Type.Optional(SortField), descending: Type.Optional(Type.Boolean({ default: true })) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 10 },
+      ),
+    ),
+    pagination: Type.Optional(PaginationRequest),
+  },
+  { additionalProperties: false },
+);
 export type SecurityEventSearchRequest = Static<typeof SecurityEventSearchRequest>;
 
 export const SecurityEventSearchResponse = Type.Object({

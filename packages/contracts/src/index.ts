@@ -6,3 +6,4 @@ export * from './feed.ts';
 export * from './logs.ts';
 export * from './search.ts';
 export * from './rules.ts';
+export * from './admin.ts';
