@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** An API failure with a stable code and the field it is about. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** Every error as `{errorCode, message, field?}`; validation names the field; 5xx details only in the log. */
+export function installApiErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    if (err instanceof ApiError) {
+      return reply
+        .status(err.status)
+        .send({ errorCode: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const v = fe.validation[0]!;
+      const base = fe.validationContext ?? 'body';
+      const params = v.params as Record<string, unknown>;
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      let field = path ? `${base}.${path}` : base;
+      if (typeof params.missingProperty === 'string') field = `${field}.${params.missingProperty}`;
+      if (typeof params.additionalProperty === 'string') {
+        field = `${field}.${params.additionalProperty}`;
+        return reply
+          .status(400)
+          .send({ errorCode: 'VALIDATION_FAILED', message: `${field} is not allowed`, field });
+      }
+      const allowed = Array.isArray(params.allowedValues)
+        ? ` (one of ${params.allowedValues.join(', ')})`
+        : '';
+      return reply.status(400).send({
+        errorCode: 'VALIDATION_FAILED',
+        message: `${field} ${v.message ?? 'is invalid'}${allowed}`,
+        field,
+      });
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send({ errorCode: fe.code ?? 'BAD_REQUEST', message: fe.message });
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send({ errorCode: 'INTERNAL', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send({ errorCode: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}
