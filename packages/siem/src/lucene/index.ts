@@ -3,5 +3,5 @@
 export type { LuceneNode, ParseLuceneOptions, RangeBound } from './ast.ts';
 export { parseLucene, rangeBound, simplify } from './parse.ts';
 export { matchesLucene } from './match.ts';
-export { luceneToSql, type SqlFilter } from './sql.ts';
+export { FTS_IN, luceneToSql, luceneToSqlParts, type SqlFilter, type SqlParts } from './sql.ts';
 export { epochFromNumber, resolveDateMath, parseIsoDate, SECONDS_BELOW } from './time.ts';

@@ -19,20 +19,66 @@ const MAX_PATH_SPLITS = 3;
  * Where it cannot be sure (non-ASCII text, numbers spelled oddly, negations) it says nothing.
  */
 export function luceneToSql(node: LuceneNode): SqlFilter | null {
+  const p = luceneToSqlParts(node);
+  if (!p) return null;
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (p.fts !== null) {
+    where.push(FTS_IN);
+    params.push(p.fts);
+  }
+  if (p.where !== null) {
+    where.push(where.length ? `(${p.where})` : p.where);
+    params.push(...p.params);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/** `seq IN (...)` for an FTS5 match expression (one parameter). */
+export const FTS_IN = 'seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)';
+
+/**
+ * The prefilter as an FTS5 match expression AND a plain condition (either may be null), so a
+ * caller can drive the query from the FTS index when there is one.
+ */
+export interface SqlParts {
+  fts: string | null;
+  where: string | null;
+  params: (string | number)[];
+}
+
+export function luceneToSqlParts(node: LuceneNode): SqlParts | null {
   return compile(node);
 }
 
-function compile(node: LuceneNode): SqlFilter | null {
+function compile(node: LuceneNode): SqlParts | null {
   switch (node.kind) {
     case 'none':
-      return { where: '0', params: [] };
+      return { fts: null, where: '0', params: [] };
     case 'and': {
-      const parts = node.nodes.map(compile).filter((p): p is SqlFilter => p !== null);
-      return parts.length === 0 ? null : join(parts, ' AND ');
+      const parts = node.nodes.map(compile).filter((p): p is SqlParts => p !== null);
+      if (parts.length === 0) return null;
+      const fts = parts.filter((p) => p.fts !== null).map((p) => p.fts!);
+      const wheres = parts.filter((p) => p.where !== null);
+      return {
+        fts: fts.length === 0 ? null : fts.length === 1 ? fts[0]! : fts.map((f) => `(${f})`).join(' AND '),
+        where: wheres.length === 0 ? null : wheres.map((p) => `(${p.where})`).join(' AND '),
+        params: wheres.flatMap((p) => p.params),
+      };
     }
     case 'or': {
       const parts = node.nodes.map(compile);
-      return parts.some((p) => p === null) ? null : join(parts as SqlFilter[], ' OR ');
+      if (parts.some((p) => p === null)) return null;
+      const all = parts as SqlParts[];
+      if (all.every((p) => p.where === null)) {
+        return { fts: all.map((p) => `(${p.fts})`).join(' OR '), where: null, params: [] };
+      }
+      const ors = all.map((p) => asWhere(p));
+      return {
+        fts: null,
+        where: ors.map((o) => `(${o.where})`).join(' OR '),
+        params: ors.flatMap((o) => o.params),
+      };
     }
     case 'term':
     case 'phrase':
@@ -47,13 +93,26 @@ function compile(node: LuceneNode): SqlFilter | null {
   }
 }
 
-function join(parts: SqlFilter[], op: string): SqlFilter {
-  if (parts.length === 1) return parts[0]!;
-  return { where: parts.map((p) => `(${p.where})`).join(op), params: parts.flatMap((p) => p.params) };
+function asWhere(p: SqlParts): SqlFilter {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (p.fts !== null) {
+    where.push(FTS_IN);
+    params.push(p.fts);
+  }
+  if (p.where !== null) {
+    where.push(`(${p.where})`);
+    params.push(...p.params);
+  }
+  return { where: where.join(' AND '), params };
 }
 
-function fts(match: string): SqlFilter {
-  return { where: 'seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)', params: [match] };
+function fts(match: string): SqlParts {
+  return { fts: match, where: null, params: [] };
+}
+
+function plain(where: string, params: (string | number)[]): SqlParts {
+  return { fts: null, where, params };
 }
 
 /**
@@ -61,7 +120,7 @@ function fts(match: string): SqlFilter {
  * the term, or containing its tokens in a row, holds those tokens. Numbers and booleans are
  * not in the FTS body, so numeric and true/false terms use json_extract instead.
  */
-function textFilter(field: string | null, value: string): SqlFilter | null {
+function textFilter(field: string | null, value: string): SqlParts | null {
   const tokens = tokenize(value);
   const lower = value.toLowerCase();
   const scalarLike = isNumeric(value) || lower === 'true' || lower === 'false';
@@ -76,12 +135,14 @@ function textFilter(field: string | null, value: string): SqlFilter | null {
     () =>
       "(json_extract(doc, ?) = ? OR json_extract(doc, ?) LIKE ? ESCAPE '\\' OR json_type(doc, ?) = 'array')",
   );
-  const params = paths.flatMap((p) => [p, Number(value), p, `%${likeEscape(value)}%`, p]);
   if (!PLAIN_ASCII.test(value)) return null;
-  return { where: ors.join(' OR '), params };
+  return plain(
+    ors.join(' OR '),
+    paths.flatMap((p) => [p, Number(value), p, `%${likeEscape(value)}%`, p]),
+  );
 }
 
-function wildcardFilter(field: string | null, pattern: string): SqlFilter | null {
+function wildcardFilter(field: string | null, pattern: string): SqlParts | null {
   const runs = wildcardLiterals(pattern);
   if (field === null) {
     // Free text: the leaf (or one of its tokens) starts with the pattern's leading letters.
@@ -97,11 +158,14 @@ function wildcardFilter(field: string | null, pattern: string): SqlFilter | null
   const ors = paths.map(
     () => "(json_type(doc, ?) IN ('real', 'true', 'false') OR json_extract(doc, ?) LIKE ? ESCAPE '\\')",
   );
-  return { where: ors.join(' OR '), params: paths.flatMap((p) => [p, p, like]) };
+  return plain(
+    ors.join(' OR '),
+    paths.flatMap((p) => [p, p, like]),
+  );
 }
 
 /** Only `@timestamp` has a column (`ts`); other ranges are left to the predicate. */
-function rangeFilter(node: Extract<LuceneNode, { kind: 'range' }>): SqlFilter | null {
+function rangeFilter(node: Extract<LuceneNode, { kind: 'range' }>): SqlParts | null {
   if (node.field !== '@timestamp') return null;
   const where: string[] = [];
   const params: number[] = [];
@@ -114,7 +178,7 @@ function rangeFilter(node: Extract<LuceneNode, { kind: 'range' }>): SqlFilter | 
     where.push('ts <= ?');
     params.push((node.max.value as number) + 1000);
   }
-  return where.length ? { where: where.join(' AND '), params } : null;
+  return where.length ? plain(where.join(' AND '), params) : null;
 }
 
 function likeEscape(s: string): string {
