@@ -41,12 +41,13 @@ const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v2/security/rules/search',
     {
-      schema: {
-        body: Type.Optional(SecurityRuleSearchRequest),
-        response: { 200: SecurityRuleSearchResponse },
+      schema: { body: SecurityRuleSearchRequest, response: { 200: SecurityRuleSearchResponse } },
+      // The body is optional: none means `{}`, every rule.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
       },
     },
-    async (request) => service.search(requireAccount(request, siem), request.body ?? {}),
+    async (request) => service.search(requireAccount(request, siem), request.body),
   );
 
   app.get(
