@@ -1,5 +1,70 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { ErrorBody, FaultSettings, FaultSettingsPatch } from '@siemlink/contracts';
+import { badRequest, forbidden } from '../../errors.ts';
+import { requireAccount } from '../../plugins/auth.ts';
+import { FAULTS_PATH, faultHook } from './fault-hook.ts';
 
-/** Routes of the admin module (not built yet). */
-const adminRoutes: FastifyPluginAsyncTypebox = async () => {};
+const KNOWN_KEYS = new Set(Object.keys(FaultSettings.properties));
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+/** The main logs account's API token or a SIEM account's API token may change faults. */
+const adminOnly = async (request: FastifyRequest) => {
+  const account = requireAccount(request);
+  if (!(account.type === 'SIEM' || (account.type === 'LOGS' && account.isMain))) {
+    throw forbidden('fault injection needs the main logs account or a SIEM account API token', 'NOT_ADMIN');
+  }
+};
+
+/**
+ * Fault injection. The hook is installed on the root instance (this plugin skips
+ * encapsulation, like fastify-plugin) so it sees every API route; it is harmless while all
+ * shares are 0. The endpoint exists only when the SIEM runs with `faultInjection: true`
+ * (otherwise 404 like any unknown route).
+ */
+const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { faults, clock, config } = app.siem;
+  app.addHook('onRequest', faultHook(faults, clock));
+  if (!config.faultInjection) return;
+
+  app.get(
+    FAULTS_PATH,
+    { onRequest: adminOnly, schema: { response: { 200: FaultSettings, ...errors } } },
+    async () => faults.get(),
+  );
+  app.put(
+    FAULTS_PATH,
+    {
+      onRequest: adminOnly,
+      // Unknown keys would be dropped silently by the validator; a typo must be a 400 instead.
+      preValidation: async (request) => {
+        const body = request.body;
+        if (body && typeof body === 'object' && !Array.isArray(body)) {
+          const unknown = Object.keys(body).find((k) => !KNOWN_KEYS.has(k));
+          if (unknown)
+            throw badRequest(
+              `body.${unknown}`,
+              `unknown fault setting; known: ${[...KNOWN_KEYS].join(', ')}`,
+            );
+        }
+      },
+      schema: { body: FaultSettingsPatch, response: { 200: FaultSettings, ...errors } },
+    },
+    async (request) => {
+      const next = faults.set(request.body);
+      request.log.warn({ faults: next }, 'fault injection settings changed');
+      return next;
+    },
+  );
+  app.delete(
+    FAULTS_PATH,
+    { onRequest: adminOnly, schema: { response: { 200: FaultSettings, ...errors } } },
+    async (request) => {
+      request.log.info('fault injection settings reset');
+      return faults.reset();
+    },
+  );
+};
+// Registered at the root, not in a child context: the fault hook must apply app-wide.
+Object.assign(adminRoutes, { [Symbol.for('skip-override')]: true });
 export default adminRoutes;

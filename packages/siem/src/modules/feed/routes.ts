@@ -1,5 +1,76 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { FeedQuery } from '@siemlink/contracts';
+import { feedAccount } from './auth.ts';
+import { createFeedConfigs, parseConfigIds } from './configs.ts';
+import { createConcurrencyLimiter } from './limiter.ts';
+import { createOffsetCodec } from './offset.ts';
+import { resolveFeedPlan } from './params.ts';
+import { FeedProblem, feedErrorHandler } from './problem.ts';
+import { createSqliteFeedSource } from './source.ts';
+import { feedBody } from './stream.ts';
 
-/** Routes of the feed module (not built yet). */
-const feedRoutes: FastifyPluginAsyncTypebox = async () => {};
+/**
+ * `GET /siem/v1/configs/:configIds`: the Akamai-style security-event feed (seed 003, contract
+ * section 7). Errors on this route are problem+json (this plugin's own error handler).
+ */
+const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const ctx = app.siem;
+  const { secret } = ctx.store.db.prepare('SELECT secret FROM feed_secret WHERE id = 1').get() as {
+    secret: Uint8Array;
+  };
+  const codec = createOffsetCodec(secret);
+  const source = createSqliteFeedSource(ctx.store);
+  const configs = createFeedConfigs(ctx.store);
+  const limiter = createConcurrencyLimiter();
+
+  app.setErrorHandler(feedErrorHandler(() => ctx.clock.now()));
+
+  app.get(
+    '/siem/v1/configs/:configIds',
+    {
+      onRequest: async (request) => {
+        request.account = feedAccount(request, ctx.accounts, ctx.clock.now());
+      },
+      schema: {
+        params: Type.Object({ configIds: Type.String({ maxLength: 2000 }) }),
+        querystring: FeedQuery,
+      },
+    },
+    async (request, reply) => {
+      const account = request.account!;
+      const configIds = parseConfigIds(request.params.configIds);
+      const foreign = configs.notOwned(account.id, configIds);
+      if (foreign.length > 0) {
+        throw new FeedProblem({
+          type: 'not-found',
+          detail: `The data for the object requested does not exist: configuration ${foreign.join(';')}`,
+        });
+      }
+      const faults = ctx.faults.get();
+      const plan = resolveFeedPlan(request.query, {
+        nowMs: ctx.clock.now(),
+        codec,
+        offsetMaxAgeSeconds: faults.offsetMaxAgeSeconds,
+      });
+      const release = limiter.acquire(account.id);
+      if (!release) {
+        throw new FeedProblem({ type: 'too-many-requests', headers: { 'retry-after': '1' } });
+      }
+      reply.raw.once('close', release);
+      const cut = faults.feedCutShare > 0 && ctx.faults.random() < faults.feedCutShare;
+      const body = feedBody({
+        plan,
+        accountId: account.id,
+        configIds,
+        source,
+        codec,
+        cutAfter: cut ? Math.max(1, Math.floor(plan.limit / 2)) : undefined,
+        onDone: release,
+      });
+      return reply.type('application/json').send(Readable.from(body, { objectMode: false }));
+    },
+  );
+};
 export default feedRoutes;

@@ -1,0 +1,56 @@
+import type { Store } from '../../store/store.ts';
+import { illegalParameter } from './problem.ts';
+
+/** At most this many configuration ids in one feed path. */
+export const MAX_CONFIG_IDS = 100;
+
+/**
+ * `12892;29182` (Fastify hands us `%3B` already decoded) -> [12892, 29182]. Empty segments
+ * (a trailing `;`) are ignored; anything else non-numeric is a 400.
+ */
+export function parseConfigIds(raw: string): number[] {
+  const parts = raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0) throw illegalParameter('configId', 'at least one configuration id is required');
+  if (parts.length > MAX_CONFIG_IDS) throw illegalParameter('configId', `at most ${MAX_CONFIG_IDS} ids`);
+  const ids = parts.map((p) => {
+    if (!/^\d{1,15}$/.test(p))
+      throw illegalParameter('configId', `"${p.slice(0, 40)}" is not a configuration id`);
+    return Number(p);
+  });
+  return [...new Set(ids)];
+}
+
+export interface FeedConfigs {
+  /** The ids among `ids` that the account does not own (unknown or another account's). */
+  notOwned(accountId: number, ids: number[]): number[];
+}
+
+/**
+ * A configuration is the account's when the rules module lists it in
+ * `security_configurations`, or when the account has events under it (so events stay readable
+ * after their configuration is deleted).
+ */
+export function createFeedConfigs(store: Store): FeedConfigs {
+  const db = store.db;
+  const hasTable = () =>
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'security_configurations'")
+      .get() !== undefined;
+  const fromEvents = db.prepare(
+    'SELECT 1 FROM security_events WHERE account_id = ? AND config_id = ? LIMIT 1',
+  );
+  let fromConfigs: ReturnType<typeof db.prepare> | undefined;
+  return {
+    notOwned(accountId, ids) {
+      if (!fromConfigs && hasTable()) {
+        fromConfigs = db.prepare('SELECT 1 FROM security_configurations WHERE account_id = ? AND id = ?');
+      }
+      return ids.filter(
+        (id) => fromConfigs?.get(accountId, id) === undefined && fromEvents.get(accountId, id) === undefined,
+      );
+    },
+  };
+}

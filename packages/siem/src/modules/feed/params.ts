@@ -1,0 +1,69 @@
+import {
+  FEED_DEFAULT_LIMIT,
+  FEED_LATENCY_SECONDS,
+  FEED_REPLAY_WINDOW_SECONDS,
+  type FeedQuery,
+} from '@siemlink/contracts';
+import { FeedProblem, illegalParameter } from './problem.ts';
+import type { FeedPosition, OffsetCodec } from './offset.ts';
+
+/** A validated feed request. All times epoch ms; `cutoffMs` = now - 5 s (nothing newer is served). */
+export type FeedPlan =
+  | { mode: 'offset'; after: FeedPosition; limit: number; cutoffMs: number }
+  | { mode: 'time'; fromMs: number; toMs: number; limit: number; cutoffMs: number };
+
+export interface ResolveOptions {
+  nowMs: number;
+  codec: OffsetCodec;
+  /** Offsets whose position is older than this get 416 (fault injection may shorten it). */
+  offsetMaxAgeSeconds: number;
+}
+
+/**
+ * The mode rules of contract section 7. Offset mode: `offset` [+ `limit`]. Time mode: `from`
+ * [+ `to`] [+ `limit`], `from` within the last 12 h, `to` at most now - 5 s (its default),
+ * `from <= to`. Anything else is 400 `missing-parameters`. One exception, for XSOAR's test
+ * button (`from=1488816442&limit=1`, no `to`): a `from` older than 12 h *without* `to` is
+ * clamped to now - 12 h instead of refused; with `to` it is refused like Akamai does.
+ */
+export function resolveFeedPlan(q: FeedQuery, opts: ResolveOptions): FeedPlan {
+  const limit = q.limit ?? FEED_DEFAULT_LIMIT;
+  const cutoffMs = opts.nowMs - FEED_LATENCY_SECONDS * 1000;
+  if (q.offset !== undefined) {
+    if (q.from !== undefined || q.to !== undefined) {
+      throw illegalParameter(
+        q.from !== undefined ? 'from' : 'to',
+        'not allowed with offset (offset mode takes offset and limit only)',
+      );
+    }
+    const after = opts.codec.decode(q.offset);
+    if (!after) throw illegalParameter('offset', 'not a valid offset; use the offset of the last response');
+    if (after.atMs < opts.nowMs - opts.offsetMaxAgeSeconds * 1000) {
+      throw new FeedProblem({
+        type: 'offset-too-old',
+        detail: `Expired offset parameter in the request: offset is older than ${opts.offsetMaxAgeSeconds} seconds; replay with from (time mode)`,
+      });
+    }
+    return { mode: 'offset', after, limit, cutoffMs };
+  }
+  if (q.from === undefined) {
+    throw illegalParameter(
+      q.to === undefined ? 'offset' : 'from',
+      'send offset (offset mode) or from (time mode)',
+    );
+  }
+  const maxTo = Math.floor(cutoffMs / 1000);
+  if (q.to !== undefined && q.to > maxTo) {
+    throw illegalParameter('to', `must be at most now - ${FEED_LATENCY_SECONDS} seconds (${maxTo})`);
+  }
+  const to = q.to ?? maxTo;
+  const oldest = Math.ceil((opts.nowMs - FEED_REPLAY_WINDOW_SECONDS * 1000) / 1000);
+  let from = q.from;
+  if (from < oldest) {
+    if (q.to !== undefined) throw illegalParameter('from', `must be within the last 12 hours (>= ${oldest})`);
+    from = oldest;
+  }
+  if (from > to) throw illegalParameter('from', `must not be after to (${to})`);
+  // `to` is a whole second, inclusive, but never later than the 5-second cutoff.
+  return { mode: 'time', fromMs: from * 1000, toMs: Math.min(to * 1000 + 999, cutoffMs), limit, cutoffMs };
+}
