@@ -44,39 +44,41 @@ function rule(r: PackRule): SecurityRuleRequest {
 
 export const DEFAULT_RULE_PACK: SecurityRuleRequest[] = [
   rule({
-    title: 'Brute force: repeated failed logins for one user from one IP',
+    title: 'Brute force: repeated failed SSH logins for one user from one IP',
     description:
-      'Many failed SSH or authentication attempts for the same user from the same source IP. ' +
+      'Many failed SSH logins for the same user from the same source IP within minutes. ' +
       'Next steps: check whether a later login from that IP succeeded; block the IP.',
-    tags: ['authentication', 'brute_force'],
+    tags: ['authentication', 'brute_force', 'ssh'],
     mitreTags: ['T1110', 'T1110.001'],
-    query: 'event.category:authentication AND event.outcome:failure',
-    groupBy: ['user.name', 'source.ip'],
-    tiers: { MEDIUM: 5, HIGH: 10, SEVERE: 25 },
-    minutes: 10,
+    query: 'type:syslog AND program:sshd AND outcome:failure',
+    groupBy: ['user', 'src_ip'],
+    // Everyday typos stay well under 15 per user in 5 minutes at the demo's rate.
+    tiers: { MEDIUM: 15, HIGH: 25 },
+    minutes: 5,
   }),
   rule({
-    title: 'Password spraying: one IP failing logins for many users',
+    title: 'Password spraying: one IP failing SSH logins for many users',
     description:
       'One source IP failed to log in as many different users. Next steps: block the IP and ' +
-      'reset passwords of any account it then logged into.',
-    tags: ['authentication', 'password_spraying'],
+      'reset the password of any account it then logged into.',
+    tags: ['authentication', 'password_spraying', 'ssh'],
     mitreTags: ['T1110.003'],
-    query: 'event.category:authentication AND event.outcome:failure',
-    groupBy: ['source.ip'],
-    aggregation: { aggregationType: 'UNIQUE_COUNT', fieldToAggregateOn: 'user.name' },
+    query: 'type:syslog AND program:sshd AND outcome:failure',
+    groupBy: ['src_ip'],
+    aggregation: { aggregationType: 'UNIQUE_COUNT', fieldToAggregateOn: 'user' },
     tiers: { MEDIUM: 5, HIGH: 10 },
     minutes: 10,
   }),
   rule({
-    title: 'AWS privilege escalation: user added to an admin policy or group',
+    title: 'AWS privilege escalation: administrator policy or group granted',
     description:
-      'A CloudTrail AttachUserPolicy or AddUserToGroup call granted administrator rights. ' +
-      'Next steps: confirm the change was approved; revert it otherwise.',
+      'A CloudTrail AttachUserPolicy (AdministratorAccess) or AddUserToGroup (Admins) call ' +
+      'granted administrator rights. Next steps: confirm the change was approved; revert it otherwise.',
     tags: ['aws', 'cloudtrail', 'privilege_escalation'],
     mitreTags: ['T1098', 'T1078.004'],
     query:
-      'eventSource:"iam.amazonaws.com" AND eventName:(AttachUserPolicy OR AddUserToGroup OR PutUserPolicy)',
+      'type:cloudtrail AND ((eventName:AttachUserPolicy AND requestParameters.policyArn:"AdministratorAccess") ' +
+      'OR (eventName:AddUserToGroup AND requestParameters.groupName:Admins))',
     groupBy: ['userIdentity.userName'],
     tiers: { HIGH: 1 },
     minutes: 10,
@@ -84,13 +86,14 @@ export const DEFAULT_RULE_PACK: SecurityRuleRequest[] = [
   rule({
     title: 'Suspicious process: credential dumping or download cradle',
     description:
-      'A process command line matches mimikatz, certutil -urlcache or an encoded PowerShell ' +
-      'command. Next steps: isolate the host and collect its process tree.',
-    tags: ['endpoint', 'execution'],
+      'A process ran mimikatz, certutil -urlcache, an encoded PowerShell command or a comsvcs ' +
+      'MiniDump of LSASS. Next steps: isolate the host and collect its process tree.',
+    tags: ['endpoint', 'execution', 'credential_access'],
     mitreTags: ['T1003.001', 'T1105', 'T1059.001'],
     query:
-      'process.command_line:(*mimikatz* OR *sekurlsa* OR "certutil -urlcache" OR "powershell -enc" OR ' +
-      '"powershell.exe -enc" OR "-EncodedCommand")',
+      'type:sysmon AND (process.name:"mimikatz.exe" OR process.args:"sekurlsa" OR ' +
+      '(process.name:"certutil.exe" AND process.args:"-urlcache") OR ' +
+      '(process.name:"powershell.exe" AND process.args:("-enc" OR "-EncodedCommand")) OR process.args:MiniDump)',
     groupBy: ['host.name'],
     tiers: { HIGH: 1, SEVERE: 3 },
     minutes: 10,
@@ -100,35 +103,52 @@ export const DEFAULT_RULE_PACK: SecurityRuleRequest[] = [
     description:
       'HTTP requests carry SQL injection, cross-site scripting or path traversal patterns. ' +
       'Next steps: check the responses for success (2xx) and block the client.',
-    tags: ['web', 'waf'],
+    tags: ['web', 'nginx', 'injection'],
     mitreTags: ['T1190'],
-    query: 'url.original:(*union*select* OR *%27%20OR* OR *script* OR *..%2F* OR *..\\/* OR *etc\\/passwd*)',
-    groupBy: ['source.ip'],
-    tiers: { MEDIUM: 3, HIGH: 10 },
+    query:
+      'type:nginx AND request:("union select" OR "or 1 1" OR "drop table" OR script OR onerror OR ' +
+      '"etc passwd" OR shadow OR sleep)',
+    groupBy: ['remote_addr'],
+    tiers: { MEDIUM: 3, HIGH: 6 },
+    minutes: 10,
+  }),
+  rule({
+    title: 'Impossible travel: console logins from two countries',
+    description:
+      'The same AWS console user signed in from two countries within minutes. Next steps: ' +
+      'confirm with the user; revoke their sessions otherwise.',
+    tags: ['authentication', 'aws', 'impossible_travel'],
+    mitreTags: ['T1078', 'T1078.004'],
+    query: 'type:cloudtrail AND eventName:ConsoleLogin AND responseElements.ConsoleLogin:Success',
+    groupBy: ['userIdentity.userName'],
+    aggregation: { aggregationType: 'UNIQUE_COUNT', fieldToAggregateOn: 'geoip.country_code2' },
+    tiers: { HIGH: 2 },
     minutes: 10,
   }),
   rule({
     title: 'Console login from an unusual country',
     description:
-      'A successful console sign-in came from a country the organisation does not operate in. ' +
-      'Next steps: confirm with the user; revoke sessions otherwise.',
-    tags: ['authentication', 'cloud', 'impossible_travel'],
+      'A successful AWS console sign-in came from a country the organisation does not work ' +
+      'from (it works from the US and Germany). Next steps: confirm with the user.',
+    tags: ['authentication', 'aws', 'geo'],
     mitreTags: ['T1078'],
-    query: 'eventName:ConsoleLogin AND NOT source.geo.country_iso_code:(US OR GB OR DE OR IL)',
-    groupBy: ['userIdentity.userName', 'source.geo.country_iso_code'],
-    tiers: { HIGH: 1 },
+    query:
+      'type:cloudtrail AND eventName:ConsoleLogin AND responseElements.ConsoleLogin:Success ' +
+      'AND NOT geoip.country_code2:(US OR DE)',
+    groupBy: ['userIdentity.userName', 'geoip.country_code2'],
+    tiers: { MEDIUM: 1 },
     minutes: 10,
   }),
   rule({
     title: 'DNS queries to algorithmically generated (DGA) domains',
     description:
-      'A host resolved many random-looking domains, typical of malware searching for its command ' +
-      'and control server. Next steps: isolate the host.',
-    tags: ['dns', 'c2'],
+      'A workstation failed to resolve many long random-looking domains, typical of malware ' +
+      'looking for its command and control server. Next steps: isolate the host.',
+    tags: ['dns', 'c2', 'malware'],
     mitreTags: ['T1568.002'],
-    query: 'dns.question.dga:true',
+    query: 'type:dns AND rcode:NXDOMAIN AND query_length:[20 TO *] AND NOT query:wpad*',
     groupBy: ['host.name'],
-    tiers: { MEDIUM: 3, HIGH: 10 },
+    tiers: { MEDIUM: 5, HIGH: 10 },
     minutes: 10,
   }),
 ];
