@@ -59,8 +59,9 @@ function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
 /**
  * Plans one feed-mode run: one feed response from the stored offset (first run: time mode from
  * max(now - firstFetch, now - 12 h + margin)). A truncated response is re-read from the same
- * offset with half the limit; an expired offset (416) records a gap and resumes in time mode at
- * the oldest time the feed still serves. The panel's maxFetch does not apply here: the feed is
+ * offset with half the limit; an expired offset (416) records a gap and resumes in time mode from
+ * the newest storage time already committed, or, when that fell out of the 12-hour replay window,
+ * from the oldest time the feed still serves (the gap then says exactly which interval was lost). The panel's maxFetch does not apply here: the feed is
  * read in batches of `feedBatchLimit` (documented), and a batch that hit its limit is `full`.
  */
 export async function planFeedRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
@@ -91,9 +92,12 @@ export async function planFeedRun(deps: FetchDeps, now: number): Promise<Planned
         );
         req = { ...req, limit };
       } else if (isExpiredOffset(err) && req.offset !== undefined) {
-        const resumeSec = Math.ceil(oldestAllowed / 1000);
+        // Resume right after the newest event already committed (time mode is inclusive by
+        // second, so a few known events come again and are dropped by id); only what fell out
+        // of the replay window is a real gap.
+        const skipped = lastStoredAt < oldestAllowed;
+        const resumeSec = skipped ? Math.ceil(oldestAllowed / 1000) : Math.floor(lastStoredAt / 1000);
         const resumeMs = resumeSec * 1000;
-        const skipped = lastStoredAt < resumeMs;
         gaps.push({
           source,
           from: lastStoredAt,

@@ -32,7 +32,7 @@ export const FetchOptions = Type.Object({
     default: 10,
     description: 'minutes before the cursor re-scanned every run for late-indexed events',
   }),
-  intervalSeconds: Type.Number({ minimum: 1, default: 60, description: 'seconds between runs' }),
+  intervalSeconds: Type.Number({ minimum: 0.01, default: 60, description: 'seconds between runs' }),
   source: Type.Union([Type.Literal('search'), Type.Literal('feed')], { default: 'search' }),
   configIds: Type.Array(Type.String({ minLength: 1 }), {
     default: [],

@@ -97,6 +97,9 @@ test('feed mode: a 416 inside the replay window records an empty gap and replays
   assert.equal(r.count, 2);
   const [gap] = await h.store.listGaps();
   assert.equal(gap!.from, gap!.to);
+  // Resumes at the newest event already committed, not 12 hours back (that replay could not progress
+  // when offsets expire quickly).
+  assert.equal(h.siem.feedRequests.at(-1)!.from, Math.floor(Date.parse(gap!.from) / 1000));
   assert.match(gap!.reason, /nothing skipped/);
   assert.equal((await h.storedIds()).length, 5);
 });
