@@ -1,0 +1,98 @@
+import type { SqlParts } from '../../lucene/index.ts';
+import { FTS_IN } from '../../lucene/index.ts';
+import type { Store } from '../../store/store.ts';
+
+export interface LogRow {
+  seq: number;
+  ts: number;
+  doc: string;
+}
+
+export interface ScanSpec {
+  accountId: number;
+  from: number;
+  to: number;
+  /** SQL superset of the query (null: every log in the window is a candidate). */
+  prefilter: SqlParts | null;
+  order: 'asc' | 'desc';
+}
+
+/**
+ * The SQL side of /v1/search, kept here so a PostgreSQL version can sit behind the same shape.
+ * Candidates are read in time order; when the prefilter has an FTS5 match, the query is driven
+ * from the FTS index (the unary `+` stops SQLite from walking the whole window instead).
+ */
+export interface SearchRepository {
+  candidates(spec: ScanSpec): Iterable<LogRow>;
+  /** Logs in the window, exactly (no residual predicate). */
+  count(accountId: number, from: number, to: number): number;
+  page(
+    accountId: number,
+    from: number,
+    to: number,
+    order: 'asc' | 'desc',
+    limit: number,
+    offset: number,
+  ): LogRow[];
+  bySeq(accountId: number, seqs: number[]): Map<number, LogRow>;
+}
+
+export function createSqliteSearchRepository(store: Store): SearchRepository {
+  const db = store.db;
+  const countStmt = db.prepare('SELECT count(*) AS n FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?');
+  const pageStmt = {
+    desc: db.prepare(
+      'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ? ORDER BY ts DESC, seq DESC LIMIT ? OFFSET ?',
+    ),
+    asc: db.prepare(
+      'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ? ORDER BY ts ASC, seq ASC LIMIT ? OFFSET ?',
+    ),
+  };
+  const cache = new Map<string, ReturnType<typeof db.prepare>>();
+  const prepared = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) {
+      if (cache.size > 200) cache.clear();
+      cache.set(sql, (s = db.prepare(sql)));
+    }
+    return s;
+  };
+  return {
+    candidates(spec) {
+      const dir = spec.order === 'asc' ? 'ASC' : 'DESC';
+      const p = spec.prefilter;
+      const params: (string | number)[] = [];
+      let sql: string;
+      if (p?.fts) {
+        sql = `SELECT seq, ts, doc FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
+        params.push(p.fts, spec.accountId, spec.from, spec.to);
+      } else {
+        sql = 'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?';
+        params.push(spec.accountId, spec.from, spec.to);
+      }
+      if (p?.where) {
+        sql += ` AND (${p.where})`;
+        params.push(...p.params);
+      }
+      sql += ` ORDER BY ts ${dir}, seq ${dir}`;
+      return prepared(sql).iterate(...params) as Iterable<LogRow>;
+    },
+    count(accountId, from, to) {
+      return (countStmt.get(accountId, from, to) as { n: number }).n;
+    },
+    page(accountId, from, to, order, limit, offset) {
+      return pageStmt[order].all(accountId, from, to, limit, offset) as unknown as LogRow[];
+    },
+    bySeq(accountId, seqs) {
+      const out = new Map<number, LogRow>();
+      for (let i = 0; i < seqs.length; i += 500) {
+        const chunk = seqs.slice(i, i + 500);
+        const rows = prepared(
+          `SELECT seq, ts, doc FROM logs WHERE account_id = ? AND seq IN (${chunk.map(() => '?').join(',')})`,
+        ).all(accountId, ...chunk) as unknown as LogRow[];
+        for (const r of rows) out.set(r.seq, r);
+      }
+      return out;
+    },
+  };
+}
