@@ -1,5 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.ts';
+import { registerSearchLogs } from './commands/search-logs.ts';
+import { registerGetLogsByEventId } from './commands/get-logs-by-event-id.ts';
+import { registerCreateSiemAccount } from './commands/create-siem-account.ts';
+import { registerSecurityEvents } from './commands/security-events.ts';
+import { registerFetchIncidents } from './commands/fetch-incidents.ts';
+import { registerTest } from './commands/test.ts';
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
@@ -8,6 +14,12 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerSearchLogs(program);
+  registerGetLogsByEventId(program);
+  registerCreateSiemAccount(program);
+  registerSecurityEvents(program);
+  registerFetchIncidents(program);
+  registerTest(program);
   return program;
 }
 

@@ -1,0 +1,108 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { createSiemClient, type SiemlinkClient } from '@siemlink/connector/client/index.ts';
+import { loadConnectorConfig, type ConfigInput, type ConnectorConfig } from '@siemlink/connector/config.ts';
+import { systemClock, type Clock } from '@siemlink/connector/context.ts';
+import type { CommandDeps } from '@siemlink/connector/commands/define.ts';
+
+/** Flags every connector verb takes; none has a default, so env and the config file still apply. */
+export interface ConnectionFlags {
+  apiUrl?: string;
+  region?: string;
+  securityToken?: string;
+  operationsToken?: string;
+  config?: string;
+  dataDir?: string;
+  proxy?: string;
+  caFile?: string;
+  insecure?: boolean;
+  timeoutMs?: string;
+}
+
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option('--api-url <url>', 'API base URL, e.g. http://127.0.0.1:8080 (env SIEMLINK_API_URL)')
+    .option('--region <code>', 'Logz.io region: us, au, ca, eu, nl, uk, wa (env SIEMLINK_REGION)')
+    .option('--security-token <token>', 'API token of the Security account (env SIEMLINK_SECURITY_TOKEN)')
+    .option(
+      '--operations-token <token>',
+      'API token of the Operations account (env SIEMLINK_OPERATIONS_TOKEN)',
+    )
+    .option('--config <file>', 'JSON config file (env SIEMLINK_CONFIG)')
+    .option('--data-dir <dir>', 'data directory (env SIEMLINK_DATA_DIR)')
+    .option('--proxy <url>', 'HTTP(S) proxy (env SIEMLINK_PROXY)')
+    .option('--ca-file <file>', 'extra CA certificates, PEM (env SIEMLINK_CA_FILE)')
+    .option('--insecure', 'do not verify TLS certificates (env SIEMLINK_INSECURE)')
+    .option('--timeout-ms <ms>', 'per-request timeout in milliseconds (env SIEMLINK_TIMEOUT_MS)');
+}
+
+/** The connection part of the flags as a ConfigInput layer. */
+export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown> = {}): ConfigInput {
+  return {
+    connection: {
+      apiUrl: f.apiUrl,
+      region: f.region,
+      securityToken: f.securityToken,
+      operationsToken: f.operationsToken,
+      proxyUrl: f.proxy,
+      caFile: f.caFile,
+      insecure: f.insecure,
+      timeoutMs: f.timeoutMs,
+    },
+    dataDir: f.dataDir,
+    fetch,
+  };
+}
+
+export function cliLogger(): Logger {
+  return pino({ level: process.env.SIEMLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+}
+
+export interface ConnectorRuntime {
+  config: ConnectorConfig;
+  client: SiemlinkClient;
+  logger: Logger;
+  clock: Clock;
+  deps: CommandDeps;
+  /** Aborted on SIGINT/SIGTERM (follow and loop modes stop cleanly). */
+  signal: AbortSignal;
+  close(): Promise<void>;
+}
+
+/** Config from flags > env > file, then the client and the deps a command runs with. */
+export function openConnector(flags: ConnectionFlags, fetch: Record<string, unknown> = {}): ConnectorRuntime {
+  const logger = cliLogger();
+  const config = loadConnectorConfig(
+    { flags: flagsToConfig(flags, fetch), env: process.env, configFile: flags.config },
+    logger,
+  );
+  config.dataDir = resolve(config.dataDir);
+  const clock = systemClock;
+  const client = createSiemClient(config.connection, { logger, clock });
+  const ac = new AbortController();
+  const onSignal = () => ac.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = process.stderr.isTTY ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+  return {
+    config,
+    client,
+    logger,
+    clock,
+    signal: ac.signal,
+    deps: { client, clock, logger, signal: ac.signal, progress },
+    async close() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (progress) process.stderr.write('\r\x1b[K');
+      await client.close();
+    },
+  };
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

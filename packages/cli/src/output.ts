@@ -1,0 +1,49 @@
+/** Output of connector verbs: a table on a terminal, JSON (or NDJSON for streams) when piped. */
+
+export function isTerminal(): boolean {
+  return process.stdout.isTTY === true;
+}
+
+function cell(v: unknown, max: number): string {
+  const s = v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
+/** A plain text table; each column at most `max` characters wide. */
+export function formatTable(rows: Record<string, unknown>[], columns: string[], max = 60): string {
+  if (rows.length === 0) return '(no results)';
+  const cells = rows.map((r) => columns.map((c) => cell(r[c], max)));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** Columns for rows of unknown shape: the preferred ones present, then others, up to `limit`. */
+export function pickColumns(rows: Record<string, unknown>[], preferred: string[], limit = 6): string[] {
+  const seen = new Set<string>();
+  for (const r of rows.slice(0, 50)) for (const k of Object.keys(r)) seen.add(k);
+  const first = preferred.filter((c) => seen.has(c));
+  const rest = [...seen].filter((c) => !first.includes(c)).sort();
+  return [...first, ...rest].slice(0, Math.max(limit, first.length));
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+export function printText(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function note(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
