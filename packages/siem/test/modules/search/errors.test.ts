@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- response JSON is navigated freely in tests */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestSiem, type TestSiem } from '../../helpers.ts';
