@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
 import { SEVERITIES, severityRank, type Severity, type TriggerOperator } from '@siemlink/contracts';
 import type { SiemContext } from '../context.ts';
-import { luceneToSql, matchesLucene, parseLucene } from '../lucene/index.ts';
+import { luceneToSqlParts, matchesLucene, parseLucene } from '../lucene/index.ts';
 import type { NewSecurityEvent } from '../modules/events/repository.ts';
 import type { StoredRule } from '../modules/rules/repository.ts';
 import { engineState } from './state.ts';
@@ -131,11 +131,25 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
 
   let hits = 0;
   if (accounts.length > 0) {
-    const pre = luceneToSql(node);
-    const sql =
-      `SELECT seq, ts, doc FROM logs WHERE account_id IN (${accounts.map(() => '?').join(', ')})` +
-      ` AND ts >= ? AND ts <= ?${pre ? ` AND (${pre.where})` : ''} ORDER BY ts, seq`;
-    const params = [...accounts, from, now, ...((pre?.params ?? []) as (string | number | null)[])];
+    const inAccounts = `account_id IN (${accounts.map(() => '?').join(', ')})`;
+    const pre = luceneToSqlParts(node);
+    const conds = [inAccounts, 'ts >= ?', 'ts <= ?'];
+    const params: (string | number)[] = [...accounts, from, now];
+    if (pre?.fts) {
+      // Bound the free-text index lookup to the window's storage range, so its cost follows the
+      // window, not the whole table (seq grows with storage; the window's rows are found first).
+      const lowest = statement(
+        ctx,
+        `SELECT min(seq) AS s FROM logs WHERE ${inAccounts} AND ts >= ? AND ts <= ?`,
+      ).get(...accounts, from, now) as { s: number | null };
+      conds.push('seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid >= ?)');
+      params.push(pre.fts, lowest.s ?? Number.MAX_SAFE_INTEGER);
+    }
+    if (pre?.where) {
+      conds.push(`(${pre.where})`);
+      params.push(...pre.params);
+    }
+    const sql = `SELECT seq, ts, doc FROM logs WHERE ${conds.join(' AND ')} ORDER BY ts, seq`;
     for (const row of statement(ctx, sql).iterate(...params) as Iterable<{
       seq: number;
       ts: number;
