@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,33 @@ let siem: SiemServer;
 let dir: string;
 let env: Record<string, string>;
 let configId: number;
+let secAccountId: number;
 const ids: string[] = [];
+
+function insertEvents(alertEventIds: string[], now: number) {
+  createSqliteSecurityEventsWriter(siem.ctx.store).insert(
+    alertEventIds.map((alertEventId, i) => ({
+      alertEventId,
+      accountId: secAccountId,
+      configId,
+      ruleId: 1,
+      name: `CLI rule ${i}`,
+      description: 'd',
+      alertSummary: 's',
+      eventDate: now - 10 * 60_000 + i,
+      windowStart: now - 20 * 60_000,
+      windowEnd: now - 10 * 60_000,
+      severity: 'HIGH' as const,
+      groupBy: null,
+      tags: [],
+      mitreTags: [],
+      hits: 1,
+      isMuted: false,
+      logSeqs: [],
+    })),
+    now,
+  );
+}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'siemlink-cli-'));
@@ -28,29 +55,9 @@ before(async () => {
   const sec = siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
   const now = Date.now();
   configId = createSqliteConfigurationsRepository(siem.ctx.store).ensureDefault(sec.accountId, now).id;
+  secAccountId = sec.accountId;
   for (let i = 0; i < 3; i++) ids.push(randomUUID());
-  createSqliteSecurityEventsWriter(siem.ctx.store).insert(
-    ids.map((alertEventId, i) => ({
-      alertEventId,
-      accountId: sec.accountId,
-      configId,
-      ruleId: 1,
-      name: `CLI rule ${i}`,
-      description: 'd',
-      alertSummary: 's',
-      eventDate: now - 10 * 60_000 + i,
-      windowStart: now - 20 * 60_000,
-      windowEnd: now - 10 * 60_000,
-      severity: 'HIGH',
-      groupBy: null,
-      tags: [],
-      mitreTags: [],
-      hits: 1,
-      isMuted: false,
-      logSeqs: [],
-    })),
-    now,
-  );
+  insertEvents(ids, now);
   const stamp = new Date(now).toISOString();
   const body = ['alpha one', 'alpha two', 'beta']
     .map((m) => JSON.stringify({ message: m, '@timestamp': stamp }))
@@ -231,4 +238,36 @@ test('an unknown region is a clear config error listing the codes', async () => 
     r.stderr,
     /\[UNKNOWN_REGION\] --region: unknown region "mars"; valid codes: us, au, ca, eu, nl, uk, wa/,
   );
+});
+
+test('security-events --follow tails new events with the returned offset until interrupted', async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      BIN,
+      'security-events',
+      '--config-ids',
+      String(configId),
+      '--from',
+      '1 hour ago',
+      '--follow',
+      '--interval',
+      '1',
+    ],
+    { env },
+  );
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const late = [randomUUID(), randomUUID()];
+  const seen: string[] = [];
+  let contexts = 0;
+  for await (const line of createInterface({ input: child.stdout })) {
+    const item = JSON.parse(line);
+    if (item.alertEventId) seen.push(item.alertEventId);
+    else if (++contexts === 1) insertEvents(late, Date.now());
+    if (late.every((id) => seen.includes(id))) break;
+  }
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
+  assert.deepEqual(seen.sort(), [...ids, ...late].sort());
 });

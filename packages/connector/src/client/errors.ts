@@ -116,6 +116,16 @@ export class FeedTruncatedError extends ConnectorError {
 export function networkError(what: string, cause: unknown): ConnectorError {
   const c = cause as { code?: string; message?: string };
   const detail = c?.code ?? c?.message ?? 'unknown';
+  // Certificate problems are settings to fix, not outages to wait out: never retried.
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(c?.code ?? '')) {
+    return new ConnectorError({
+      code: 'TLS_ERROR',
+      kind: 'config',
+      field: '--ca-file',
+      message: `${what} failed: ${detail} (the server certificate is not trusted: give its CA with --ca-file, or --insecure)`,
+      cause,
+    });
+  }
   return new ConnectorError({
     code: 'NETWORK_ERROR',
     kind: 'transient',

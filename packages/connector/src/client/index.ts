@@ -71,7 +71,9 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     { timeoutMs, proxyUrl: opts.proxyUrl, caFile: opts.caFile, insecure: opts.insecure },
     logger,
   );
-  const secrets = [opts.securityToken, opts.operationsToken].filter((s): s is string => !!s);
+  const secrets = [opts.securityToken, opts.operationsToken, proxyPassword(opts.proxyUrl)].filter(
+    (s): s is string => !!s,
+  );
   const transport = createTransport({
     baseUrl: apiUrl,
     dispatcher,
@@ -100,4 +102,12 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
     close: () => dispatcher.close(),
   };
+}
+
+function proxyPassword(proxyUrl: string | undefined): string | undefined {
+  try {
+    return proxyUrl ? decodeURIComponent(new URL(proxyUrl).password) || undefined : undefined;
+  } catch {
+    return undefined;
+  }
 }
