@@ -25,6 +25,10 @@ const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', async (request) => {
     request.headers['content-type'] = 'application/octet-stream';
   });
+  // Answered before the body was read (401, 413): close the socket rather than drain or keep it.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+  });
 
   app.post(
     '/',

@@ -274,3 +274,23 @@ test('a failing store write leaves nothing behind from the request (one transact
   assert.equal(res.statusCode, 500);
   assert.equal(rows(siem).length, 0);
 });
+
+test('on a real socket an over-limit body gets its 413 and the connection is closed; the listener keeps serving', async (t) => {
+  const siem = await buildTestSiem({ listen: true, config: { listener: { maxRequestBytes: 64 * 1024 } } });
+  t.after(() => siem.close());
+  const url = `${siem.ctx.urls.listener}/?token=${siem.shippingToken}`;
+  const body = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(100) })).join('\n');
+  for (const streamed of [false, true]) {
+    const res = await fetch(url, {
+      method: 'POST',
+      body: streamed ? new Blob([body]).stream() : body,
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(res.status, 413, `streamed: ${streamed}`);
+    assert.equal(res.headers.get('connection'), 'close');
+    assert.equal((await res.json()).errorCode, 'PAYLOAD_TOO_LARGE');
+  }
+  const ok = await fetch(url, { method: 'POST', body: '{"a":1}' });
+  assert.equal(ok.status, 200);
+  assert.equal(rows(siem).length, 1);
+});
