@@ -35,6 +35,12 @@ describe('auth', () => {
   });
 });
 
+function deep(n: number): unknown {
+  let q: unknown = { match_all: {} };
+  for (let i = 0; i < n; i++) q = { bool: { must: [q] } };
+  return q;
+}
+
 const bad: [string, unknown, number, string, string | RegExp][] = [
   ['body is an array', [], 400, 'INVALID_JSON', 'body'],
   ['query missing', { size: 10 }, 400, 'INVALID_QUERY', 'query'],

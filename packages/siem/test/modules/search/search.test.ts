@@ -197,6 +197,12 @@ describe('query DSL', () => {
       ['alice', 'alice'],
     ],
     ['match number', { match: { status: 404 } }, ['dave']],
+    ['multi_match', { multi_match: { query: 'ws-7 dave', fields: ['host', 'user^2'] } }, ['carol', 'dave']],
+    [
+      'multi_match phrase',
+      { multi_match: { query: 'password for bob', type: 'phrase', fields: ['message'] } },
+      ['bob'],
+    ],
     ['match_phrase', { match_phrase: { message: 'password for alice' } }, ['alice', 'alice']],
     ['match_phrase no match', { match_phrase: { message: 'alice for password' } }, []],
     ['term', { term: { user: 'bob' } }, ['bob']],

@@ -97,6 +97,8 @@ function clause(q: unknown, path: string, ctx: CompileContext): LuceneNode {
       return queryString(asObject(body, at), at, ctx);
     case 'match':
       return fieldQuery(body, at, 'query', (f, v, opts) => match(f, v, opts, at));
+    case 'multi_match':
+      return multiMatch(asObject(body, at), at);
     case 'match_phrase':
       return fieldQuery(body, at, 'query', (f, v) => ({
         kind: 'phrase',
@@ -122,7 +124,7 @@ function clause(q: unknown, path: string, ctx: CompileContext): LuceneNode {
     default:
       throw invalidQuery(
         at,
-        `query type [${type}] is not supported (supported: bool, query_string, match, match_phrase, match_all, term, terms, range, exists, wildcard, prefix, constant_score)`,
+        `query type [${type}] is not supported (supported: bool, query_string, match, multi_match, match_phrase, match_all, term, terms, range, exists, wildcard, prefix, constant_score)`,
       );
   }
 }
@@ -274,6 +276,44 @@ function match(field: string, v: unknown, opts: FieldOpts, at: string): LuceneNo
   if (op !== 'AND' && op !== 'OR') throw invalidQuery(`${at}.${field}.operator`, 'must be AND or OR');
   const nodes: LuceneNode[] = tokens.map((t) => ({ kind: 'term', field: f, value: t }));
   return { kind: op === 'AND' ? 'and' : 'or', nodes };
+}
+
+/** `{query, fields, operator?, type?}`: a match (or match_phrase for type phrase) on each field. */
+function multiMatch(o: Obj, at: string): LuceneNode {
+  const known = new Set([
+    'query',
+    'fields',
+    'operator',
+    'type',
+    'boost',
+    'lenient',
+    'analyzer',
+    'tie_breaker',
+    '_name',
+    'minimum_should_match',
+    'zero_terms_query',
+    'auto_generate_synonyms_phrase_query',
+  ]);
+  for (const k of Object.keys(o))
+    if (!known.has(k)) throw invalidQuery(`${at}.${k}`, `[multi_match] does not support [${k}]`);
+  if (o.query === undefined) throw invalidQuery(`${at}.query`, 'is required');
+  const type = o.type === undefined ? 'best_fields' : String(o.type);
+  if (!['best_fields', 'most_fields', 'cross_fields', 'phrase'].includes(type)) {
+    throw invalidQuery(
+      `${at}.type`,
+      `type [${type}] is not supported (best_fields, most_fields, cross_fields, phrase)`,
+    );
+  }
+  const fields = o.fields === undefined ? ['*'] : o.fields;
+  if (!Array.isArray(fields) || fields.length === 0)
+    throw invalidQuery(`${at}.fields`, 'must be a non-empty array of field names');
+  const nodes = fields.map((f, i) => {
+    const field = stringField(f, `${at}.fields[${i}]`).replace(/\^[\d.]+$/, '');
+    return type === 'phrase'
+      ? ({ kind: 'phrase', field: freeOr(field), value: scalar(o.query, `${at}.query`) } as LuceneNode)
+      : match(field, o.query, { operator: o.operator === undefined ? undefined : String(o.operator) }, at);
+  });
+  return nodes.length === 1 ? nodes[0]! : { kind: 'or', nodes };
 }
 
 function terms(o: Obj, at: string): LuceneNode {
