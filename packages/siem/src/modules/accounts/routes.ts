@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CreateSiemAccountRequest,
@@ -12,6 +13,10 @@ import { createSiemAccount, getSiemAccount, listSiemAccounts } from './service.t
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 const MAIN_LOGS = { type: 'LOGS', main: true } as const;
+/** Auth before validation: a caller without the right token learns nothing about the body rules. */
+const mainLogsOnly = async (request: FastifyRequest) => {
+  requireAccount(request, MAIN_LOGS);
+};
 
 /**
  * Account management (Logz.io `POST /v2/account-management/siem`, `GET /v2/whoami`) and our
@@ -22,7 +27,10 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/v2/account-management/siem',
-    { schema: { body: CreateSiemAccountRequest, response: { 200: SiemAccount, ...errors } } },
+    {
+      preValidation: mainLogsOnly,
+      schema: { body: CreateSiemAccountRequest, response: { 200: SiemAccount, ...errors } },
+    },
     async (request, reply) => {
       const caller = requireAccount(request, MAIN_LOGS);
       const { account, apiToken } = createSiemAccount(deps, caller, request.body);
@@ -35,13 +43,14 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/v2/account-management/siem',
-    { schema: { response: { 200: Type.Array(SiemAccount), ...errors } } },
+    { preValidation: mainLogsOnly, schema: { response: { 200: Type.Array(SiemAccount), ...errors } } },
     async (request) => listSiemAccounts(deps, requireAccount(request, MAIN_LOGS)),
   );
 
   app.get(
     '/v2/account-management/siem/:accountId',
     {
+      preValidation: mainLogsOnly,
       schema: {
         params: Type.Object({ accountId: Type.Integer({ minimum: 1 }) }),
         response: { 200: SiemAccount, ...errors },

@@ -58,6 +58,15 @@ const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         now: () => ctx.clock.now(),
       });
       if (result.malformedLines + result.oversizedLines === 0) return reply.status(200).send();
+      request.log.info(
+        {
+          accountId: account.id,
+          successfulLines: result.successfulLines,
+          malformedLines: result.malformedLines,
+          oversizedLines: result.oversizedLines,
+        },
+        'bulk request had rejected lines',
+      );
       const counts: BulkShippingResult = {
         malformedLines: result.malformedLines,
         successfulLines: result.successfulLines,

@@ -209,6 +209,9 @@ test('only the main logs account may create, list or get SIEM accounts', async (
       assert.equal(r.statusCode, status, `${url} ${token}`);
     }
   }
+  // Auth comes before body validation.
+  const res = await create(siem, { accountName: 'bad/name' }, null);
+  assert.equal(res.statusCode, 401);
   assert.deepEqual([accountCount(siem), tokenCount(siem)], before);
 });
 
