@@ -195,6 +195,41 @@ const bad: [string, unknown, number, string, string | RegExp][] = [
     'query.term',
   ],
   [
+    'multi_match without query',
+    { query: { multi_match: { fields: ['a'] } } },
+    400,
+    'INVALID_QUERY',
+    'query.multi_match.query',
+  ],
+  ['nesting too deep', { query: deep(200) }, 400, 'INVALID_QUERY', 'query'],
+  [
+    'unsupported agg interval',
+    {
+      query: { match_all: {} },
+      aggs: { x: { date_histogram: { field: '@timestamp', interval: 'fortnight' } } },
+    },
+    400,
+    'INVALID_QUERY',
+    'aggs.x',
+  ],
+  [
+    'unknown option on terms agg sort',
+    { query: { match_all: {} }, aggs: { x: { terms: { field: 'user', order: { _max: 'asc' } } } } },
+    400,
+    'INVALID_QUERY',
+    'aggs.x',
+  ],
+  [
+    'metric with sub-aggs',
+    {
+      query: { match_all: {} },
+      aggs: { x: { max: { field: 'bytes' }, aggs: { y: { min: { field: 'bytes' } } } } },
+    },
+    400,
+    'INVALID_QUERY',
+    'aggs.x',
+  ],
+  [
     'aggs and aggregations both',
     { query: { match_all: {} }, aggs: {}, aggregations: {} },
     400,
