@@ -56,8 +56,13 @@ export async function runRuleEngine(ctx: SiemContext, signal: AbortSignal): Prom
   }
   const file = process.env[RULES_FILE_ENV];
   if (file) {
-    const n = installRulesFile(ctx, file);
-    log.info({ rules: n, file }, 'installed rules from file');
+    // A bad file must not stop the engine for the rules already stored: say why, loudly, and go on.
+    try {
+      const n = installRulesFile(ctx, file);
+      log.info({ rules: n, file }, 'installed rules from file');
+    } catch (err) {
+      log.error({ err, file }, 'rules file not installed');
+    }
   }
   while (!signal.aborted) {
     const now = ctx.clock.now();

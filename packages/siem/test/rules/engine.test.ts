@@ -52,3 +52,41 @@ test('the engine loop evaluates due rules and commits late events as the clock m
   stop.abort();
   await loop;
 });
+
+test('SIEMLINK_RULES_FILE installs a rules file at engine start; a bad file is logged, the engine runs on', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { RULES_FILE_ENV } = await import('../../src/rules/engine.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-engine-'));
+  t.after(() => {
+    delete process.env[RULES_FILE_ENV];
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const good = join(dir, 'good.json');
+  writeFileSync(good, JSON.stringify([ruleRequest({ title: 'from env file' })]));
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '[{"title": 1}]');
+  for (const [file, expected] of [
+    [good, ['from env file']],
+    [bad, []],
+  ] as const) {
+    const clock = new FakeClock(T0);
+    const s = await buildTestSiem({ clock });
+    process.env[RULES_FILE_ENV] = file;
+    const stop = new AbortController();
+    const loop = runRuleEngine(s.ctx, stop.signal);
+    await clock.advance(0);
+    const account = s.ctx.accounts.get(s.siemAccountId)!;
+    assert.deepEqual(
+      createRulesService(s.ctx)
+        .search(account, {})
+        .results.map((r) => r.title),
+      expected,
+    );
+    await clock.advance(1000);
+    stop.abort();
+    await loop;
+    await s.close();
+  }
+});
