@@ -1,3 +1,4 @@
+import { createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
@@ -128,6 +129,8 @@ export function createTransport(opts: TransportOptions): Transport {
     const headers: Record<string, string> = {
       'x-api-token': req.token,
       accept: stream ? 'application/x-ndjson, application/json' : 'application/json',
+      // Logz.io recommends compression (strongly for search); undici does not decode it itself.
+      'accept-encoding': 'gzip, deflate',
       'user-agent': userAgent,
     };
     let body: string | undefined;
@@ -158,7 +161,7 @@ export function createTransport(opts: TransportOptions): Transport {
   async function errorFor(req: TransportRequest, res: Dispatcher.ResponseData): Promise<HttpError> {
     let text = '';
     try {
-      text = await readCapped(res.body, ERROR_BODY_LIMIT);
+      text = await readCapped(decoded(res), ERROR_BODY_LIMIT);
     } catch {
       // The status alone is still a useful error.
     }
@@ -236,7 +239,7 @@ export function createTransport(opts: TransportOptions): Transport {
     baseUrl: opts.baseUrl,
     json<T>(req: TransportRequest) {
       return withRetries(req, false, async (res) => {
-        const text = await res.body.text();
+        const text = await readAll(decoded(res));
         let data: T;
         try {
           data = (text === '' ? undefined : JSON.parse(text)) as T;
@@ -250,7 +253,7 @@ export function createTransport(opts: TransportOptions): Transport {
       return withRetries(req, true, async (res) => ({
         status: res.statusCode,
         headers: res.headers,
-        body: res.body,
+        body: decoded(res),
       }));
     },
   };
@@ -278,7 +281,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown }, limit: number) {
+async function readCapped(body: Body, limit: number) {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -290,4 +293,26 @@ async function readCapped(body: AsyncIterable<Uint8Array> & { destroy(): unknown
     }
   }
   return Buffer.concat(parts).toString('utf8').slice(0, limit);
+}
+
+type Body = AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown };
+
+/** The response body with its content-encoding (gzip, deflate) undone, still streaming. */
+function decoded(res: Dispatcher.ResponseData): Body {
+  const enc = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  if (enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate') {
+    const z = enc === 'deflate' ? createInflate() : createGunzip();
+    res.body.on('error', (err) => z.destroy(err));
+    z.on('close', () => res.body.destroy());
+    return res.body.pipe(z);
+  }
+  return res.body;
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of body) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts).toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import {
   createSiemClient,
@@ -160,4 +161,24 @@ test('creating a SIEM account is retried on 429 only, never on 5xx', async (t) =
     .catch((e: unknown) => e)) as HttpError;
   assert.equal(err.status, 503);
   assert.equal(api.requests.length, 2);
+});
+
+test('gzip bodies are asked for and decoded (JSON and the streamed feed)', async (t) => {
+  const api = await fakeApi(t, (req, res) => {
+    assert.match(String(req.headers['accept-encoding']), /gzip/);
+    const body = req.url.startsWith('/siem/')
+      ? '{"alertEventId":"a"}\n{ "total": 1, "offset": "z" }\n'
+      : JSON.stringify(WHO);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    res.end(gzipSync(body));
+  });
+  const { c } = client(api.url);
+  t.after(() => c.close());
+  assert.deepEqual(await c.whoami('security'), WHO);
+  const items = [];
+  for await (const i of c.feed({ configIds: [1], offset: 'a' })) items.push(i);
+  assert.deepEqual(items, [
+    { kind: 'event', event: { alertEventId: 'a' } },
+    { kind: 'context', context: { total: 1, offset: 'z' } },
+  ]);
 });
