@@ -294,3 +294,22 @@ test('on a real socket an over-limit body gets its 413 and the connection is clo
   assert.equal(ok.status, 200);
   assert.equal(rows(siem).length, 1);
 });
+
+test('a 1000-line request is stored in order under consecutive storage sequence numbers', async (t) => {
+  const siem = await setup(t);
+  const body = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ i, type: 't' })).join('\n');
+  assert.equal((await post(siem, `token=${siem.shippingToken}`, body)).statusCode, 200);
+  const stored = rows(siem);
+  assert.equal(stored.length, 1000);
+  stored.forEach((r, i) => {
+    assert.equal(r.d.i, i);
+    assert.equal(r.seq, stored[0].seq + i);
+  });
+});
+
+test('an empty body is a 200 that stores nothing', async (t) => {
+  const siem = await setup(t);
+  assert.equal((await post(siem, `token=${siem.shippingToken}`, '')).statusCode, 200);
+  assert.equal((await post(siem, `token=${siem.shippingToken}`, '\n\n')).statusCode, 200);
+  assert.equal(rows(siem).length, 0);
+});
