@@ -5,11 +5,12 @@ export const DEFAULT_LOG_TYPE = 'http-bulk';
 
 /**
  * Query string of `POST /` on the listener. `token` is validated by hand so a missing one is a
- * 401 like a wrong one. `type` may not contain whitespace (Logz.io: "can't contain spaces").
+ * 401 like a wrong one. `type` may not contain whitespace (Logz.io: "can't contain spaces");
+ * an empty one means the default.
  */
 export const ListenerQuery = Type.Object({
   token: Type.Optional(Type.String()),
-  type: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$' })),
+  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^\\S*$' })),
 });
 export type ListenerQuery = Static<typeof ListenerQuery>;
 

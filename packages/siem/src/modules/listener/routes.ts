@@ -51,7 +51,7 @@ const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body,
         encoding: request.headers['content-encoding'],
         accountId: account.id,
-        defaultType: request.query.type ?? DEFAULT_LOG_TYPE,
+        defaultType: request.query.type || DEFAULT_LOG_TYPE,
         maxLineBytes,
         maxRequestBytes,
         writer,

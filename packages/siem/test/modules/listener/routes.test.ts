@@ -75,6 +75,7 @@ test("the document's own type wins over the type parameter; http-bulk when neith
     '{"type":"nodejs","m":1}\n{"m":2}\n{"type":"","m":3}',
   );
   await post(siem, `token=${siem.shippingToken}`, '{"m":4}');
+  await post(siem, `token=${siem.shippingToken}&type=`, '{"m":5}');
   assert.deepEqual(
     rows(siem).map((r) => [r.d.m, r.type, r.d.type]),
     [
@@ -82,6 +83,7 @@ test("the document's own type wins over the type parameter; http-bulk when neith
       [2, 'param-type', 'param-type'],
       [3, 'param-type', 'param-type'],
       [4, 'http-bulk', 'http-bulk'],
+      [5, 'http-bulk', 'http-bulk'],
     ],
   );
 });
