@@ -15,7 +15,7 @@ import { silent } from '../helpers.ts';
 const CHILD = new URL('./fixtures/fetch-child.ts', import.meta.url).pathname;
 const KILLS = Number(process.env.KILL_TEST_KILLS ?? 20);
 
-function spawnChild(env: Record<string, string>): {
+function spawnChild(env: Record<string, string | undefined>): {
   child: ChildProcess;
   ready: Promise<void>;
   runs: () => number;
