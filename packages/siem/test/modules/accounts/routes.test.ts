@@ -280,3 +280,17 @@ test('GET /v2/whoami answers for any valid API token, 401 otherwise', async (t) 
     assert.ok(!res.body.includes(siem.shippingToken));
   }
 });
+
+test('when storing the token fails, the account is not created either (one transaction)', async (t) => {
+  const siem = await setup(t);
+  siem.ctx.store.db.exec(
+    "CREATE TRIGGER fail_token BEFORE INSERT ON tokens BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+  );
+  const before = [accountCount(siem), tokenCount(siem)];
+  const res = await create(siem, { accountName: 'half', email: 'a@b.co' });
+  assert.equal(res.statusCode, 500);
+  assert.equal(res.headers[NEW_ACCOUNT_TOKEN_HEADER], undefined);
+  assert.ok(!res.body.includes('disk full'));
+  assert.deepEqual([accountCount(siem), tokenCount(siem)], before);
+  assert.equal(siem.ctx.accounts.getByName('half'), undefined);
+});
