@@ -59,7 +59,13 @@ function tokensOf(s: string, cache: TokenCache): string[] {
 }
 
 function textMatches(v: unknown, raw: string, lower: string, needle: string[], cache: TokenCache): boolean {
-  if (typeof v === 'string') return v.toLowerCase() === lower || containsTokens(tokensOf(v, cache), needle);
+  if (typeof v === 'string') {
+    const lv = v.toLowerCase();
+    if (lv === lower) return true;
+    // Cheap reject before tokenising: a token of the value is a substring of it.
+    if (needle.length === 0 || !lv.includes(needle[0]!)) return false;
+    return containsTokens(tokensOf(v, cache), needle);
+  }
   if (typeof v === 'number') return (isNumeric(raw) && Number(raw) === v) || String(v) === raw;
   if (typeof v === 'boolean') return String(v) === lower;
   return false;
