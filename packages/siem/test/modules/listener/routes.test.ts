@@ -290,7 +290,7 @@ test('on a real socket an over-limit body gets its 413 and the connection is clo
     } as RequestInit);
     assert.equal(res.status, 413, `streamed: ${streamed}`);
     assert.equal(res.headers.get('connection'), 'close');
-    assert.equal((await res.json()).errorCode, 'PAYLOAD_TOO_LARGE');
+    assert.equal(((await res.json()) as { errorCode: string }).errorCode, 'PAYLOAD_TOO_LARGE');
   }
   const ok = await fetch(url, { method: 'POST', body: '{"a":1}' });
   assert.equal(ok.status, 200);
