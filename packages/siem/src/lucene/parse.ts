@@ -26,7 +26,7 @@ export function parseLucene(query: string, opts: ParseLuceneOptions = {}): Lucen
   if (query.trim() === '' || query.trim() === '*' || query.trim() === '*:*') return { kind: 'all' };
   let raw: unknown;
   try {
-    raw = lucene.parse(rewritePrefixedGroups(query));
+    raw = lucene.parse(rewriteForParser(query));
   } catch (err) {
     throw describeSyntaxError(err);
   }
@@ -41,9 +41,9 @@ export function parseLucene(query: string, opts: ParseLuceneOptions = {}): Lucen
 
 /**
  * The parser package rejects a prefix operator before a group (`-(a OR b)`, `!(a)`, `+(a)`),
- * which Lucene accepts. Rewrite outside quotes: `-(`/`!(` to `NOT (`, `+(` to `(`.
+ * which Lucene accepts. Rewrite outside quotes: `-(`/`!(` to `NOT (`, `+(` to `(`; and `~N` to `~`.
  */
-function rewritePrefixedGroups(q: string): string {
+function rewriteForParser(q: string): string {
   let out = '';
   let inQuote = false;
   for (let i = 0; i < q.length; i++) {
@@ -54,6 +54,13 @@ function rewritePrefixedGroups(q: string): string {
       continue;
     }
     if (c === '"') inQuote = !inQuote;
+    // `term~2` (edit distance) would parse as `term~` then a term `2`: keep the fuzzy marker only.
+    const edits = !inQuote && c === '~' && q[i - 1] !== '"' ? /^\d+(?![\d.])/.exec(q.slice(i + 1)) : null;
+    if (edits) {
+      out += c;
+      i += edits[0].length;
+      continue;
+    }
     const atBoundary = i === 0 || /[\s(]/.test(q[i - 1]!);
     if (!inQuote && atBoundary && (c === '-' || c === '!' || c === '+') && q[i + 1] === '(') {
       out += c === '+' ? '' : 'NOT ';

@@ -99,6 +99,10 @@ const valid: [string, LuceneNode][] = [
     },
   ],
   ['status:404^2', t('status', '404')],
+  ['user:alice~2', t('user', 'alice')],
+  ['alice~', t(null, 'alice')],
+  ['"x y"~3', { kind: 'phrase', field: null, value: 'x y' }],
+  ['a\\~2', t(null, 'a~2')],
 ];
 
 for (const [q, want] of valid) {
