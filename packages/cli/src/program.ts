@@ -6,6 +6,7 @@ import { registerCreateSiemAccount } from './commands/create-siem-account.ts';
 import { registerSecurityEvents } from './commands/security-events.ts';
 import { registerFetchIncidents } from './commands/fetch-incidents.ts';
 import { registerTest } from './commands/test.ts';
+import { registerUp } from './commands/up.ts';
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSecurityEvents(program);
   registerFetchIncidents(program);
   registerTest(program);
+  registerUp(program);
   return program;
 }
 

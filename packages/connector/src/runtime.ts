@@ -6,6 +6,7 @@ import type { ConnectorConfig } from './config.ts';
 import type { Clock } from './context.ts';
 import { runFetchLoop } from './fetch/fetcher.ts';
 import type { FetchRunResult } from './fetch/types.ts';
+import type { FetchOptions } from './fetch/options.ts';
 import { openSqliteIncidentStore } from './store/sqlite.ts';
 import type { IncidentStore } from './store/types.ts';
 
@@ -21,6 +22,7 @@ export interface StartConnectorOptions {
 export interface RunningConnector {
   /** Base URL of the incident API, or null when it is not served. */
   url: string | null;
+  options: FetchOptions;
   store: IncidentStore;
   client: SiemlinkClient;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startConnector(
   let closed = false;
   return {
     url,
+    options: config.fetch,
     store,
     client,
     async close() {

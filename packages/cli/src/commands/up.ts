@@ -1,0 +1,139 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { startSiem, type SiemServer } from '@siemlink/siem';
+import { loadConnectorConfig } from '@siemlink/connector/config.ts';
+import { systemClock } from '@siemlink/connector/context.ts';
+import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
+import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
+import { intOption } from '../options.ts';
+import { cliLogger } from '../connector-options.ts';
+import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
+
+export interface UpOptions extends ServeOptions {
+  connectorPort: number;
+  firstFetch?: string;
+  maxFetch?: string;
+  source?: string;
+  intervalSeconds?: string;
+  bufferMinutes?: string;
+}
+
+/**
+ * `up` departs from two panel defaults so a newcomer sees incidents within a minute: the local
+ * SIEM commits a security event the moment its rule triggers (no indexing delay), so a 30-second
+ * buffer and a run every 30 seconds are safe here. The panel's values are one flag away.
+ */
+export const UP_FETCH_DEFAULTS = { bufferMinutes: '0.5', intervalSeconds: '30' } as const;
+
+export interface Up {
+  siem: SiemServer;
+  connector: RunningConnector;
+  close(): Promise<void>;
+}
+
+/** One concise line per fetch run: time, new incidents, cursor, lag. */
+export function formatRun(r: FetchRunResult): string {
+  const time = new Date(r.endedAt).toISOString().slice(11, 19);
+  if (r.error) return `${time}  fetch failed: ${r.error} (cursor unchanged; retrying)`;
+  let cursor = '-';
+  if (r.cursorAfter) {
+    const c = JSON.parse(r.cursorAfter) as { eventDate?: number; idsAtDate?: string[]; offset?: string };
+    cursor =
+      c.eventDate !== undefined
+        ? `${new Date(c.eventDate).toISOString()} (+${c.idsAtDate?.length ?? 0} id)`
+        : `offset ${c.offset}`;
+  }
+  const lag = r.lagMs === null ? '-' : `${Math.round(r.lagMs / 1000)} s`;
+  const gaps = r.gaps.length ? `  GAP RECORDED x${r.gaps.length}` : '';
+  return `${time}  ${String(r.count).padStart(3)} new incident(s)${r.full ? ' (more pending)' : ''}  cursor ${cursor}  lag ${lag}${gaps}`;
+}
+
+/**
+ * The SIEM with demo data plus the connector configured against it with the panel's defaults
+ * (SIEM data in DIR, connector data in DIR/connector). Tokens come from the credentials the SIEM
+ * bootstrapped, never printed.
+ */
+export async function startUp(
+  opts: UpOptions,
+  io: { logger: Logger; print: (line: string) => void },
+): Promise<Up> {
+  const siem = await startSiem(siemConfigFrom(opts), { logger: io.logger });
+  try {
+    const creds = siem.credentials;
+    const security = creds.accounts.find((a) => a.type === 'SIEM');
+    const operations = creds.accounts.find((a) => a.type === 'LOGS');
+    const config = loadConnectorConfig(
+      {
+        flags: {
+          connection: {
+            apiUrl: siem.ctx.urls.api,
+            securityToken: security?.apiToken,
+            operationsToken: operations?.apiToken,
+          },
+          dataDir: join(resolve(opts.dataDir), 'connector'),
+          fetch: {
+            firstFetch: opts.firstFetch,
+            maxFetch: opts.maxFetch,
+            source: opts.source,
+            intervalSeconds: opts.intervalSeconds ?? UP_FETCH_DEFAULTS.intervalSeconds,
+            bufferMinutes: opts.bufferMinutes ?? UP_FETCH_DEFAULTS.bufferMinutes,
+          },
+        },
+        env: process.env,
+      },
+      io.logger,
+    );
+    const connector = await startConnector(config, {
+      logger: io.logger,
+      clock: systemClock,
+      api: { host: opts.host, port: opts.connectorPort },
+      onRun: (r) => io.print(formatRun(r)),
+    });
+    return {
+      siem,
+      connector,
+      async close() {
+        await connector.close();
+        await siem.close();
+      },
+    };
+  } catch (err) {
+    await siem.close();
+    throw err;
+  }
+}
+
+/** `siemlink up` (what `npm start` runs). */
+export function registerUp(program: Command): void {
+  const env = process.env;
+  addSiemOptions(
+    program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
+  )
+    .option(
+      '--connector-port <port>',
+      'connector API port (env SIEMLINK_CONNECTOR_PORT)',
+      intOption('--connector-port'),
+      Number(env.SIEMLINK_CONNECTOR_PORT ?? 3000),
+    )
+    .option('--no-demo', 'no demo data')
+    .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
+    .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
+    .option('--source <mode>', 'search (default) or feed (env SIEMLINK_FETCH_SOURCE)')
+    .option('--interval-seconds <s>', 'seconds between fetch runs (default 30 here; the panel runs every 60)')
+    .option('--buffer-minutes <m>', 'newest minutes left for indexing (default 0.5 here; the panel uses 3)')
+    .action(async (opts: UpOptions) => {
+      const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
+      const api = up.connector.url ?? '-';
+      console.log(`SIEM API       ${up.siem.ctx.urls.api}`);
+      console.log(`Log listener   ${up.siem.ctx.urls.listener}`);
+      console.log(`Credentials    ${resolve(opts.dataDir, 'credentials.json')}`);
+      console.log(`Incidents      ${api}/api/incidents`);
+      console.log(`Health         ${api}/api/health`);
+      console.log(
+        'Fetching security events every minute (events of the last 3 minutes wait for indexing). Ctrl-C stops.',
+      );
+      await waitForSignal();
+      await up.close();
+    });
+}

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startUp, formatRun, type UpOptions } from '../src/commands/up.ts';
+// Tests only: put security events straight into the SIEM's store.
+import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
+
+const silent = pino({ level: 'silent' });
+
+function options(dataDir: string, extra: Partial<UpOptions> = {}): UpOptions {
+  return {
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    listenerPort: 0,
+    connectorPort: 0,
+    demo: false,
+    faultInjection: false,
+    intervalSeconds: '0.05',
+    ...extra,
+  };
+}
+
+test('up: SIEM + connector against it; events become incidents served by the API; runs are printed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  const lines: string[] = [];
+  const up = await startUp(options(dir), { logger: silent, print: (l) => lines.push(l) });
+  t.after(async () => {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(existsSync(join(dir, 'credentials.json')));
+  assert.ok(existsSync(join(dir, 'connector', 'connector.db')), 'connector data under DIR/connector');
+  const siemAccount = up.siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
+  const eventDate = Date.now() - 10 * 60_000;
+  createSqliteSecurityEventsWriter(up.siem.ctx.store).insert(
+    Array.from({ length: 3 }, () => ({
+      alertEventId: randomUUID(),
+      accountId: siemAccount.accountId,
+      configId: 1,
+      ruleId: 1,
+      name: 'Up test rule',
+      description: '',
+      alertSummary: '',
+      eventDate,
+      windowStart: eventDate,
+      windowEnd: eventDate,
+      severity: 'MEDIUM' as const,
+      groupBy: null,
+      tags: [],
+      mitreTags: [],
+      hits: 1,
+      isMuted: false,
+      logSeqs: [],
+    })),
+    Date.now(),
+  );
+  const deadline = Date.now() + 20_000;
+  while (!lines.some((l) => /\b3 new incident/.test(l)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(
+    lines.some((l) => /\b3 new incident\(s\)\s+cursor \d{4}-\d\d-\d\dT.*\(\+3 id\)\s+lag \d+ s/.test(l)),
+    lines.join('\n'),
+  );
+  const list = (await (await fetch(`${up.connector.url}/api/incidents`)).json()) as { total: number };
+  assert.equal(list.total, 3);
+  const health = (await (await fetch(`${up.connector.url}/api/health`)).json()) as { fetching: boolean };
+  assert.equal(health.fetching, true);
+  // The token is never printed.
+  assert.ok(!lines.join('\n').includes(siemAccount.apiToken));
+});
+
+test('up: a bad fetch option is a clear error and leaves nothing running', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  await assert.rejects(startUp(options(dir, { firstFetch: '7days' }), { logger: silent, print: () => {} }), {
+    code: 'INVALID_FETCH_OPTION',
+    message: /firstFetch/,
+  });
+});
+
+test('formatRun: one concise line (time, count, cursor, lag) and failures say the cursor did not move', () => {
+  const base = {
+    runId: 1,
+    source: 'search',
+    startedAt: 0,
+    endedAt: Date.UTC(2026, 0, 1, 10, 0, 5),
+    incidents: [],
+    count: 2,
+    cursorBefore: null,
+    cursorAfter: JSON.stringify({ v: 1, eventDate: Date.UTC(2026, 0, 1, 9, 50), idsAtDate: ['a', 'b'] }),
+    full: false,
+    lagMs: 180_000,
+    gaps: [],
+  };
+  assert.equal(
+    formatRun(base),
+    '10:00:05    2 new incident(s)  cursor 2026-01-01T09:50:00.000Z (+2 id)  lag 180 s',
+  );
+  assert.match(formatRun({ ...base, error: '[HTTP_503] unavailable' }), /fetch failed: .*cursor unchanged/);
+  assert.match(
+    formatRun({ ...base, cursorAfter: '{"v":1,"offset":"v1.a.b.c"}' }),
+    /cursor offset v1\.a\.b\.c/,
+  );
+});
