@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { luceneToSqlParts, parseLucene } from '../../../src/lucene/index.ts';
+import { openSqliteStore } from '../../../src/store/store.ts';
+import { createSqliteSearchRepository } from '../../../src/modules/search/repository.ts';
+
+test('candidates: only the account and window, FTS-driven when the prefilter has a match, in time order', (t) => {
+  const store = openSqliteStore({ path: ':memory:' });
+  t.after(() => store.close());
+  const insert = store.db.prepare(
+    "INSERT INTO logs (account_id, ts, stored_at, type, doc) VALUES (?, ?, 0, 't', ?)",
+  );
+  store.tx(() => {
+    for (let i = 0; i < 1000; i++) {
+      const word = i % 100 === 0 ? 'mimikatz' : 'calc';
+      insert.run(i % 2 === 0 ? 1 : 2, 1000 + i, JSON.stringify({ message: `ran ${word}.exe` }));
+    }
+  });
+  const repo = createSqliteSearchRepository(store);
+  const prefilter = luceneToSqlParts(parseLucene('mimikatz'));
+  assert.ok(prefilter?.fts);
+  const rows = [...repo.candidates({ accountId: 1, from: 1000, to: 1500, prefilter, order: 'desc' })];
+  // Account 1 has the even rows; mimikatz every 100th: 1000, 1100, ..., 1400 inside [1000, 1500).
+  assert.deepEqual(
+    rows.map((r) => r.ts),
+    [1400, 1300, 1200, 1100, 1000],
+  );
+  const plan = store.db
+    .prepare(
+      `EXPLAIN QUERY PLAN SELECT seq FROM logs WHERE seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?) AND +account_id = ? AND +ts >= ? AND +ts < ?`,
+    )
+    .all('"mimikatz"', 1, 0, 1) as { detail: string }[];
+  assert.ok(
+    plan.some((p) => /VIRTUAL TABLE INDEX/.test(p.detail)),
+    JSON.stringify(plan),
+  );
+  assert.equal(repo.count(1, 1000, 1500), 250);
+  assert.deepEqual(
+    repo.page(1, 1000, 1500, 'asc', 2, 1).map((r) => r.ts),
+    [1002, 1004],
+  );
+  assert.deepEqual([...repo.bySeq(2, [1, 2, 3]).keys()].sort(), [2]);
+});
