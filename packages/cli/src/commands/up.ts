@@ -21,10 +21,10 @@ export interface UpOptions extends ServeOptions {
 
 /**
  * `up` departs from two panel defaults so a newcomer sees incidents within a minute: the local
- * SIEM commits a security event the moment its rule triggers (no indexing delay), so a 30-second
- * buffer and a run every 30 seconds are safe here. The panel's values are one flag away.
+ * SIEM commits a security event the moment its rule triggers (no indexing delay), so a 15-second
+ * buffer and a run every 15 seconds are safe here. The panel's values are one flag away.
  */
-export const UP_FETCH_DEFAULTS = { bufferMinutes: '0.5', intervalSeconds: '30' } as const;
+export const UP_FETCH_DEFAULTS = { bufferMinutes: '0.25', intervalSeconds: '15' } as const;
 
 export interface Up {
   siem: SiemServer;
@@ -120,8 +120,8 @@ export function registerUp(program: Command): void {
     .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
     .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
     .option('--source <mode>', 'search (default) or feed (env SIEMLINK_FETCH_SOURCE)')
-    .option('--interval-seconds <s>', 'seconds between fetch runs (default 30 here; the panel runs every 60)')
-    .option('--buffer-minutes <m>', 'newest minutes left for indexing (default 0.5 here; the panel uses 3)')
+    .option('--interval-seconds <s>', 'seconds between fetch runs (default 15 here; the panel runs every 60)')
+    .option('--buffer-minutes <m>', 'newest minutes left for indexing (default 0.25 here; the panel uses 3)')
     .action(async (opts: UpOptions) => {
       const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
       const api = up.connector.url ?? '-';
@@ -130,8 +130,9 @@ export function registerUp(program: Command): void {
       console.log(`Credentials    ${resolve(opts.dataDir, 'credentials.json')}`);
       console.log(`Incidents      ${api}/api/incidents`);
       console.log(`Health         ${api}/api/health`);
+      const f = up.connector.options;
       console.log(
-        'Fetching security events every minute (events of the last 3 minutes wait for indexing). Ctrl-C stops.',
+        `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`,
       );
       await waitForSignal();
       await up.close();
