@@ -77,25 +77,19 @@ async function server(): Promise<void> {
   const { bootstrapAccounts } = await import('../packages/siem/src/bootstrap.ts');
   const { createSqliteSecurityEventsWriter } =
     await import('../packages/siem/src/modules/events/repository.ts');
+  const { createSqliteConfigurationsRepository } =
+    await import('../packages/siem/src/modules/rules/configurations.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-'));
   const ctx = createSiemContext(loadSiemConfig({ dataDir, port: 0, listenerPort: 0, rulesEngine: false }), {
     logger: pino({ level: 'silent' }),
   });
   const creds = bootstrapAccounts(ctx);
   const siem = creds.accounts.find((a) => a.type === 'SIEM')!;
-  const db = ctx.store.db;
-  const hasConfigs = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'security_configurations'")
-    .get();
-  const configId = hasConfigs
-    ? Number(
-        db
-          .prepare(
-            'INSERT INTO security_configurations (account_id, name, is_default, created_at) VALUES (?, ?, 0, ?)',
-          )
-          .run(siem.accountId, 'bench', Date.now()).lastInsertRowid,
-      )
-    : 14227;
+  const configId = createSqliteConfigurationsRepository(ctx.store).create(
+    siem.accountId,
+    'bench',
+    Date.now(),
+  ).id;
   const writer = createSqliteSecurityEventsWriter(ctx.store);
   const t0 = performance.now();
   const storedAt = Date.now() - 60_000; // visible at once (older than the 5 s latency)

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.ts';
+import { createSqliteConfigurationsRepository } from '../rules/configurations.ts';
 import { illegalParameter } from './problem.ts';
 
 /** At most this many configuration ids in one feed path. */
@@ -29,27 +30,21 @@ export interface FeedConfigs {
 }
 
 /**
- * A configuration is the account's when the rules module lists it in
- * `security_configurations`, or when the account has events under it (so events stay readable
- * after their configuration is deleted).
+ * A configuration is the account's when the rules module has it under that account, or when
+ * the account has events under it (so events stay readable after their configuration is gone).
+ * Another account's configuration is reported exactly like an unknown one (404, no leak).
  */
 export function createFeedConfigs(store: Store): FeedConfigs {
-  const db = store.db;
-  const hasTable = () =>
-    db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'security_configurations'")
-      .get() !== undefined;
-  const fromEvents = db.prepare(
+  const configurations = createSqliteConfigurationsRepository(store);
+  const hasEvents = store.db.prepare(
     'SELECT 1 FROM security_events WHERE account_id = ? AND config_id = ? LIMIT 1',
   );
-  let fromConfigs: ReturnType<typeof db.prepare> | undefined;
   return {
     notOwned(accountId, ids) {
-      if (!fromConfigs && hasTable()) {
-        fromConfigs = db.prepare('SELECT 1 FROM security_configurations WHERE account_id = ? AND id = ?');
-      }
       return ids.filter(
-        (id) => fromConfigs?.get(accountId, id) === undefined && fromEvents.get(accountId, id) === undefined,
+        (id) =>
+          configurations.getConfiguration(id)?.accountId !== accountId &&
+          hasEvents.get(accountId, id) === undefined,
       );
     },
   };

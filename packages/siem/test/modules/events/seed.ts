@@ -4,6 +4,7 @@ import {
   createSqliteSecurityEventsWriter,
   type NewSecurityEvent,
 } from '../../../src/modules/events/repository.ts';
+import { createSqliteConfigurationsRepository } from '../../../src/modules/rules/configurations.ts';
 import type { TestSiem } from '../../helpers.ts';
 
 /** A security event with sensible defaults; times in epoch ms. */
@@ -40,22 +41,9 @@ export function insertEvents(
   return createSqliteSecurityEventsWriter(siem.ctx.store).insert(events, storedAt);
 }
 
-/**
- * A security configuration of `accountId`. Uses the rules module's table when it exists;
- * otherwise the feed accepts any config id the account has events under.
- */
+/** A new security configuration of `accountId` (through the rules module's repository). */
 export function createConfig(siem: TestSiem, accountId: number, name: string): number {
-  const db = siem.ctx.store.db;
-  const has = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'security_configurations'")
-    .get();
-  if (!has) return 14227 + Math.floor(Math.random() * 1_000_000);
-  const r = db
-    .prepare(
-      'INSERT INTO security_configurations (account_id, name, is_default, created_at) VALUES (?, ?, 0, ?)',
-    )
-    .run(accountId, name, siem.clock.now());
-  return Number(r.lastInsertRowid);
+  return createSqliteConfigurationsRepository(siem.ctx.store).create(accountId, name, siem.clock.now()).id;
 }
 
 /** Stores a log document directly (as the listener would) and returns its seq. */
