@@ -10,6 +10,12 @@ import type { FetchDeps, PlannedRun } from './types.ts';
  * page after page, drop ids already stored or already at the cursor, keep the first `maxFetch` new
  * ones. Paging goes as far as needed, so a long run of known events in the overlap cannot starve
  * progress. The new cursor is the newest eventDate taken plus every id taken at it.
+ *
+ * Known limit (search mode only): an event that becomes searchable more than `overlapMinutes`
+ * after the cursor passed its eventDate is never seen, because `events/search` filters on
+ * eventDate, not on storage time. Widen the overlap, or use the feed source: the feed is ordered
+ * by storage time, so a late-indexed event simply comes later in it. Each run re-scans the
+ * overlap, so its cost grows with the number of events in `overlapMinutes` (see bench/backlog.ts).
  */
 export async function planSearchRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
   const { options, store, client, logger } = deps;
