@@ -63,6 +63,8 @@ function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
  * the newest storage time already committed, or, when that fell out of the 12-hour replay window,
  * from the oldest time the feed still serves (the gap then says exactly which interval was lost). The panel's maxFetch does not apply here: the feed is
  * read in batches of `feedBatchLimit` (documented), and a batch that hit its limit is `full`.
+ * The feed has no rule-name or severity filter, so those filters apply here; events they drop are
+ * still consumed (the offset moves past them), exactly as the search filter would never return them.
  */
 export async function planFeedRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
   const { options, store, logger } = deps;

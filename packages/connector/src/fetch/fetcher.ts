@@ -64,6 +64,8 @@ export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResul
     deps.onRun?.(result);
     return result;
   } catch (err) {
+    // Cut short by shutdown: nothing was committed and nothing failed; the next start redoes it.
+    if (deps.signal?.aborted) throw err;
     const endedAt = deps.clock.now();
     const error = describe(err);
     const cursorBefore = plan?.cursorBefore ?? (await deps.store.getCursor(source).catch(() => null));

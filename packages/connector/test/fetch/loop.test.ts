@@ -50,3 +50,18 @@ test('loop: disabled fetching does nothing', async (t) => {
   await runFetchLoop(h.deps({ enabled: false }), new AbortController().signal);
   assert.equal(h.siem.searchRequests.length, 0);
 });
+
+test('loop: stopping mid-run records no failed run and leaves the cursor', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 30 * MIN });
+  const ac = new AbortController();
+  const deps = h.deps();
+  // As the real client does: the in-flight request rejects with the signal's reason.
+  h.siem.searchSecurityEvents = async () => {
+    ac.abort(new Error('shutting down'));
+    throw ac.signal.reason;
+  };
+  await runFetchLoop(deps, ac.signal);
+  assert.equal(await h.store.lastRun(), null);
+  assert.equal(await h.store.getCursor('search'), null);
+});
