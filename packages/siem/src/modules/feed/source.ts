@@ -49,7 +49,8 @@ export function createSqliteFeedSource(store: Store): FeedSource {
   return {
     visibleBound(accountId, configIds, afterSeq, cutoffMs) {
       const pending = stmt(
-        `SELECT min(seq) AS s FROM security_events
+        // Only the last seconds' events are stored after the cutoff: walk those, not every seq.
+        `SELECT min(seq) AS s FROM security_events INDEXED BY security_events_account_stored
          WHERE account_id = ? AND stored_at > ? AND seq > ? AND config_id IN (${placeholders(configIds.length)})`,
       ).get(accountId, cutoffMs, afterSeq, ...configIds) as { s: number | null };
       if (pending.s !== null) return pending.s;
