@@ -291,3 +291,22 @@ test('FortiSOAR bodies: nested nulls behave as absent', async (t) => {
   });
   assert.deepEqual(ids(sorted), [2, 1]);
 });
+
+test('60 events sharing one eventDate page through ascending and descending without repeats or gaps', async (t) => {
+  const siem = await buildTestSiem();
+  t.after(() => siem.close());
+  const events = Array.from({ length: 60 }, () => makeEvent(siem.siemAccountId, { eventDate: T0 }));
+  insertEvents(siem, events);
+  for (const descending of [false, true]) {
+    const seen: string[] = [];
+    for (let page = 1; page <= 3; page++) {
+      const res = await search(siem, {
+        sort: [{ field: 'DATE', descending }],
+        pagination: { pageNumber: page, pageSize: 25 },
+      });
+      seen.push(...res.json().results.map((r: { alertEventId: string }) => r.alertEventId));
+    }
+    const inserted = events.map((e) => e.alertEventId);
+    assert.deepEqual(seen, descending ? inserted.reverse() : inserted);
+  }
+});
