@@ -96,3 +96,16 @@ test('fault feedCutShare: the response is cut after some events, before the offs
   assert.ok(whole.complete);
   assert.equal(parseFeed(whole.body).context!.total, 10);
 });
+
+test('over HTTP/1.1 the 416 status line reads "Requested Range Not Satisfiable"', async (t) => {
+  const siem = await buildFeedSiem(t, { listen: true });
+  const first = await drain((await open(siem, `from=${Math.floor(siem.clock.now() / 1000) - 10}`)).res);
+  const offset = parseFeed(first.body).context!.offset;
+  siem.ctx.faults.set({ offsetMaxAgeSeconds: 1 });
+  await siem.fake.advance(2000);
+  const { res } = await open(siem, `offset=${offset}`);
+  assert.equal(res.statusCode, 416);
+  assert.equal(res.statusMessage, 'Requested Range Not Satisfiable');
+  const body = JSON.parse((await drain(res)).body);
+  assert.equal(body.type, 'https://problems.cloudsecurity.akamaiapis.net/siem/v1/offset-too-old');
+});
