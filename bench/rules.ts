@@ -7,7 +7,7 @@
  * minutes of logs) exactly as the scheduler would (FakeClock, no sleeps).
  * Reports logs/s with and without rules, their ratio, per-evaluation times, and how many
  * logs/s of live ingest one core of evaluation could keep up with.
- * BENCH_RULES_LOGS scales the run (default 150000); BENCH_RULES_RATE (default 250);
+ * BENCH_RULES_LOGS scales the run (default 300000); BENCH_RULES_RATE (default 250);
  * BENCH_RULES_ROUNDS (default 2, alternating, best of each).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { installDefaultRulePack } from '../packages/siem/src/rules/engine.ts';
 import { evaluateDueRules } from '../packages/siem/src/rules/scheduler.ts';
 import { createSiemContext } from '../packages/siem/src/server.ts';
 
-const TOTAL = Number(process.env.BENCH_RULES_LOGS ?? 150_000);
+const TOTAL = Number(process.env.BENCH_RULES_LOGS ?? 300_000);
 const RATE = Number(process.env.BENCH_RULES_RATE ?? 250);
 const BATCH = 1000;
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);

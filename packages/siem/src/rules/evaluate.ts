@@ -138,12 +138,9 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
     if (pre?.fts) {
       // Bound the free-text index lookup to the window's storage range, so its cost follows the
       // window, not the whole table (seq grows with storage; the window's rows are found first).
-      const lowest = statement(
-        ctx,
-        `SELECT min(seq) AS s FROM logs WHERE ${inAccounts} AND ts >= ? AND ts <= ?`,
-      ).get(...accounts, from, now) as { s: number | null };
+      const lowest = windowFloor(ctx, inAccounts, accounts, from, now);
       conds.push('seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? AND rowid >= ?)');
-      params.push(pre.fts, lowest.s ?? Number.MAX_SAFE_INTEGER);
+      params.push(pre.fts, lowest);
     }
     if (pre?.where) {
       conds.push(`(${pre.where})`);
@@ -275,6 +272,36 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
   });
 
   return { ruleId: rule.id, hits, groups: groups.size, events, pending: late.length, suppressed };
+}
+
+/**
+ * The lowest storage seq among the window's logs (MAX_SAFE_INTEGER when none). Rules evaluated
+ * at the same instant with the same time frame share it: logs stored in between only have
+ * higher seqs, so the bound stays safe.
+ */
+function windowFloor(
+  ctx: SiemContext,
+  inAccounts: string,
+  accounts: number[],
+  from: number,
+  now: number,
+): number {
+  const cache = engineState(ctx).windowFloors;
+  if (cache.now !== now) {
+    cache.now = now;
+    cache.floors.clear();
+  }
+  const key = `${accounts.join(',')}|${from}`;
+  let floor = cache.floors.get(key);
+  if (floor === undefined) {
+    const r = statement(
+      ctx,
+      `SELECT min(seq) AS s FROM logs WHERE ${inAccounts} AND ts >= ? AND ts <= ?`,
+    ).get(...accounts, from, now) as { s: number | null };
+    floor = r.s ?? Number.MAX_SAFE_INTEGER;
+    cache.floors.set(key, floor);
+  }
+  return floor;
 }
 
 function aggregate(type: string, g: Group): number | undefined {

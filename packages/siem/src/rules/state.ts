@@ -8,6 +8,8 @@ export interface EngineState {
   writer: SecurityEventsWriter;
   rules: RulesRepository;
   statements: Map<string, StatementSync>;
+  /** Per evaluation instant: lowest log seq of each (accounts, window start). */
+  windowFloors: { now: number; floors: Map<string, number> };
   stmt: {
     activeSuppressions: StatementSync;
     expireSuppressions: StatementSync;
@@ -29,6 +31,7 @@ export function engineState(ctx: SiemContext): EngineState {
       writer: createSqliteSecurityEventsWriter(ctx.store),
       rules: createSqliteRulesRepository(ctx.store),
       statements: new Map(),
+      windowFloors: { now: -1, floors: new Map() },
       stmt: {
         activeSuppressions: db.prepare(
           'SELECT group_key, until FROM rule_suppressions WHERE rule_id = ? AND until > ?',

@@ -356,3 +356,22 @@ test('logs behind an event are capped', async (t) => {
   assert.equal(r.events[0]!.logSeqs.length, MAX_LOGS_PER_EVENT);
   assert.equal(r.events[0]!.hits, MAX_LOGS_PER_EVENT + 5);
 });
+
+test('the free-text prefilter bound keeps every window log, whatever order logs were stored in', async (t) => {
+  const { s, addRule } = await setup(t);
+  const otherLogs = s.ctx.accounts.create({ name: 'second-logs', type: 'LOGS', createdAt: 0 }, []);
+  s.ctx.store.db
+    .prepare('UPDATE accounts SET accounts_to_scan = ? WHERE id = ?')
+    .run(JSON.stringify([s.logsAccountId, otherLogs.id]), s.siemAccountId);
+  insertLogs(s.ctx, otherLogs.id, [{ ts: T0 - 2 * MIN, outcome: 'failure', user: 'root' }]); // stored first
+  insertLogs(s.ctx, s.logsAccountId, [
+    ...Array.from({ length: 20 }, (_, i) => ({ ts: T0 - 60 * MIN + i, outcome: 'failure', user: 'root' })),
+    { ts: T0 - 9 * MIN, outcome: 'failure', user: 'root' }, // old timestamp, stored late
+  ]);
+  const a = addRule(ruleRequest({ title: 'a' }, {}, { severityThresholdTiers: { LOW: 1 } }));
+  const b = addRule(ruleRequest({ title: 'b' }, {}, { severityThresholdTiers: { LOW: 1 } }));
+  assert.equal(evaluateRule(s.ctx, a, T0).hits, 2);
+  // Stored between two evaluations at the same instant (which share the bound): still counted.
+  insertLogs(s.ctx, s.logsAccountId, [{ ts: T0 - 5 * MIN, outcome: 'failure', user: 'root' }]);
+  assert.equal(evaluateRule(s.ctx, b, T0).hits, 3);
+});
