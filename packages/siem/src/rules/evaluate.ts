@@ -254,12 +254,12 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
     }
   }
 
-  const now_: NewSecurityEvent[] = [];
+  const immediate: NewSecurityEvent[] = [];
   const late: NewSecurityEvent[] = [];
   for (const e of events) {
     const isLate =
       faults.lateIndexMs > 0 && faults.lateIndexShare > 0 && ctx.faults.random() < faults.lateIndexShare;
-    (isLate ? late : now_).push(e);
+    (isLate ? late : immediate).push(e);
   }
 
   ctx.store.tx(() => {
@@ -267,7 +267,7 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       state.stmt.expireSuppressions.run(rule.id, now);
       for (const key of newSuppressions) state.stmt.upsertSuppression.run(rule.id, key, now + suppressMs);
     }
-    if (now_.length > 0) state.writer.insert(now_, now);
+    if (immediate.length > 0) state.writer.insert(immediate, now);
     for (const e of late) state.stmt.insertPending.run(e.eventDate + faults.lateIndexMs, JSON.stringify(e));
   });
 
