@@ -108,3 +108,25 @@ test('formatRun: one concise line (time, count, cursor, lag) and failures say th
     /cursor offset v1\.a\.b\.c/,
   );
 });
+
+test('up with demo data and the panel defaults: incidents arrive from the first fetch run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  const lines: string[] = [];
+  const up = await startUp(options(dir, { demo: true, intervalSeconds: undefined }), {
+    logger: silent,
+    print: (l) => lines.push(l),
+  });
+  t.after(async () => {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal(up.connector.options.bufferMinutes, 3);
+  assert.equal(up.connector.options.intervalSeconds, 60);
+  const deadline = Date.now() + 60_000;
+  let total = 0;
+  while (total === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    total = ((await (await fetch(`${up.connector.url}/api/incidents`)).json()) as { total: number }).total;
+  }
+  assert.ok(total > 0, `no incident within a minute:\n${lines.join('\n')}`);
+});

@@ -18,6 +18,8 @@ export interface SiemServer {
   api: SiemApp;
   listener: SiemApp;
   credentials: Credentials;
+  /** Resolves once demo history is written and the rule engine has installed its rules. */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,8 +72,24 @@ export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Pr
         if (!stop.signal.aborted) ctx.logger.error({ err, service: name }, 'background service failed');
       }),
     );
-  if (config.rulesEngine) run('rule-engine', runRuleEngine);
-  if (config.demo) run('demo', runDemo);
+  // With demo data the engine starts once the history is written, so its first evaluation
+  // (and the demo's replay over that history) sees it.
+  const historyWritten = Promise.withResolvers<void>();
+  if (config.demo) run('demo', (c, s) => runDemo(c, s, {}, historyWritten.resolve));
+  else historyWritten.resolve();
+  const ready = Promise.withResolvers<void>();
+  if (config.rulesEngine) {
+    run('rule-engine', async (c, s) => {
+      await Promise.race([
+        historyWritten.promise,
+        new Promise((r) => s.addEventListener('abort', r, { once: true })),
+      ]);
+      if (!s.aborted) await runRuleEngine(c, s, ready.resolve);
+    });
+  } else {
+    void historyWritten.promise.then(ready.resolve);
+  }
+  stop.signal.addEventListener('abort', () => ready.resolve(), { once: true });
 
   let closed = false;
   return {
@@ -79,6 +97,7 @@ export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Pr
     api,
     listener,
     credentials,
+    ready: ready.promise,
     async close() {
       if (closed) return;
       closed = true;

@@ -19,13 +19,6 @@ export interface UpOptions extends ServeOptions {
   bufferMinutes?: string;
 }
 
-/**
- * `up` departs from two panel defaults so a newcomer sees incidents within a minute: the local
- * SIEM commits a security event the moment its rule triggers (no indexing delay), so a 15-second
- * buffer and a run every 15 seconds are safe here. The panel's values are one flag away.
- */
-export const UP_FETCH_DEFAULTS = { bufferMinutes: '0.25', intervalSeconds: '15' } as const;
-
 export interface Up {
   siem: SiemServer;
   connector: RunningConnector;
@@ -51,7 +44,9 @@ export function formatRun(r: FetchRunResult): string {
 
 /**
  * The SIEM with demo data plus the connector configured against it with the panel's defaults
- * (SIEM data in DIR, connector data in DIR/connector). Tokens come from the credentials the SIEM
+ * (SIEM data in DIR, connector data in DIR/connector). The demo's rule pack is evaluated over
+ * the last 30 minutes of demo history when installed, so the first run (at start) already finds
+ * security events older than the 3-minute buffer: incidents appear within seconds. Tokens come from the credentials the SIEM
  * bootstrapped, never printed.
  */
 export async function startUp(
@@ -60,6 +55,8 @@ export async function startUp(
 ): Promise<Up> {
   const siem = await startSiem(siemConfigFrom(opts), { logger: io.logger });
   try {
+    // The connector's first run should see the demo's first security events.
+    await siem.ready;
     const creds = siem.credentials;
     const security = creds.accounts.find((a) => a.type === 'SIEM');
     const operations = creds.accounts.find((a) => a.type === 'LOGS');
@@ -76,8 +73,8 @@ export async function startUp(
             firstFetch: opts.firstFetch,
             maxFetch: opts.maxFetch,
             source: opts.source,
-            intervalSeconds: opts.intervalSeconds ?? UP_FETCH_DEFAULTS.intervalSeconds,
-            bufferMinutes: opts.bufferMinutes ?? UP_FETCH_DEFAULTS.bufferMinutes,
+            intervalSeconds: opts.intervalSeconds,
+            bufferMinutes: opts.bufferMinutes,
           },
         },
         env: process.env,
@@ -120,8 +117,8 @@ export function registerUp(program: Command): void {
     .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
     .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
     .option('--source <mode>', 'search (default) or feed (env SIEMLINK_FETCH_SOURCE)')
-    .option('--interval-seconds <s>', 'seconds between fetch runs (default 15 here; the panel runs every 60)')
-    .option('--buffer-minutes <m>', 'newest minutes left for indexing (default 0.25 here; the panel uses 3)')
+    .option('--interval-seconds <s>', 'seconds between fetch runs (panel default 60)')
+    .option('--buffer-minutes <m>', 'newest minutes left out for indexing (panel default 3)')
     .action(async (opts: UpOptions) => {
       const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
       const api = up.connector.url ?? '-';

@@ -41,12 +41,14 @@ export async function runDemo(
   ctx: SiemContext,
   signal: AbortSignal,
   options: Partial<DemoOptions> = {},
+  onHistoryWritten: () => void = () => {},
 ): Promise<void> {
   const opts = { ...DEFAULT_DEMO_OPTIONS, ...options };
   const log = ctx.logger.child({ component: 'demo' });
   const account = ctx.accounts.list({ type: 'LOGS' }).find((a) => a.isMain);
   if (!account) {
     log.warn('no main logs account: demo data disabled');
+    onHistoryWritten();
     return;
   }
   const writer = createSqliteLogsWriter(ctx.store);
@@ -68,6 +70,7 @@ export async function runDemo(
     { accountId: account.id, history, fromTs: from, rate: opts.ratePerSecond },
     'demo data: history written',
   );
+  onHistoryWritten();
 
   gen.kickoff(now);
   let last = now;

@@ -5,6 +5,7 @@ import { createRulesService } from '../modules/rules/service.ts';
 import { DEFAULT_RULE_PACK } from './default-pack.ts';
 import { loadRulesFile } from './file.ts';
 import { dueRules, flushPendingEvents, runScheduledRule } from './scheduler.ts';
+import { evaluateRule } from './evaluate.ts';
 
 /** How often the engine looks for due rules and late events (rules run on minute boundaries). */
 export const ENGINE_TICK_MS = 1000;
@@ -28,6 +29,26 @@ export function installDefaultRulePack(ctx: SiemContext, account = bootstrapSiem
   return service.install(account, DEFAULT_RULE_PACK, 'defaultRulePack').length;
 }
 
+/** How much of the demo history the freshly installed rule pack is evaluated over. */
+export const DEMO_REPLAY_MINUTES = 30;
+
+/**
+ * Evaluates every enabled rule at each minute boundary of the last `minutes`, as if the engine
+ * had been running while that history was written. Used once, when the demo's rule pack is
+ * installed over freshly written history, so security events (with past eventDates, stored now)
+ * exist from the first second. Returns how many events were stored.
+ */
+export function replayRecentHistory(ctx: SiemContext, minutes: number): number {
+  const now = ctx.clock.now();
+  const rules = dueRules(ctx, Number.MAX_SAFE_INTEGER);
+  let events = 0;
+  const first = Math.floor((now - minutes * 60_000) / 60_000) * 60_000 + 60_000;
+  for (let t = first; t < now; t += 60_000) {
+    for (const rule of rules) events += evaluateRule(ctx, rule, t).events.length;
+  }
+  return events;
+}
+
 /**
  * Loads a rules file (see loadRulesFile) into a SIEM account (default: the bootstrap one),
  * skipping titles its target configuration already has. For `siemlink serve --rules FILE`.
@@ -46,13 +67,24 @@ export function installRulesFile(
  * The rule engine's scheduler loop: until `signal` aborts, every tick it commits late events
  * that are due and evaluates every rule whose schedule has come, yielding between rules so the
  * API keeps answering. In demo mode it first installs the default rule pack; with
- * SIEMLINK_RULES_FILE set it installs that file.
+ * SIEMLINK_RULES_FILE set it installs that file. `onReady` is called once those are done.
  */
-export async function runRuleEngine(ctx: SiemContext, signal: AbortSignal): Promise<void> {
+export async function runRuleEngine(
+  ctx: SiemContext,
+  signal: AbortSignal,
+  onReady: () => void = () => {},
+): Promise<void> {
   const log = ctx.logger.child({ component: 'rule-engine' });
   if (ctx.config.demo) {
     const n = installDefaultRulePack(ctx);
-    if (n > 0) log.info({ rules: n }, 'installed the default rule pack');
+    if (n > 0) {
+      log.info({ rules: n }, 'installed the default rule pack');
+      const events = replayRecentHistory(ctx, DEMO_REPLAY_MINUTES);
+      log.info(
+        { events, minutes: DEMO_REPLAY_MINUTES },
+        'evaluated the default rule pack over recent demo history',
+      );
+    }
   }
   const file = process.env[RULES_FILE_ENV];
   if (file) {
@@ -64,6 +96,7 @@ export async function runRuleEngine(ctx: SiemContext, signal: AbortSignal): Prom
       log.error({ err, file }, 'rules file not installed');
     }
   }
+  onReady();
   while (!signal.aborted) {
     const now = ctx.clock.now();
     try {

@@ -267,7 +267,9 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       state.stmt.expireSuppressions.run(rule.id, now);
       for (const key of newSuppressions) state.stmt.upsertSuppression.run(rule.id, key, now + suppressMs);
     }
-    if (immediate.length > 0) state.writer.insert(immediate, now);
+    // Storage time is the commit time: for a live evaluation that is `now`; when a past slot is
+    // replayed (demo history) it is still the real commit time, so the feed's order holds.
+    if (immediate.length > 0) state.writer.insert(immediate, Math.max(now, ctx.clock.now()));
     for (const e of late) state.stmt.insertPending.run(e.eventDate + faults.lateIndexMs, JSON.stringify(e));
   });
 
