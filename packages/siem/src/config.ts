@@ -19,6 +19,8 @@ export const SiemConfig = Type.Object({
   ),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
+  /** A rules file (JSON array of security rules) installed into the bootstrap SIEM account at start. */
+  rulesFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Enables the authenticated fault-injection admin endpoint. */
   faultInjection: Type.Boolean({ default: false }),
   /** Preset tokens for the bootstrap accounts (otherwise random). */

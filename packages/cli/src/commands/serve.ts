@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startSiem } from '@siemlink/siem';
+import { loadRulesFile, startSiem } from '@siemlink/siem';
 import { intOption } from '../options.ts';
 
 export interface ServeOptions {
@@ -10,11 +10,16 @@ export interface ServeOptions {
   listenerPort: number;
   demo: boolean;
   faultInjection: boolean;
+  rules?: string;
 }
 
-/** Settings for the SIEM from flags, falling back to SIEMLINK_* environment variables. */
+/**
+ * Settings for the SIEM from flags, falling back to SIEMLINK_* environment variables. A rules
+ * file is checked here so a bad one stops the command with a clear error before anything starts.
+ */
 export function siemConfigFrom(opts: ServeOptions) {
   const env = process.env;
+  if (opts.rules) loadRulesFile(resolve(opts.rules), Date.now());
   return {
     dataDir: resolve(opts.dataDir),
     host: opts.host,
@@ -22,6 +27,7 @@ export function siemConfigFrom(opts: ServeOptions) {
     listenerPort: opts.listenerPort,
     demo: opts.demo,
     faultInjection: opts.faultInjection,
+    rulesFile: opts.rules ? resolve(opts.rules) : undefined,
     presetTokens: {
       logsApiToken: env.SIEMLINK_LOGS_API_TOKEN || undefined,
       siemApiToken: env.SIEMLINK_SIEM_API_TOKEN || undefined,
@@ -55,6 +61,11 @@ export function addSiemOptions(cmd: Command): Command {
       '--fault-injection',
       'enable the fault-injection admin endpoint',
       env.SIEMLINK_FAULT_INJECTION === '1',
+    )
+    .option(
+      '--rules <file>',
+      'install security rules from a JSON file at start (env SIEMLINK_RULES_FILE)',
+      env.SIEMLINK_RULES_FILE,
     );
 }
 

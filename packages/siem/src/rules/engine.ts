@@ -10,9 +10,6 @@ import { evaluateRule } from './evaluate.ts';
 /** How often the engine looks for due rules and late events (rules run on minute boundaries). */
 export const ENGINE_TICK_MS = 1000;
 
-/** Environment hook: a rules file installed into the bootstrap SIEM account at engine start. */
-export const RULES_FILE_ENV = 'SIEMLINK_RULES_FILE';
-
 /** The SIEM account bootstrap created (the one the demo and a rules file go to). */
 export function bootstrapSiemAccount(ctx: SiemContext): Account | undefined {
   return ctx.accounts.getByName(SIEM_ACCOUNT_NAME) ?? ctx.accounts.list({ type: 'SIEM' })[0];
@@ -67,7 +64,7 @@ export function installRulesFile(
  * The rule engine's scheduler loop: until `signal` aborts, every tick it commits late events
  * that are due and evaluates every rule whose schedule has come, yielding between rules so the
  * API keeps answering. In demo mode it first installs the default rule pack; with
- * SIEMLINK_RULES_FILE set it installs that file. `onReady` is called once those are done.
+ * `rulesFile` configured it installs that file. `onReady` is called once those are done.
  */
 export async function runRuleEngine(
   ctx: SiemContext,
@@ -86,7 +83,7 @@ export async function runRuleEngine(
       );
     }
   }
-  const file = process.env[RULES_FILE_ENV];
+  const file = ctx.config.rulesFile;
   if (file) {
     // A bad file must not stop the engine for the rules already stored: say why, loudly, and go on.
     try {

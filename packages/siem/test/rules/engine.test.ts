@@ -53,16 +53,12 @@ test('the engine loop evaluates due rules and commits late events as the clock m
   await loop;
 });
 
-test('SIEMLINK_RULES_FILE installs a rules file at engine start; a bad file is logged, the engine runs on', async (t) => {
+test('a configured rules file is installed at engine start; a bad file is logged, the engine runs on', async (t) => {
   const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { RULES_FILE_ENV } = await import('../../src/rules/engine.ts');
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-engine-'));
-  t.after(() => {
-    delete process.env[RULES_FILE_ENV];
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const good = join(dir, 'good.json');
   writeFileSync(good, JSON.stringify([ruleRequest({ title: 'from env file' })]));
   const bad = join(dir, 'bad.json');
@@ -72,8 +68,7 @@ test('SIEMLINK_RULES_FILE installs a rules file at engine start; a bad file is l
     [bad, []],
   ] as const) {
     const clock = new FakeClock(T0);
-    const s = await buildTestSiem({ clock });
-    process.env[RULES_FILE_ENV] = file;
+    const s = await buildTestSiem({ clock, config: { rulesFile: file } });
     const stop = new AbortController();
     const loop = runRuleEngine(s.ctx, stop.signal);
     await clock.advance(0);
