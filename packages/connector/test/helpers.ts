@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FeedEvent, SecurityEvent, SecurityEventSearchRequest, Severity } from '@siemlink/contracts';
 import type { FeedItem, FeedRequest, SiemClient } from '../src/client/types.ts';
+import { FeedTruncatedError, OffsetExpiredError } from '../src/client/errors.ts';
 import type { Clock } from '../src/context.ts';
 import { openSqliteIncidentStore } from '../src/store/sqlite.ts';
 import type { IncidentStore } from '../src/store/types.ts';
@@ -126,11 +127,7 @@ export class FakeSiem implements Pick<SiemClient, 'searchSecurityEvents' | 'feed
     this.feedRequests.push({ ...req });
     if (req.offset !== undefined && this.expireOffsets) {
       this.expireOffsets = false;
-      throw Object.assign(new Error('offset expired'), {
-        name: 'OffsetExpiredError',
-        code: 'OFFSET_EXPIRED',
-        status: 416,
-      });
+      throw new OffsetExpiredError(req.offset, 'offset expired');
     }
     const limit = req.limit ?? 10_000;
     const ordered = this.visible().sort((a, b) => a.seq - b.seq);
@@ -141,12 +138,12 @@ export class FakeSiem implements Pick<SiemClient, 'searchSecurityEvents' | 'feed
     if (cut) this.truncateFeed--;
     for (const [i, s] of chosen.entries()) {
       if (cut && i >= Math.floor(chosen.length / 2)) {
-        throw Object.assign(new Error('cut'), { name: 'FeedTruncatedError', code: 'FEED_TRUNCATED' });
+        throw new FeedTruncatedError(i);
       }
       const event: FeedEvent = { ...s.event, configId: '1', storedAt: s.storedAt / 1000, accountId: 2 };
       yield { kind: 'event', event };
     }
-    if (cut) throw Object.assign(new Error('cut'), { name: 'FeedTruncatedError', code: 'FEED_TRUNCATED' });
+    if (cut) throw new FeedTruncatedError(chosen.length);
     const last = chosen.length
       ? chosen[chosen.length - 1]!.seq
       : after >= 0

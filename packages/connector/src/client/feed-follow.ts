@@ -51,9 +51,11 @@ export interface FollowFeedOptions {
   pollIntervalMs?: number;
   /**
    * Without it, a 416 throws OffsetExpiredError (the caller records the gap). With it, the gap
-   * is reported here first and the follower resumes in time mode from now - 12 h + margin.
+   * is reported here first and the follower resumes in time mode from `gap.resumeFrom` (now -
+   * 12 h + margin), or from the epoch second `onGap` returns (a caller that knows the storage
+   * time it had reached resumes there, so only what left the replay window is lost).
    */
-  onGap?: (gap: FeedGap) => void | Promise<void>;
+  onGap?: (gap: FeedGap) => number | void | Promise<number | void>;
   /** Seconds kept inside the 12 h replay window when resuming after a 416. Default 300. */
   replayMarginSeconds?: number;
 }
@@ -108,11 +110,9 @@ export async function* followFeed(
           resumeFrom: now - FEED_REPLAY_WINDOW_SECONDS + margin,
           detectedAt: now,
         };
-        await opts.onGap(gap);
-        ctx.logger.warn(
-          gap,
-          'feed offset expired (416): gap recorded, resuming from the oldest time allowed',
-        );
+        const chosen = await opts.onGap(gap);
+        if (typeof chosen === 'number') gap.resumeFrom = chosen;
+        ctx.logger.warn(gap, 'feed offset expired (416): gap recorded, resuming in time mode');
         pos = { from: gap.resumeFrom };
         continue;
       }

@@ -1,10 +1,5 @@
-import {
-  FEED_LATENCY_SECONDS,
-  FEED_REPLAY_WINDOW_SECONDS,
-  type FeedContext,
-  type FeedEvent,
-} from '@siemlink/contracts';
-import type { FeedRequest } from '../client/types.ts';
+import { FEED_LATENCY_SECONDS, FEED_REPLAY_WINDOW_SECONDS, type FeedEvent } from '@siemlink/contracts';
+import { followFeed } from '../client/feed-follow.ts';
 import type { NewGap, NewIncident } from '../store/types.ts';
 import { feedSourceKey, loadFeedCursor, type FeedCursor } from './cursor.ts';
 import { FetchError } from './errors.ts';
@@ -17,38 +12,6 @@ export const REPLAY_MARGIN_MS = 60_000;
 /** Halvings of `limit` tried on a truncated response before the run gives up (next run retries). */
 const MAX_TRUNCATION_RETRIES = 8;
 
-function isTruncation(err: unknown): boolean {
-  const e = err as { name?: string; code?: string } | null;
-  return e?.name === 'FeedTruncatedError' || e?.code === 'FEED_TRUNCATED';
-}
-function isExpiredOffset(err: unknown): boolean {
-  const e = err as { status?: number; statusCode?: number; code?: string } | null;
-  return (
-    e?.status === 416 || e?.statusCode === 416 || e?.code === 'OFFSET_EXPIRED' || e?.code === 'offset-too-old'
-  );
-}
-
-/** Reads one whole feed response; a response without its context line counts as truncated. */
-async function readFeed(
-  deps: FetchDeps,
-  req: FeedRequest,
-): Promise<{ events: FeedEvent[]; context: FeedContext }> {
-  const events: FeedEvent[] = [];
-  let context: FeedContext | undefined;
-  for await (const item of deps.client.feed(req, { signal: deps.signal })) {
-    if (item.kind === 'event') events.push(item.event);
-    else context = item.context;
-  }
-  if (!context) {
-    throw new FetchError({
-      code: 'FEED_TRUNCATED',
-      kind: 'transient',
-      message: 'feed response ended before its offset line',
-    });
-  }
-  return { events, context };
-}
-
 function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
   const { searchTerm, severities } = deps.options;
   if (searchTerm && !e.name.toLowerCase().includes(searchTerm.toLowerCase())) return false;
@@ -58,8 +21,9 @@ function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
 
 /**
  * Plans one feed-mode run: one feed response from the stored offset (first run: time mode from
- * max(now - firstFetch, now - 12 h + margin)). A truncated response is re-read from the same
- * offset with half the limit; an expired offset (416) records a gap and resumes in time mode from
+ * max(now - firstFetch, now - 12 h + margin)), read through the client's `followFeed`. A truncated
+ * response is re-read from the same offset with half the limit; an expired offset (416) records a
+ * gap and resumes in time mode from
  * the newest storage time already committed, or, when that fell out of the 12-hour replay window,
  * from the oldest time the feed still serves (the gap then says exactly which interval was lost). The panel's maxFetch does not apply here: the feed is
  * read in batches of `feedBatchLimit` (documented), and a batch that hit its limit is `full`.
@@ -73,27 +37,20 @@ export async function planFeedRun(deps: FetchDeps, now: number): Promise<Planned
   const cursor = loadFeedCursor(source, cursorBefore);
   const oldestAllowed = now - FEED_REPLAY_WINDOW_SECONDS * 1000 + REPLAY_MARGIN_MS;
   const timeStart = Math.max(now - parseFirstFetch(options.firstFetch), oldestAllowed);
-  let limit = options.feedBatchLimit;
-  let req: FeedRequest = cursor
-    ? { configIds: options.configIds, offset: cursor.offset, limit }
-    : { configIds: options.configIds, from: Math.ceil(timeStart / 1000), limit };
   let lastStoredAt = cursor?.lastStoredAt ?? timeStart;
   const gaps: NewGap[] = [];
-
-  let response: { events: FeedEvent[]; context: FeedContext } | undefined;
-  for (let attempt = 0; !response; attempt++) {
-    deps.signal?.throwIfAborted();
-    try {
-      response = await readFeed(deps, req);
-    } catch (err) {
-      if (isTruncation(err) && attempt < MAX_TRUNCATION_RETRIES) {
-        limit = Math.max(1, Math.floor(limit / 2));
-        logger.info(
-          { source, limit },
-          'feed response truncated; re-reading from the same offset with a smaller limit',
-        );
-        req = { ...req, limit };
-      } else if (isExpiredOffset(err) && req.offset !== undefined) {
+  // One complete response per run; followFeed re-reads a truncated one from the same offset with
+  // half the limit, and on a 416 asks us where to resume.
+  const batches = followFeed(
+    {
+      client: deps.client,
+      configIds: options.configIds,
+      ...(cursor ? { offset: cursor.offset } : { from: Math.ceil(timeStart / 1000) }),
+      limit: options.feedBatchLimit,
+      minLimit: 1,
+      maxTruncatedRetries: MAX_TRUNCATION_RETRIES,
+      replayMarginSeconds: REPLAY_MARGIN_MS / 1000,
+      onGap: () => {
         // Resume right after the newest event already committed (time mode is inclusive by
         // second, so a few known events come again and are dropped by id); only what fell out
         // of the replay window is a real gap.
@@ -108,16 +65,18 @@ export async function planFeedRun(deps: FetchDeps, now: number): Promise<Planned
             ? 'offset expired (416): events stored in this interval are past the feed replay window and were not read'
             : 'offset expired (416): resumed in time mode from the last event seen; nothing skipped',
         });
-        logger.warn(
-          { source, from: lastStoredAt, to: resumeMs, skipped },
-          'feed offset expired; gap recorded',
-        );
-        req = { configIds: options.configIds, from: resumeSec, limit };
-      } else {
-        throw err;
-      }
-    }
-  }
+        return resumeSec;
+      },
+    },
+    { clock: deps.clock, logger, signal: deps.signal },
+  );
+  const first = await batches.next();
+  await batches.return(undefined);
+  if (first.done)
+    throw new FetchError({ code: 'FEED_EMPTY', kind: 'system', message: 'feed yielded no response' });
+  const response = first.value;
+  const limit = response.request.limit ?? options.feedBatchLimit;
+  const req = response.request;
 
   const { events, context } = response;
   const unique = new Map<string, FeedEvent>();
