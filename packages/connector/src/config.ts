@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
-import { configError } from './client/errors.ts';
+import { configError } from './errors.ts';
 import { resolveApiUrl } from './client/regions.ts';
 import { FetchOptions, resolveFetchOptions } from './fetch/options.ts';
 

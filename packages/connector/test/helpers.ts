@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FeedEvent, SecurityEvent, SecurityEventSearchRequest, Severity } from '@siemlink/contracts';
 import type { FeedItem, FeedRequest, SiemClient } from '../src/client/types.ts';
-import { FeedTruncatedError, OffsetExpiredError } from '../src/client/errors.ts';
+import { FeedTruncatedError, OffsetExpiredError } from '../src/errors.ts';
 import type { Clock } from '../src/context.ts';
 import { openSqliteIncidentStore } from '../src/store/sqlite.ts';
 import type { IncidentStore } from '../src/store/types.ts';

@@ -5,7 +5,8 @@ import type { Clock } from '../context.ts';
 import type { IncidentStore, IncidentQuery, IncidentStatus } from '../store/types.ts';
 import { IncidentStatus as IncidentStatusSchema } from '../store/types.ts';
 import { XSOAR_SEVERITY } from '../fetch/mapping.ts';
-import { ApiError, installApiErrorHandler } from './errors.ts';
+import { apiError } from '../errors.ts';
+import { installApiErrorHandler } from './error-handler.ts';
 
 export interface ApiDeps {
   store: IncidentStore;
@@ -51,7 +52,7 @@ function parseSeverity(field: string, text: string): number {
   if (byLabel !== undefined) return byLabel;
   const n = Number(t);
   if (t !== '' && [0, 0.5, 1, 2, 3, 4].includes(n)) return n;
-  throw new ApiError(
+  throw apiError(
     400,
     'VALIDATION_FAILED',
     `${field} "${text}" is not 0, 0.5, 1, 2, 3, 4 or INFO..SEVERE`,
@@ -62,7 +63,7 @@ function parseSeverity(field: string, text: string): number {
 function parseTime(field: string, text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text) : Date.parse(text);
   if (!Number.isFinite(ms))
-    throw new ApiError(400, 'VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
+    throw apiError(400, 'VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
   return ms;
 }
 
@@ -72,7 +73,7 @@ function toQuery(q: ListQuery): IncidentQuery {
     const list = q.status.split(',').map((s) => s.trim());
     const bad = list.find((s) => !STATUSES.includes(s as IncidentStatus));
     if (bad !== undefined) {
-      throw new ApiError(
+      throw apiError(
         400,
         'VALIDATION_FAILED',
         `query.status "${bad}" is not one of ${STATUSES.join(', ')}`,
@@ -112,8 +113,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.get<{ Params: IdParams }>('/api/incidents/:id', { schema: { params: IdParams } }, async (req) => {
     const incident = await deps.store.getIncident(req.params.id);
-    if (!incident)
-      throw new ApiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
+    if (!incident) throw apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
     return incident;
   });
 
@@ -122,8 +122,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     { schema: { params: IdParams, body: PatchBody } },
     async (req) => {
       const updated = await deps.store.updateIncident(req.params.id, req.body, deps.clock.now());
-      if (!updated)
-        throw new ApiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
+      if (!updated) throw apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
       return updated;
     },
   );

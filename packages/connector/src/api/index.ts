@@ -1,2 +1,2 @@
 export { buildApiApp, type ApiDeps } from './app.ts';
-export { ApiError } from './errors.ts';
+export { installApiErrorHandler } from './error-handler.ts';

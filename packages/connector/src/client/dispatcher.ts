@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { configError } from './errors.ts';
+import { configError } from '../errors.ts';
 
 export interface DispatcherOptions {
   /** Idle time allowed while waiting for headers and between body chunks. */

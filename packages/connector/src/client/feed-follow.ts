@@ -7,7 +7,7 @@ import {
 } from '@siemlink/contracts';
 import type { Clock } from '../context.ts';
 import type { FeedRequest, SiemClient } from './types.ts';
-import { FeedTruncatedError, OffsetExpiredError, configError } from './errors.ts';
+import { FeedTruncatedError, OffsetExpiredError, configError } from '../errors.ts';
 
 /** An expired offset: events between `lostFrom` and `resumeFrom` may never be read. */
 export interface FeedGap {

@@ -1,6 +1,6 @@
 import type { FeedContext, FeedEvent } from '@siemlink/contracts';
 import type { FeedItem } from './types.ts';
-import { ConnectorError, FeedTruncatedError, badResponse } from './errors.ts';
+import { ConnectorError, FeedTruncatedError, badResponse } from '../errors.ts';
 
 /** Same cap as the Elastic Beats Akamai input: a longer line is an error, never buffered on. */
 export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;

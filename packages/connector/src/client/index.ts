@@ -14,10 +14,10 @@ import {
 import { searchLogs } from './endpoints/search.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
 import { feed } from './endpoints/feed.ts';
-import { configError } from './errors.ts';
+import { configError } from '../errors.ts';
 
 export * from './types.ts';
-export * from './errors.ts';
+export * from '../errors.ts';
 export { REGIONS, resolveApiUrl, regionApiUrl, type Region } from './regions.ts';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, backoffDelay, type RetryPolicy } from './transport.ts';
 export { readFeed, DEFAULT_MAX_LINE_BYTES } from './feed-reader.ts';

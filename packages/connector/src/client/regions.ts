@@ -1,4 +1,4 @@
-import { configError } from './errors.ts';
+import { configError } from '../errors.ts';
 
 /** Logz.io region codes; `us` is the only one without a suffix in its API host. */
 export const REGIONS = ['us', 'au', 'ca', 'eu', 'nl', 'uk', 'wa'] as const;

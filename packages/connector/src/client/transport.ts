@@ -2,7 +2,7 @@ import { createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
-import { ConnectorError, HttpError, networkError, redact, timeoutError, badResponse } from './errors.ts';
+import { ConnectorError, HttpError, networkError, redact, timeoutError, badResponse } from '../errors.ts';
 
 /**
  * When and how to retry, as data. The ONLY place the connector retries HTTP calls.

@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
 import type { SiemClient } from '../client/types.ts';
-import { configError } from '../client/errors.ts';
+import { configError } from '../errors.ts';
 
 /** What every command runs with: passed in by the CLI or a playbook, never global. */
 export interface CommandDeps {

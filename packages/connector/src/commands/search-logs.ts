@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { configError } from '../client/errors.ts';
+import { configError } from '../errors.ts';
 import { defineCommand } from './define.ts';
 import { DAY_MS, parseTimeArg, splitIntoTwoDayChunks, startOfUtcDay } from './time.ts';
 

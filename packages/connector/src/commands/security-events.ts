@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { FEED_MAX_LIMIT, FEED_REPLAY_WINDOW_SECONDS } from '@siemlink/contracts';
-import { configError, OffsetExpiredError } from '../client/errors.ts';
+import { configError, OffsetExpiredError } from '../errors.ts';
 import { followFeed } from '../client/feed-follow.ts';
 import type { FeedItem } from '../client/types.ts';
 import { defineCommand } from './define.ts';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { TokenKind } from '../client/errors.ts';
-import { MissingTokenError } from '../client/errors.ts';
+import type { TokenKind } from '../errors.ts';
+import { MissingTokenError } from '../errors.ts';
 import { defineCommand, type CommandDeps } from './define.ts';
 
 export interface TokenCheck {

@@ -1,4 +1,4 @@
-import { configError } from '../client/errors.ts';
+import { configError } from '../errors.ts';
 
 export const DAY_MS = 86_400_000;
 

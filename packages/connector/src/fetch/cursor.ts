@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { corruptCursor } from './errors.ts';
+import { corruptCursor } from '../errors.ts';
 
 /**
  * Search-mode cursor: every event with `eventDate` (epoch ms) below this one is taken, and at

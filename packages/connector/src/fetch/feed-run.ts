@@ -2,7 +2,7 @@ import { FEED_LATENCY_SECONDS, FEED_REPLAY_WINDOW_SECONDS, type FeedEvent } from
 import { followFeed } from '../client/feed-follow.ts';
 import type { NewGap, NewIncident } from '../store/types.ts';
 import { feedSourceKey, loadFeedCursor, type FeedCursor } from './cursor.ts';
-import { FetchError } from './errors.ts';
+import { ConnectorError } from '../errors.ts';
 import { eventToIncident } from './mapping.ts';
 import { parseFirstFetch } from './options.ts';
 import type { FetchDeps, PlannedRun } from './types.ts';
@@ -73,7 +73,7 @@ export async function planFeedRun(deps: FetchDeps, now: number): Promise<Planned
   const first = await batches.next();
   await batches.return(undefined);
   if (first.done)
-    throw new FetchError({ code: 'FEED_EMPTY', kind: 'system', message: 'feed yielded no response' });
+    throw new ConnectorError({ code: 'FEED_EMPTY', kind: 'system', message: 'feed yielded no response' });
   const response = first.value;
   const limit = response.request.limit ?? options.feedBatchLimit;
   const req = response.request;

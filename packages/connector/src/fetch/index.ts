@@ -1,6 +1,6 @@
 export * from './options.ts';
 export * from './cursor.ts';
-export * from './errors.ts';
+export { invalidFetchOption, corruptCursor } from '../errors.ts';
 export * from './mapping.ts';
 export * from './types.ts';
 export { fetchIncidentsOnce, runFetchLoop } from './fetcher.ts';

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SEVERITIES, Severity } from '@siemlink/contracts';
 import type { Logger } from 'pino';
-import { invalidFetchOption } from './errors.ts';
+import { invalidFetchOption } from '../errors.ts';
 
 /** The panel caps incidents per run at 50; a larger value is clamped with a warning. */
 export const MAX_FETCH_CAP = 50;

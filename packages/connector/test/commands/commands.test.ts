@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SiemClient, SearchLogsResponse, FeedItem, FeedRequest } from '../../src/client/types.ts';
-import { MissingTokenError, HttpError, ConnectorError } from '../../src/client/errors.ts';
+import { MissingTokenError, HttpError, ConnectorError } from '../../src/errors.ts';
 import {
   searchLogsCommand,
   getLogsByEventIdCommand,

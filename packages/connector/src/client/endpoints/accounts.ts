@@ -5,7 +5,7 @@ import {
   type WhoAmI,
 } from '@siemlink/contracts';
 import type { CallOptions, CreatedSiemAccount } from '../types.ts';
-import { badResponse, type TokenKind } from '../errors.ts';
+import { badResponse, type TokenKind } from '../../errors.ts';
 import type { EndpointDeps } from './deps.ts';
 
 const SIEM_ACCOUNT_PATH = '/v2/account-management/siem';

@@ -1,5 +1,5 @@
 import type { Transport } from '../transport.ts';
-import { MissingTokenError, badResponse, type TokenKind } from '../errors.ts';
+import { MissingTokenError, badResponse, type TokenKind } from '../../errors.ts';
 
 /** Which token a call uses is decided per endpoint; a missing one is a config error naming the flag. */
 export interface TokenSource {

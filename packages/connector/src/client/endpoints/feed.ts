@@ -1,5 +1,5 @@
 import type { CallOptions, FeedItem, FeedRequest } from '../types.ts';
-import { HttpError, OffsetExpiredError, configError } from '../errors.ts';
+import { HttpError, OffsetExpiredError, configError } from '../../errors.ts';
 import { readFeed } from '../feed-reader.ts';
 import type { EndpointDeps } from './deps.ts';
 

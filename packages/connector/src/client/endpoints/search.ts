@@ -1,5 +1,5 @@
 import type { CallOptions, SearchLogsResponse } from '../types.ts';
-import { badResponse } from '../errors.ts';
+import { badResponse } from '../../errors.ts';
 import type { EndpointDeps } from './deps.ts';
 
 const SEARCH_PATH = '/v1/search';

@@ -6,7 +6,7 @@ import type {
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
 import type { CallOptions } from '../types.ts';
-import { configError } from '../errors.ts';
+import { configError } from '../../errors.ts';
 import { checkPaged, type EndpointDeps } from './deps.ts';
 
 const EVENTS_PATH = '/v2/security/rules/events/search';

@@ -1,23 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-
-/** An API failure with a stable code and the field it is about. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
+import { ConnectorError } from '../errors.ts';
 
 /** Every error as `{errorCode, message, field?}`; validation names the field; 5xx details only in the log. */
 export function installApiErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    if (err instanceof ApiError) {
+  app.setErrorHandler((err: FastifyError | ConnectorError, request, reply) => {
+    if (err instanceof ConnectorError && err.status !== undefined && err.status < 500) {
       return reply
         .status(err.status)
         .send({ errorCode: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });

@@ -1,5 +1,5 @@
 /**
- * Errors of the connector's client, config and commands. `code` is stable (callers and tests key
+ * Every error the connector raises on purpose (client, config, commands, fetching, its API). `code` is stable (callers and tests key
  * on it); `kind` says who has to act: the operator (`config`), nobody but time (`transient`), or
  * us (`system`). `status` is the HTTP status when one was received; `cause` is kept. Messages
  * never carry header values or tokens: anything that could is passed through `redact`.
@@ -152,4 +152,30 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   let out = text;
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
   return out;
+}
+
+/** A fetch option that cannot be used; names the field and the rule. */
+export function invalidFetchOption(field: string, message: string): ConnectorError {
+  return new ConnectorError({
+    code: 'INVALID_FETCH_OPTION',
+    kind: 'config',
+    field,
+    message: `${field}: ${message}`,
+  });
+}
+
+/** A stored cursor that does not match its schema: never silently reset (that would lose or replay). */
+export function corruptCursor(source: string, message: string, cause?: unknown): ConnectorError {
+  return new ConnectorError({
+    code: 'CORRUPT_CURSOR',
+    kind: 'system',
+    field: 'cursor',
+    message: `stored cursor for "${source}" is invalid (${message}); fix or delete it explicitly, it is never reset silently`,
+    cause,
+  });
+}
+
+/** A request to the connector's own API that cannot be served; `status` is the HTTP answer. */
+export function apiError(status: number, code: string, message: string, field?: string): ConnectorError {
+  return new ConnectorError({ code, kind: status >= 500 ? 'system' : 'config', status, field, message });
 }
