@@ -69,7 +69,10 @@ export function toSecurityEvent(r: SecurityEventRow): SecurityEvent {
 export interface SecurityEventsWriter {
   /**
    * Stores events and their log links in one transaction; `storedAt` (epoch ms) is the storage
-   * time. Returns the storage sequence numbers assigned, in input order.
+   * time, raised to the last stored event's when older (a clock stepping back), so storage time
+   * never decreases along the storage sequence: the feed's time mode ends its offset at the last
+   * seq stored by `to`, which would otherwise skip an earlier seq stored "later". Returns the
+   * storage sequence numbers assigned, in input order.
    */
   insert(events: NewSecurityEvent[], storedAt: number): number[];
 }
@@ -83,10 +86,13 @@ export function createSqliteSecurityEventsWriter(store: Store): SecurityEventsWr
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const link = db.prepare('INSERT OR IGNORE INTO security_event_logs (event_seq, log_seq) VALUES (?, ?)');
+  const lastStoredAt = db.prepare('SELECT stored_at AS s FROM security_events ORDER BY seq DESC LIMIT 1');
   return {
-    insert(events, storedAt) {
-      return store.tx(() =>
-        events.map((e) => {
+    insert(events, requestedStoredAt) {
+      return store.tx(() => {
+        const last = lastStoredAt.get() as { s: number } | undefined;
+        const storedAt = Math.max(requestedStoredAt, last?.s ?? requestedStoredAt);
+        return events.map((e) => {
           const r = ins.run(
             e.alertEventId,
             e.accountId,
@@ -110,8 +116,8 @@ export function createSqliteSecurityEventsWriter(store: Store): SecurityEventsWr
           const seq = Number(r.lastInsertRowid);
           for (const l of e.logSeqs) link.run(seq, l);
           return seq;
-        }),
-      );
+        });
+      });
     },
   };
 }

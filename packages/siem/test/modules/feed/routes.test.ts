@@ -357,3 +357,17 @@ test('fault: rate429/rate5xx answer feed requests as problem+json; the admin pat
   siem.ctx.faults.set({ rate5xx: 1, paths: ['/v2/'] });
   assert.equal((await feed(siem, q)).statusCode, 200);
 });
+
+test('a clock that steps back never lets a time-mode offset skip an event stored before it', async (t) => {
+  const siem = await buildFeedSiem(t);
+  const from = nowS(siem) - 120;
+  const before = siem.add(1); // seq n, stored now
+  siem.fake.set(siem.clock.now() - 60_000); // the system clock steps back a minute
+  const after = siem.add(1); // seq n+1, committed later
+  await siem.fake.advance(10_000); // only the second is older than the 5-second cutoff
+  const time = parseFeed((await feed(siem, `from=${from}`)).body);
+  await siem.fake.advance(120_000);
+  const next = parseFeed((await feed(siem, `offset=${time.context!.offset}`)).body);
+  const served = [...time.events, ...next.events].map((e) => e.alertEventId);
+  assert.deepEqual(served, [...before, ...after], 'every event once, in commit order');
+});
