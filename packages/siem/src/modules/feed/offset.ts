@@ -9,10 +9,15 @@ export interface FeedPosition {
   atMs: number;
 }
 
+/**
+ * Both take the response's configuration ids: a token is valid only for the set it was issued
+ * for (in any order). Seqs are shared by every configuration, so an offset reused for another
+ * set would silently skip that set's earlier events.
+ */
 export interface OffsetCodec {
-  encode(p: FeedPosition): string;
-  /** The position, or undefined when the token is not one of ours or was garbled. */
-  decode(token: string): FeedPosition | undefined;
+  encode(p: FeedPosition, configIds: readonly number[]): string;
+  /** The position, or undefined when the token is not one of ours, was garbled, or is another set's. */
+  decode(token: string, configIds: readonly number[]): FeedPosition | undefined;
 }
 
 const VERSION = 'v1';
@@ -21,22 +26,25 @@ const TOKEN = /^v1\.([0-9a-z]{1,11})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{16})$/;
 
 /**
  * Offsets look like `v1.<seq base36>.<atMs base36>.<mac>`: opaque to clients, URL-safe, stable
- * (the same position always gives the same token, across restarts) and checked by a truncated
- * HMAC under the store's feed secret.
+ * (the same position and configuration set always give the same token, across restarts) and
+ * checked by a truncated HMAC under the store's feed secret over the body and the sorted set.
  */
 export function createOffsetCodec(secret: Uint8Array): OffsetCodec {
-  const mac = (body: string) =>
-    createHmac('sha256', secret).update(body).digest('base64url').slice(0, MAC_CHARS);
+  const mac = (body: string, configIds: readonly number[]) =>
+    createHmac('sha256', secret)
+      .update(`${body}|${[...new Set(configIds)].sort((a, b) => a - b).join(';')}`)
+      .digest('base64url')
+      .slice(0, MAC_CHARS);
   return {
-    encode({ seq, atMs }) {
+    encode({ seq, atMs }, configIds) {
       const body = `${VERSION}.${seq.toString(36)}.${Math.max(0, Math.floor(atMs)).toString(36)}`;
-      return `${body}.${mac(body)}`;
+      return `${body}.${mac(body, configIds)}`;
     },
-    decode(token) {
+    decode(token, configIds) {
       const m = TOKEN.exec(token.trim());
       if (!m) return undefined;
       const body = `${VERSION}.${m[1]}.${m[2]}`;
-      const want = Buffer.from(mac(body));
+      const want = Buffer.from(mac(body, configIds));
       const got = Buffer.from(m[3]!);
       if (!timingSafeEqual(want, got)) return undefined;
       const seq = parseInt(m[1]!, 36);

@@ -15,6 +15,8 @@ export type FeedPlan =
 export interface ResolveOptions {
   nowMs: number;
   codec: OffsetCodec;
+  /** The request's configuration ids (an offset is valid only for the set it was issued for). */
+  configIds: readonly number[];
   /** Offsets whose position is older than this get 416 (fault injection may shorten it). */
   offsetMaxAgeSeconds: number;
 }
@@ -36,8 +38,13 @@ export function resolveFeedPlan(q: FeedQuery, opts: ResolveOptions): FeedPlan {
         'not allowed with offset (offset mode takes offset and limit only)',
       );
     }
-    const after = opts.codec.decode(q.offset);
-    if (!after) throw illegalParameter('offset', 'not a valid offset; use the offset of the last response');
+    const after = opts.codec.decode(q.offset, opts.configIds);
+    if (!after) {
+      throw illegalParameter(
+        'offset',
+        'not a valid offset for these configuration ids; use the offset of the last response for the same ids, or from (time mode)',
+      );
+    }
     if (after.atMs < opts.nowMs - opts.offsetMaxAgeSeconds * 1000) {
       throw new FeedProblem({
         type: 'offset-too-old',

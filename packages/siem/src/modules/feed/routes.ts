@@ -52,6 +52,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const plan = resolveFeedPlan(request.query, {
         nowMs: ctx.clock.now(),
         codec,
+        configIds,
         offsetMaxAgeSeconds: faults.offsetMaxAgeSeconds,
       });
       const release = limiter.acquire(account.id);

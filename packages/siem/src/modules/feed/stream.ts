@@ -88,7 +88,7 @@ export async function* feedBody(o: FeedStreamOptions): AsyncGenerator<string> {
         : { seq: Math.max(endSeq, after), atMs: plan.toMs };
     yield contextLine({
       total,
-      offset: o.codec.encode(position),
+      offset: o.codec.encode(position, o.configIds),
       ...(limitReached ? { limit: plan.limit } : {}),
     });
   } finally {

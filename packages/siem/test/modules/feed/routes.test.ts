@@ -371,3 +371,33 @@ test('a clock that steps back never lets a time-mode offset skip an event stored
   const served = [...time.events, ...next.events].map((e) => e.alertEventId);
   assert.deepEqual(served, [...before, ...after], 'every event once, in commit order');
 });
+
+test('an offset is bound to its configuration set: reused for another set it is a 400, never a silent skip', async (t) => {
+  const siem = await buildFeedSiem(t);
+  const other = createConfig(siem, siem.siemAccountId, 'added later');
+  const from = nowS(siem);
+  const b = siem.add(1, { configId: other }); // stored before the offset below was issued
+  const a = siem.add(1);
+  await siem.fake.advance(6000);
+  const one = parseFeed((await feed(siem, `from=${from}`)).body);
+  assert.deepEqual(
+    one.events.map((e) => e.alertEventId),
+    a,
+  );
+  // e.g. an XSOAR instance whose config ids were edited keeps its stored offset
+  const both = `${siem.configId};${other}`;
+  const reused = assertProblem(
+    await feed(siem, `offset=${one.context!.offset}`, { ids: both }),
+    400,
+    'missing-parameters',
+  );
+  assert.equal(reused.errors?.[0]?.field, 'offset');
+  const fresh = parseFeed((await feed(siem, `from=${from}`, { ids: both })).body);
+  assert.deepEqual(
+    fresh.events.map((e) => e.alertEventId),
+    [...b, ...a],
+  );
+  // The same set in another order or spelling is the same set.
+  const again = await feed(siem, `offset=${fresh.context!.offset}`, { ids: `${other}%3B${siem.configId};` });
+  assert.equal(again.statusCode, 200, again.body);
+});
