@@ -126,6 +126,27 @@ export function networkError(what: string, cause: unknown): ConnectorError {
       cause,
     });
   }
+  // undici reports a refused CONNECT tunnel as an abort whose message holds the proxy's status.
+  const proxy = /Proxy response \((\d{3})\)/.exec(c?.message ?? '');
+  if (proxy) {
+    const status = Number(proxy[1]);
+    if (status >= 400 && status < 500) {
+      // 407 and the other 4xx are settings (credentials, allow-lists), so retrying cannot help.
+      return new ConnectorError({
+        code: 'PROXY_ERROR',
+        kind: 'config',
+        field: '--proxy',
+        message: `${what} failed: the proxy refused the tunnel with HTTP ${status} (check --proxy and its credentials)`,
+        cause,
+      });
+    }
+    return new ConnectorError({
+      code: 'NETWORK_ERROR',
+      kind: 'transient',
+      message: `${what} failed: the proxy answered HTTP ${status} to the tunnel request`,
+      cause,
+    });
+  }
   return new ConnectorError({
     code: 'NETWORK_ERROR',
     kind: 'transient',

@@ -11,6 +11,7 @@ import {
   ConnectorError,
   resolveApiUrl,
   REGIONS,
+  DEFAULT_RETRY_POLICY,
 } from '../../src/client/index.ts';
 import {
   fakeApi,
@@ -217,6 +218,44 @@ test('requests go through proxyUrl (plain http target forwarded by the proxy)', 
   await c.whoami('security');
   assert.deepEqual(proxied, [`${api.url}/v2/whoami`]);
   assert.equal(api.requests.length, 1);
+});
+
+test('a proxy refusing the CONNECT tunnel (407) is a config error, not retried; its 502 is retried', async (t) => {
+  let status = 407;
+  let connects = 0;
+  const proxy = createServer();
+  proxy.on('connect', (_req, socket) => {
+    connects++;
+    socket.end(`HTTP/1.1 ${status} Proxy Says No\r\n\r\n`);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  );
+  const { logger } = memoryLogger();
+  const c = createSiemClient(
+    {
+      apiUrl: 'https://api-eu.logz.io',
+      securityToken: SECURITY_TOKEN,
+      proxyUrl: `http://user:s3cret-proxy-pw@127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    },
+    { logger, clock: instantClock() },
+  );
+  t.after(() => c.close());
+  const err = (await c.whoami('security').catch((e: unknown) => e)) as ConnectorError;
+  assert.equal(err.code, 'PROXY_ERROR', err.message);
+  assert.equal(err.kind, 'config');
+  assert.equal(err.field, '--proxy');
+  assert.doesNotMatch(err.message, /s3cret-proxy-pw/);
+  assert.equal(connects, 1);
+  status = 502;
+  const again = (await c.whoami('security').catch((e: unknown) => e)) as ConnectorError;
+  assert.equal(again.kind, 'transient', again.message);
+  assert.equal(connects, 1 + DEFAULT_RETRY_POLICY.maxAttempts);
 });
 
 test('caFile must be a readable PEM; insecure warns once per client', () => {
