@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
@@ -43,4 +44,34 @@ test('serve rejects a bad port with a message naming the flag', async () => {
   ]).catch((e: unknown) => e)) as { code: number; stderr: string };
   assert.notEqual(err.code, 0);
   assert.match(err.stderr, /--port must be an integer/);
+});
+
+test('serve with the listener port in use exits 1 naming the address, leaving nothing running', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-serve-'));
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+  t.after(() => {
+    blocker.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const busy = (blocker.address() as AddressInfo).port;
+  // Without closing the API server on failure the process never exits: the timeout kills it.
+  const err = (await run(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      BIN,
+      'serve',
+      '--data-dir',
+      join(dir, 'data'),
+      '--port',
+      '0',
+      '--listener-port',
+      String(busy),
+    ],
+    { timeout: 20_000 },
+  ).catch((e: unknown) => e)) as { code: number | null; signal: string | null; stderr: string };
+  assert.equal(err.signal, null, 'the process exits on its own');
+  assert.equal(err.code, 1);
+  assert.match(err.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${busy}`));
 });

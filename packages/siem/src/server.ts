@@ -58,8 +58,17 @@ export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Pr
     app.server.requestTimeout = 5 * 60_000;
     app.server.headersTimeout = 30_000;
   }
-  const apiAddr = await api.listen({ host: config.host, port: config.port });
-  const listenerAddr = await listener.listen({ host: config.host, port: config.listenerPort });
+  let apiAddr: string;
+  let listenerAddr: string;
+  try {
+    apiAddr = await api.listen({ host: config.host, port: config.port });
+    listenerAddr = await listener.listen({ host: config.host, port: config.listenerPort });
+  } catch (err) {
+    // A port in use must not leave the other server (and the store) open: the process would hang.
+    await Promise.allSettled([api.close(), listener.close()]);
+    ctx.store.close();
+    throw err;
+  }
   ctx.urls.api = apiAddr;
   ctx.urls.listener = listenerAddr;
   const credentials = bootstrapAccounts(ctx);
