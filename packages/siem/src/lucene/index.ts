@@ -1,7 +1,7 @@
 // The Lucene module: parse query syntax into our AST, evaluate it on a document, or turn it into
 // a SQL prefilter. Pure: no I/O, no clock (pass `now` for date math).
 export type { LuceneNode, ParseLuceneOptions, RangeBound } from './ast.ts';
-export { parseLucene, rangeBound, simplify } from './parse.ts';
+export { parseLucene, rangeBound, simplify, timeBound } from './parse.ts';
 export { matchesLucene } from './match.ts';
 export { FTS_IN, luceneToSql, luceneToSqlParts, type SqlFilter, type SqlParts } from './sql.ts';
 export { epochFromNumber, resolveDateMath, parseIsoDate, SECONDS_BELOW } from './time.ts';

@@ -3,7 +3,7 @@ import { SiemError } from '../errors.ts';
 import type { LuceneNode, ParseLuceneOptions, RangeBound } from './ast.ts';
 import { invalidLucene, leadingWildcard } from './errors.ts';
 import { isNumeric } from './text.ts';
-import { epochFromNumber, isDateMath, parseIsoDate, resolveDateMath } from './time.ts';
+import { epochFromNumber, isDateMath, isQueryInstant, parseIsoDate, resolveDateMath } from './time.ts';
 
 /** Longest query we parse: the PEG parser is recursive and huge inputs are never legitimate. */
 export const MAX_QUERY_LENGTH = 32 * 1024;
@@ -201,23 +201,30 @@ export function rangeBound(
 ): RangeBound {
   const timeField = TIME_FIELDS.has(field);
   if (typeof raw === 'number') {
-    return timeField ? { value: epochFromNumber(raw), inclusive, time: true } : { value: raw, inclusive };
+    return timeField ? timeBound(field, raw, epochFromNumber(raw), inclusive) : { value: raw, inclusive };
   }
   if (isDateMath(raw)) {
     if (now === undefined) throw invalidLucene(`date math '${raw}' is not supported here`, field);
     const ms = resolveDateMath(raw, now);
     if (ms === undefined) throw invalidLucene(`invalid date math '${raw}'`, field);
-    return { value: ms, inclusive, time: true };
+    return timeBound(field, raw, ms, inclusive);
   }
   if (isNumeric(raw)) {
     const n = Number(raw);
-    return timeField ? { value: epochFromNumber(n), inclusive, time: true } : { value: n, inclusive };
+    return timeField ? timeBound(field, raw, epochFromNumber(n), inclusive) : { value: n, inclusive };
   }
   const iso = parseIsoDate(raw);
-  if (iso !== undefined) return { value: iso, inclusive, time: true };
+  if (iso !== undefined) return timeBound(field, raw, iso, inclusive);
   if (timeField)
     throw invalidLucene(`'${raw}' is not a date (ISO 8601, epoch or now-based date math)`, field);
   return { value: raw, inclusive };
+}
+
+/** An instant bound; one outside years 0000-9999 (`1e22`, `Infinity`) is the query's error. */
+export function timeBound(field: string, raw: string | number, ms: number, inclusive: boolean): RangeBound {
+  if (!isQueryInstant(ms))
+    throw invalidLucene(`'${raw}' is outside the supported dates (years 0000 to 9999)`, field);
+  return { value: ms, inclusive, time: true };
 }
 
 /** Unescapes a term and finds its wildcards; `pattern` keeps literal `*?\` escaped. */

@@ -18,6 +18,18 @@ const UNIT_MS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/**
+ * The instants a query may name: years 0000 to 9999, as an ISO 8601 date can. An epoch number
+ * outside them is a mistake, and JavaScript dates end not far beyond (year 275760), so the
+ * day arithmetic of a search window must never be handed one.
+ */
+export const MIN_QUERY_INSTANT_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+export const MAX_QUERY_INSTANT_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+export function isQueryInstant(ms: number): boolean {
+  return ms >= MIN_QUERY_INSTANT_MS && ms <= MAX_QUERY_INSTANT_MS;
+}
+
 export function epochFromNumber(n: number): number {
   return Math.abs(n) < SECONDS_BELOW ? Math.round(n * 1000) : Math.round(n);
 }

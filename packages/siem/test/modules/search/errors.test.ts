@@ -268,6 +268,30 @@ describe('bad input gets a 400 naming the problem', () => {
     assert.equal(r.body.hits.total, 1);
   });
 
+  test('a @timestamp bound outside years 0000-9999 is a 400, not a 500 from the window', async () => {
+    const range = (b: Record<string, unknown>) => ({ query: { range: { '@timestamp': b } } });
+    const bodies: [unknown, string][] = [
+      [range({ gte: '99999999999999999999' }), 'query.range.@timestamp.gte'],
+      [range({ lte: -1e20 }), 'query.range.@timestamp.lte'],
+      [range({ gte: '99999999999999999999', format: 'epoch_millis' }), 'query.range.@timestamp.gte'],
+      [
+        { query: { query_string: { query: '@timestamp:[99999999999999999999 TO *]' } } },
+        'query.query_string',
+      ],
+    ];
+    for (const [body, field] of bodies) {
+      const r = await search(siem, body);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.ok(r.body.field?.startsWith(field), `field ${r.body.field} should start with ${field}`);
+      assert.match(r.body.message, /outside the supported dates/);
+    }
+    // JSON's 1e400 parses to Infinity: not silently an open bound.
+    const inf = await search(siem, undefined, {
+      raw: '{"query":{"range":{"@timestamp":{"gte":1e400}}}}',
+    });
+    assert.equal(inf.status, 400, JSON.stringify(inf.body));
+  });
+
   test('the server keeps serving after errors', async () => {
     const r = await search(siem, { query: { query_string: { query: 'user:alice' } } });
     assert.equal(r.status, 200);

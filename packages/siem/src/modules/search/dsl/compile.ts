@@ -2,6 +2,7 @@ import {
   parseLucene,
   rangeBound,
   simplify,
+  timeBound,
   type LuceneNode,
   type RangeBound,
 } from '../../../lucene/index.ts';
@@ -360,7 +361,7 @@ function range(o: Obj, at: string, ctx: CompileContext): LuceneNode {
     if (typeof v !== 'string' && typeof v !== 'number')
       throw invalidQuery(`${p}.${k}`, 'must be a number or a string');
     try {
-      return withFormat(rangeBound(field, v, inclusive, ctx.now), v, format);
+      return withFormat(field, rangeBound(field, v, inclusive, ctx.now), v, format);
     } catch (e) {
       if (e instanceof SiemError) throw invalidQuery(`${p}.${k}`, e.message.replace(/^[^:]*: /, ''));
       throw e;
@@ -375,12 +376,17 @@ function range(o: Obj, at: string, ctx: CompileContext): LuceneNode {
 }
 
 /** `format: epoch_millis|epoch_second` overrides the seconds-below-1e11 reading of numbers. */
-function withFormat(b: RangeBound, raw: string | number, format: string | undefined): RangeBound {
+function withFormat(
+  field: string,
+  b: RangeBound,
+  raw: string | number,
+  format: string | undefined,
+): RangeBound {
   if (!format) return b;
   const n = typeof raw === 'number' ? raw : /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : undefined;
   if (n === undefined) return b;
-  if (/epoch_millis/.test(format)) return { value: Math.round(n), inclusive: b.inclusive, time: true };
-  if (/epoch_second/.test(format)) return { value: Math.round(n * 1000), inclusive: b.inclusive, time: true };
+  if (/epoch_millis/.test(format)) return timeBound(field, raw, Math.round(n), b.inclusive);
+  if (/epoch_second/.test(format)) return timeBound(field, raw, Math.round(n * 1000), b.inclusive);
   return b;
 }
 
