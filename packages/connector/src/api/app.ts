@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
 import type { IncidentStore, IncidentQuery, IncidentStatus } from '../store/types.ts';
-import { IncidentStatus as IncidentStatusSchema } from '../store/types.ts';
+import { BACKFILL_RUN_SOURCE, IncidentStatus as IncidentStatusSchema } from '../store/types.ts';
 import { XSOAR_SEVERITY } from '../fetch/mapping.ts';
 import { apiError } from '../errors.ts';
 import { installApiErrorHandler } from './error-handler.ts';
@@ -128,8 +128,10 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   app.get('/api/health', async () => {
-    const [lastRun, counts, gaps] = await Promise.all([
-      deps.store.lastRun(),
+    // Backfills are reported apart: they say nothing about the live loop's health or lag.
+    const [lastRun, lastBackfill, counts, gaps] = await Promise.all([
+      deps.store.lastRun({ excludeSource: BACKFILL_RUN_SOURCE }),
+      deps.store.lastRun({ source: BACKFILL_RUN_SOURCE }),
       deps.store.countsByStatus(),
       deps.store.listGaps(),
     ]);
@@ -141,6 +143,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       counts,
       incidentsTotal: counts.new + counts.active + counts.closed,
       gaps,
+      lastBackfill,
     };
   });
 

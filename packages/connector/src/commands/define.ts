@@ -15,25 +15,32 @@ export interface CommandDeps {
   progress?: (message: string) => void;
 }
 
-export interface CommandSpec<S extends TSchema, R> {
+/** `D`: a command that needs more than the common deps (a store) says so in its type. */
+export interface CommandSpec<S extends TSchema, R, D extends CommandDeps = CommandDeps> {
   name: string;
   description: string;
   /** Arguments, named like the CLI flags in camelCase (`fromTime` is `--from-time`). */
   args: S;
-  run(args: Static<S>, deps: CommandDeps): Promise<R> | R;
+  run(args: Static<S>, deps: D): Promise<R> | R;
 }
 
-export interface ConnectorCommand<S extends TSchema, R> extends CommandSpec<S, R> {
+export interface ConnectorCommand<
+  S extends TSchema,
+  R,
+  D extends CommandDeps = CommandDeps,
+> extends CommandSpec<S, R, D> {
   /** Validates raw arguments (strings are coerced, defaults applied); errors name the flag. */
   parseArgs(raw: unknown): Static<S>;
   /** parseArgs + run: what a playbook calls. */
-  invoke(raw: unknown, deps: CommandDeps): Promise<R>;
+  invoke(raw: unknown, deps: D): Promise<R>;
 }
 
 const kebab = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Declares a command as a plain object; the result is callable as a function. */
-export function defineCommand<S extends TSchema, R>(spec: CommandSpec<S, R>): ConnectorCommand<S, R> {
+export function defineCommand<S extends TSchema, R, D extends CommandDeps = CommandDeps>(
+  spec: CommandSpec<S, R, D>,
+): ConnectorCommand<S, R, D> {
   function parseArgs(raw: unknown): Static<S> {
     const input: Record<string, unknown> = {};
     for (const [k, v] of Object.entries((raw ?? {}) as Record<string, unknown>))

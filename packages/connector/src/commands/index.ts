@@ -10,3 +10,9 @@ export { getLogsByEventIdCommand, type EventLogsResult } from './get-logs-by-eve
 export { createSiemAccountCommand } from './create-siem-account.ts';
 export { securityEventsCommand, DEFAULT_LOOKBACK_SECONDS } from './security-events.ts';
 export { testCommand, type TestResult, type TokenCheck } from './test-connection.ts';
+export {
+  backfillCommand,
+  BACKFILL_DEFAULT_MARGIN_MINUTES,
+  type BackfillDeps,
+  type BackfillResult,
+} from './backfill.ts';

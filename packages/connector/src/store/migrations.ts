@@ -43,6 +43,8 @@ export const MIGRATIONS: readonly string[] = [
      reason TEXT NOT NULL,
      recorded_at INTEGER NOT NULL
    );`,
+  // When a backfill covered the gap (epoch ms); NULL while it is still open.
+  `ALTER TABLE gaps ADD COLUMN backfilled_at INTEGER;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -45,6 +45,7 @@ interface GapRow {
   to_ms: number;
   reason: string;
   recorded_at: number;
+  backfilled_at: number | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -86,6 +87,7 @@ function toGap(r: GapRow): Gap {
     to: iso(r.to_ms),
     reason: r.reason,
     recordedAt: iso(r.recorded_at),
+    backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
   };
 }
 
@@ -134,6 +136,26 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
       ).lastInsertRowid,
     );
 
+  const insertAll = (incidents: readonly NewIncident[], now: number): NewIncident[] => {
+    const inserted: NewIncident[] = [];
+    for (const i of incidents) {
+      const r = insIncident.run(
+        i.id,
+        i.alertEventId,
+        i.name,
+        i.occurred,
+        Date.parse(i.occurred),
+        i.severity,
+        JSON.stringify(i.fields),
+        JSON.stringify(i.raw),
+        now,
+        now,
+      );
+      if (r.changes > 0) inserted.push(i);
+    }
+    return inserted;
+  };
+
   function tx<T>(fn: () => T): T {
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -169,22 +191,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
       return tx(() => {
         const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
         if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted: NewIncident[] = [];
-        for (const i of input.incidents) {
-          const r = insIncident.run(
-            i.id,
-            i.alertEventId,
-            i.name,
-            i.occurred,
-            Date.parse(i.occurred),
-            i.severity,
-            JSON.stringify(i.fields),
-            JSON.stringify(i.raw),
-            input.now,
-            input.now,
-          );
-          if (r.changes > 0) inserted.push(i);
-        }
+        const inserted = insertAll(input.incidents, input.now);
         if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
           putCursor.run(input.source, input.cursorAfter, input.now);
         }
@@ -195,6 +202,22 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     },
     async recordFailedRun(run) {
       return runInsert(run);
+    },
+    async insertIncidents(incidents, now) {
+      return tx(() => insertAll(incidents, now));
+    },
+    async recordBackfillRun(run, gapId, now) {
+      return tx(() => {
+        const runId = runInsert(run);
+        if (gapId !== null) {
+          db.prepare('UPDATE gaps SET backfilled_at = ? WHERE id = ?').run(now, gapId);
+        }
+        return runId;
+      });
+    },
+    async getGap(id) {
+      const row = db.prepare('SELECT * FROM gaps WHERE id = ?').get(id) as GapRow | undefined;
+      return row ? toGap(row) : null;
     },
     async listIncidents(q) {
       const where: string[] = [];
@@ -247,8 +270,20 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
         return toIncident({ ...row, status, owner, updated_at: now });
       });
     },
-    async lastRun() {
-      const row = db.prepare('SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1').get() as RunRow | undefined;
+    async lastRun(filter = {}) {
+      const where: string[] = [];
+      const args: SQLInputValue[] = [];
+      if (filter.source !== undefined) {
+        where.push('source = ?');
+        args.push(filter.source);
+      }
+      if (filter.excludeSource !== undefined) {
+        where.push('source <> ?');
+        args.push(filter.excludeSource);
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const row = db.prepare(`SELECT * FROM fetch_runs ${clause} ORDER BY id DESC LIMIT 1`).get(...args) as
+        RunRow | undefined;
       return row ? toRun(row) : null;
     },
     async listRuns(limit) {

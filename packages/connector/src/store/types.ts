@@ -57,6 +57,9 @@ export const Gap = Type.Object({
   to: Type.String({ description: 'UTC ISO 8601' }),
   reason: Type.String(),
   recordedAt: Type.String(),
+  backfilledAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'UTC ISO 8601 of the backfill that covered it; null while open',
+  }),
 });
 export type Gap = Static<typeof Gap>;
 
@@ -67,6 +70,15 @@ export interface NewGap {
   /** epoch ms */
   to: number;
   reason: string;
+}
+
+/** `fetch_runs.source` of a backfill run: never a cursor key, so it can never move a live cursor. */
+export const BACKFILL_RUN_SOURCE = 'backfill';
+
+/** Which runs `lastRun` considers (health shows the live loop and backfills apart). */
+export interface RunFilter {
+  source?: string;
+  excludeSource?: string;
 }
 
 export interface IncidentQuery {
@@ -105,6 +117,14 @@ export interface IncidentStore {
   commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number }>;
   /** A run that failed: its record only; the cursor does not move. */
   recordFailedRun(run: NewFetchRun): Promise<number>;
+  /**
+   * Incidents only (INSERT OR IGNORE on id and alertEventId), one transaction, no cursor touched:
+   * what a backfill writes. Returns the ones actually inserted.
+   */
+  insertIncidents(incidents: readonly NewIncident[], now: number): Promise<NewIncident[]>;
+  /** A finished backfill: its run record and, when it covered a recorded gap, the gap marked, together. */
+  recordBackfillRun(run: NewFetchRun, gapId: number | null, now: number): Promise<number>;
+  getGap(id: number): Promise<Gap | null>;
   listIncidents(q: IncidentQuery): Promise<{ total: number; results: Incident[] }>;
   getIncident(id: string): Promise<Incident | null>;
   updateIncident(
@@ -112,7 +132,7 @@ export interface IncidentStore {
     patch: { status?: IncidentStatus; owner?: string | null },
     now: number,
   ): Promise<Incident | null>;
-  lastRun(): Promise<FetchRun | null>;
+  lastRun(filter?: RunFilter): Promise<FetchRun | null>;
   listRuns(limit: number): Promise<FetchRun[]>;
   countsByStatus(): Promise<Record<IncidentStatus, number>>;
   listGaps(): Promise<Gap[]>;
