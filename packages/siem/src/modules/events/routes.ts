@@ -8,6 +8,7 @@ import {
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
+import { acceptEmptyJsonBodies } from '../../plugins/json-body.ts';
 import { createSqliteEventLogsSearcher } from './event-logs.ts';
 import { createSqliteSecurityEventSearcher, toSecurityEventQuery } from './search.ts';
 
@@ -27,19 +28,13 @@ const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const eventLogs = createSqliteEventLogsSearcher(app.siem.store);
 
   // "Body optional": an empty body sent as application/json means `{}`, not a parse error.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, {});
-    parseJson(request, text, done);
-  });
+  acceptEmptyJsonBodies(app);
 
   app.post(
     '/v2/security/rules/events/search',
     {
       onRequest: siemAccountOnly,
-      // No body at all (no Content-Type either) is `{}` too.
+      // No body at all (empty, or no Content-Type either) is `{}`.
       preValidation: async (request) => {
         request.body ??= {};
       },

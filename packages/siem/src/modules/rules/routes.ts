@@ -11,6 +11,7 @@ import {
   SecurityRuleSearchResponse,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
+import { acceptEmptyJsonBodies } from '../../plugins/json-body.ts';
 import { createRulesService } from './service.ts';
 
 const RuleId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -24,6 +25,8 @@ const Ok = Type.Object({ id: Type.Integer(), deleted: Type.Boolean() });
 const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = createRulesService(app.siem);
   const siem = { type: 'SIEM' } as const;
+  // enable, disable, DELETE and search take no (or an optional) body; clients still send the JSON header.
+  acceptEmptyJsonBodies(app);
   // Authenticate before validating, so a bad body without a token is a 401, not a 400.
   app.addHook('preValidation', async (request) => {
     requireAccount(request, siem);
@@ -42,7 +45,7 @@ const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v2/security/rules/search',
     {
       schema: { body: SecurityRuleSearchRequest, response: { 200: SecurityRuleSearchResponse } },
-      // The body is optional: none means `{}`, every rule.
+      // The body is optional: none (or an empty one) means `{}`, every rule.
       preValidation: async (request) => {
         if (request.body === undefined || request.body === null) request.body = {};
       },

@@ -315,6 +315,42 @@ describe('GET, PUT, DELETE, enable and disable', () => {
     assert.equal(missing.statusCode, 404);
   });
 
+  test('bodiless calls with the JSON header and Content-Length: 0 work (Python requests, Go net/http)', async () => {
+    const rule = await createOk(ruleRequest({ title: 'json header, no body' }));
+    const json = { ...auth(), 'content-type': 'application/json', 'content-length': '0' };
+    for (const [method, url, enabled] of [
+      ['POST', `/v2/security/rules/${rule.id}/disable`, false],
+      ['POST', `/v2/security/rules/${rule.id}/enable`, true],
+    ] as const) {
+      const r = await s.api.inject({ method, url, headers: json, payload: '' });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.json().enabled, enabled);
+    }
+    const search = await s.api.inject({
+      method: 'POST',
+      url: '/v2/security/rules/search',
+      headers: json,
+      payload: '',
+    });
+    assert.equal(search.statusCode, 200, search.body);
+    const del = await s.api.inject({
+      method: 'DELETE',
+      url: `/v2/security/rules/${rule.id}`,
+      headers: json,
+      payload: '',
+    });
+    assert.equal(del.statusCode, 200, del.body);
+    // A route that needs a body still says so.
+    const create = await s.api.inject({
+      method: 'POST',
+      url: '/v2/security/rules',
+      headers: json,
+      payload: '',
+    });
+    assert.equal(create.statusCode, 400, create.body);
+    assert.equal(create.json().field, 'body');
+  });
+
   test('DELETE removes the rule (200), then 404', async () => {
     const rule = await createOk(ruleRequest({ title: 'delete me' }));
     const foreign = await s.api.inject({
