@@ -6,6 +6,7 @@ import { createSiemClient, type SiemlinkClient } from '@siemlink/connector/clien
 import { loadConnectorConfig, type ConfigInput, type ConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock, type Clock } from '@siemlink/connector/context.ts';
 import type { CommandDeps } from '@siemlink/connector/commands/define.ts';
+import { createProgress } from './progress.ts';
 
 /** Flags every connector verb takes; none has a default, so env and the config file still apply. */
 export interface ConnectionFlags {
@@ -66,6 +67,8 @@ export interface ConnectorRuntime {
   logger: Logger;
   clock: Clock;
   deps: CommandDeps;
+  /** Erases the progress line; call before printing a result (stdout may be the same terminal). */
+  clearProgress(): void;
   /** Aborted on SIGINT/SIGTERM (follow and loop modes stop cleanly). */
   signal: AbortSignal;
   close(): Promise<void>;
@@ -85,18 +88,19 @@ export function openConnector(flags: ConnectionFlags, fetch: Record<string, unkn
   const onSignal = () => ac.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = process.stderr.isTTY ? (m: string) => process.stderr.write(`\r\x1b[K${m}`) : undefined;
+  const progress = createProgress(process.stderr);
   return {
     config,
     client,
     logger,
     clock,
     signal: ac.signal,
-    deps: { client, clock, logger, signal: ac.signal, progress },
+    deps: { client, clock, logger, signal: ac.signal, progress: progress.report },
+    clearProgress: progress.clear,
     async close() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (progress) process.stderr.write('\r\x1b[K');
+      progress.clear();
       await client.close();
     },
   };

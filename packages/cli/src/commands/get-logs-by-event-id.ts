@@ -23,6 +23,7 @@ export function registerGetLogsByEventId(program: Command): void {
           { id: flags.id, size: flags.size, pageSize: flags.pageSize },
           rt.deps,
         );
+        rt.clearProgress();
         if (isTerminal())
           printText(formatTable(r.logs, pickColumns(r.logs, ['@timestamp', 'type', 'message'], 4)));
         else printJson(r);

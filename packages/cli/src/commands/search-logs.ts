@@ -26,6 +26,7 @@ export function registerSearchLogs(program: Command): void {
           { query: flags.query, size: flags.size, fromTime: flags.fromTime, toTime: flags.toTime },
           rt.deps,
         );
+        rt.clearProgress();
         if (isTerminal()) {
           printText(formatTable(r.hits, pickColumns(r.hits, ['@timestamp', 'type', 'message'], 4)));
           note(`${r.hits.length} of ${r.total} hit(s), ${r.from} .. ${r.to}`);
