@@ -7,6 +7,7 @@ import { registerSecurityEvents } from './commands/security-events.ts';
 import { registerFetchIncidents } from './commands/fetch-incidents.ts';
 import { registerTest } from './commands/test.ts';
 import { registerUp } from './commands/up.ts';
+import { registerBackfill } from './commands/backfill.ts';
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerSecurityEvents(program);
   registerFetchIncidents(program);
   registerTest(program);
+  registerBackfill(program);
   registerUp(program);
   return program;
 }
