@@ -1,6 +1,7 @@
 import type { FeedContext, FeedEvent } from '@siemlink/contracts';
 import type { FeedItem } from './types.ts';
 import { ConnectorError, FeedTruncatedError, badResponse } from '../errors.ts';
+import { hasAlertEventId } from './endpoints/deps.ts';
 
 /** Same cap as the Elastic Beats Akamai input: a longer line is an error, never buffered on. */
 export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -44,6 +45,8 @@ export async function* readFeed(
       yield { kind: 'context', context: value };
       return;
     }
+    // Dedup and incident ids rest on it: events without one would collapse into one incident.
+    if (!hasAlertEventId(value)) throw badResponse('feed', `line ${lineNo} has no string alertEventId`);
     events++;
     yield { kind: 'event', event: value as FeedEvent };
   }

@@ -127,6 +127,22 @@ test('iterateSecurityEvents stops at a short page and never loops past total', a
   assert.equal(stuck.requests.length, 2);
 });
 
+test('a security event without a string alertEventId is BAD_RESPONSE, never collapsed into one incident', async (t) => {
+  const api = await fakeApi(t, (_req, res) =>
+    json(res, 200, {
+      total: 3,
+      results: [{ alertEventId: 'a', eventDate: 1 }, { eventDate: 2 }, { eventDate: 3 }],
+      pagination: { pageNumber: 1, pageSize: 25 },
+    }),
+  );
+  const c = make(api.url, { securityToken: SECURITY_TOKEN });
+  t.after(() => c.close());
+  await assert.rejects(
+    c.searchSecurityEvents({}),
+    (e: ConnectorError) => e.code === 'BAD_RESPONSE' && /results\[1\].*alertEventId/.test(e.message),
+  );
+});
+
 test('iterateEventLogs returns exactly size logs and never asks for more than size per page', async (t) => {
   const logs = Array.from({ length: 50 }, (_, i) => ({ i }));
   const api = await fakeApi(t, (req, res) => {

@@ -67,3 +67,11 @@ test('garbage lines and lines after the context are BAD_RESPONSE', async () => {
   const after = await collect(chunks([`{ "total": 0, "offset": "x" }\n${ev('a')}\n`]));
   assert.equal(after.error?.code, 'BAD_RESPONSE');
 });
+
+test('an event line without a string alertEventId is BAD_RESPONSE (ids are what dedup and incident ids rest on)', async () => {
+  for (const line of ['{"name":"no id"}', '{"alertEventId":""}', '{"alertEventId":42}']) {
+    const r = await collect(chunks([`${ev('a')}\n${line}\n${line}\n{ "total": 3, "offset": "x" }\n`]));
+    assert.equal(r.error?.code, 'BAD_RESPONSE', line);
+    assert.match(r.error!.message, /line 2.*alertEventId/);
+  }
+});

@@ -29,3 +29,9 @@ export function checkPaged<T>(what: string, data: unknown): T {
   }
   return data as T;
 }
+
+/** A security event's identity: a non-empty string `alertEventId`. */
+export function hasAlertEventId(e: unknown): boolean {
+  const id = (e as { alertEventId?: unknown } | null)?.alertEventId;
+  return typeof id === 'string' && id !== '';
+}

@@ -6,8 +6,8 @@ import type {
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
 import type { CallOptions } from '../types.ts';
-import { configError } from '../../errors.ts';
-import { checkPaged, type EndpointDeps } from './deps.ts';
+import { badResponse, configError } from '../../errors.ts';
+import { checkPaged, hasAlertEventId, type EndpointDeps } from './deps.ts';
 
 const EVENTS_PATH = '/v2/security/rules/events/search';
 const LOGS_PATH = '/v2/security/rules/events/logs/search';
@@ -27,7 +27,12 @@ export async function searchSecurityEvents(
     token,
     signal: opts.signal,
   });
-  return checkPaged<SecurityEventSearchResponse>(`POST ${EVENTS_PATH}`, res.data);
+  const page = checkPaged<SecurityEventSearchResponse>(`POST ${EVENTS_PATH}`, res.data);
+  // The id is what dedup, the cursor and the incident id rest on: without it, distinct events
+  // would collapse into one and the rest be dropped.
+  const bad = page.results.findIndex((e) => !hasAlertEventId(e));
+  if (bad >= 0) throw badResponse(`POST ${EVENTS_PATH}`, `results[${bad}] has no string alertEventId`);
+  return page;
 }
 
 /**
