@@ -5,6 +5,25 @@ export type LineOutcome = { ok: true; log: NewLog } | { ok: false; reason: strin
 /** Below this a numeric timestamp is taken as epoch seconds, above as epoch ms (1e11 s is year 5138). */
 const SECONDS_CUTOFF = 1e11;
 
+/**
+ * Deepest nesting a stored document may have. SQLite's JSON functions (the free-text index
+ * trigger reads every log with json_tree) refuse more than 1000 levels, failing the whole
+ * batch, and JSON.stringify overflows the stack long before 100k; real logs stay far below.
+ */
+export const MAX_DOC_DEPTH = 100;
+
+/** True when objects/arrays in `value` nest deeper than `max` levels; recursion stops at `max`. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (max <= 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestsDeeperThan(v, max - 1)) return true;
+  } else {
+    for (const k in value) if (nestsDeeperThan((value as Record<string, unknown>)[k], max - 1)) return true;
+  }
+  return false;
+}
+
 /** Epoch ms of an ISO 8601 string or an epoch number (seconds or ms), or undefined. */
 export function parseTimestamp(v: unknown): number | undefined {
   let ms: number;
@@ -40,6 +59,9 @@ export function lineToLog(line: string, defaultType: string, receivedAt: number)
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return { ok: false, reason: 'line is JSON but not an object' };
+    }
+    if (nestsDeeperThan(parsed, MAX_DOC_DEPTH)) {
+      return { ok: false, reason: `document is nested more than ${MAX_DOC_DEPTH} levels deep` };
     }
     doc = parsed as Record<string, unknown>;
   } else {

@@ -210,6 +210,34 @@ test('mixed good and bad lines: bad ones are reported by line number, good ones 
   );
 });
 
+test('a deeply nested line is malformed; it neither fails the request nor drops the good lines', async (t) => {
+  const siem = await setup(t);
+  const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  const ts = new Date(siem.clock.now()).toISOString();
+  const body = [
+    '{"ok":1}',
+    // Would overflow JSON.stringify (the listener adds type and @timestamp)...
+    `{"x":${nest(100_000)}}`,
+    // ...and, stored as sent, SQLite's json_tree (over 1000 levels) in the free-text trigger.
+    JSON.stringify({ '@timestamp': ts, type: 'deep' }).slice(0, -1) + `,"x":${nest(2000)}}`,
+    `{"ok":2,"x":${nest(99)}}`,
+  ].join('\n');
+  const res = await post(siem, `token=${siem.shippingToken}`, body);
+  assert.equal(res.statusCode, 400, res.body);
+  const r = res.json();
+  assert.equal(r.successfulLines, 2);
+  assert.equal(r.malformedLines, 2);
+  assert.deepEqual(
+    r.errors.map((e: { line: number }) => e.line),
+    [2, 3],
+  );
+  assert.match(r.errors[0].reason, /nested more than 100 levels/);
+  assert.deepEqual(
+    rows(siem).map((x) => x.d.ok),
+    [1, 2],
+  );
+});
+
 test('a line over the per-line limit is rejected as oversized; the other lines are stored', async (t) => {
   const siem = await setup(t, { listener: { maxLineBytes: 100 } });
   const big = JSON.stringify({ big: 'x'.repeat(500) });
