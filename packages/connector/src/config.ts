@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
-import { configError } from './errors.ts';
+import { ConnectorError, configError } from './errors.ts';
 import { resolveApiUrl } from './client/regions.ts';
 import { FetchOptions, resolveFetchOptions } from './fetch/options.ts';
 
@@ -140,8 +140,35 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
   const connection = validate<ConnectionConfig>(ConnectionConfig, merged.connection, 'connection');
   resolveApiUrl(connection); // unknown region / bad URL fail here, at load time
   const dataDir = validate<string>(Type.String({ minLength: 1 }), merged.dataDir ?? './.siemlink', 'dataDir');
-  const fetch = resolveFetchOptions(merged.fetch, logger);
+  let fetch: ConnectorConfig['fetch'];
+  try {
+    fetch = resolveFetchOptions(merged.fetch, logger);
+  } catch (err) {
+    throw withSettingNames(err, 'fetch');
+  }
   return { connection, dataDir, fetch };
+}
+
+/** The path, flag and variable of a setting, e.g. `fetch.firstFetch (--first-fetch / SIEMLINK_FIRST_FETCH)`. */
+function settingLabel(path: string): string {
+  const setting = SETTINGS.find((s) => s.path.join('.') === path);
+  return setting ? `${path} (${setting.flag} / ${setting.env})` : path;
+}
+
+/** Re-labels an error that names a bare key (`firstFetch`) with its setting's path, flag and variable. */
+function withSettingNames(err: unknown, prefix: string): unknown {
+  if (!(err instanceof ConnectorError) || !err.field || err.field.includes('.')) return err;
+  const label = settingLabel(`${prefix}.${err.field}`);
+  const message = err.message.startsWith(`${err.field}: `)
+    ? err.message.slice(err.field.length + 2)
+    : err.message;
+  return new ConnectorError({
+    code: err.code,
+    kind: err.kind,
+    field: label,
+    message: `${label}: ${message}`,
+    cause: err,
+  });
 }
 
 function validate<T>(schema: Parameters<typeof Value.Check>[0], raw: unknown, prefix: string): T {
@@ -150,10 +177,8 @@ function validate<T>(schema: Parameters<typeof Value.Check>[0], raw: unknown, pr
   if (first) {
     const key = first.path.replace(/^\//, '').split('/')[0];
     const path = key ? `${prefix}.${key}` : prefix;
-    const setting = SETTINGS.find((s) => s.path.join('.') === path);
-    const where = setting ? ` (${setting.flag} / ${setting.env})` : '';
     const shown = /token/i.test(path) ? '' : ` (got ${JSON.stringify(first.value)})`;
-    throw configError(`${path}${where}`, `${first.message}${shown}`);
+    throw configError(settingLabel(path), `${first.message}${shown}`);
   }
   return value as T;
 }

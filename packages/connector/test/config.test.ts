@@ -86,7 +86,12 @@ test('errors name the setting, its flag and its variable; tokens are never echoe
   );
   assert.throws(
     () => loadConnectorConfig({ env: { SIEMLINK_FIRST_FETCH: 'yesterday' } }, logger),
-    /firstFetch/,
+    /^ConnectorError: fetch\.firstFetch \(--first-fetch \/ SIEMLINK_FIRST_FETCH\): "yesterday" is not/,
+  );
+  assert.throws(
+    () => loadConnectorConfig({ flags: { fetch: { source: 'bogus' } } }, logger),
+    (e: Error & { field?: string }) =>
+      e.field === 'fetch.source (--source / SIEMLINK_FETCH_SOURCE)' && /bogus/.test(e.message),
   );
   assert.throws(
     () => loadConnectorConfig({ env: { SIEMLINK_SEVERITIES: 'HIGH,CRITICAL' } }, logger),
