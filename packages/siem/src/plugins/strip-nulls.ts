@@ -1,13 +1,25 @@
+import { SiemError } from '../errors.ts';
+
+/** Deeper JSON bodies are refused: no endpoint needs them, and walking them would overflow the stack. */
+export const MAX_BODY_DEPTH = 1000;
+
 /**
  * Real clients (FortiSOAR) send `"timeRange":{"fromDate":null}` meaning "absent". Removing
- * nulls before validation makes every nested null behave like a missing key.
+ * nulls before validation makes every nested null behave like a missing key. A body nested
+ * more than MAX_BODY_DEPTH levels is a 400 (naming `body`), not a stack overflow.
  */
-export function stripNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== null).map(stripNulls);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v);
-    return out;
+export function stripNulls(value: unknown, depth = 1): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_BODY_DEPTH) {
+    throw new SiemError({
+      code: 'BODY_TOO_DEEP',
+      status: 400,
+      field: 'body',
+      message: `body: JSON is nested more than ${MAX_BODY_DEPTH} levels deep`,
+    });
   }
-  return value;
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map((v) => stripNulls(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v, depth + 1);
+  return out;
 }
