@@ -63,12 +63,13 @@ export class MissingTokenError extends ConnectorError {
 
 /** A non-2xx answer. 4xx are `config` (fix the request or the token), 429 and 5xx `transient`. */
 export class HttpError extends ConnectorError {
-  constructor(init: { status: number; message: string; remoteCode?: string; code?: string }) {
+  constructor(init: { status: number; message: string; remoteCode?: string; code?: string; field?: string }) {
     super({
       code: init.code ?? httpCode(init.status),
       kind: init.status === 429 || init.status >= 500 ? 'transient' : 'config',
       status: init.status,
       remoteCode: init.remoteCode,
+      field: init.field,
       message: init.message,
     });
     this.name = 'HttpError';
@@ -88,10 +89,22 @@ function httpCode(status: number): string {
 /** The feed answered 416: the offset is older than the replay window (12 h). A gap to record. */
 export class OffsetExpiredError extends ConnectorError {
   readonly offset: string | undefined;
-  constructor(offset: string | undefined, message: string) {
-    super({ code: 'OFFSET_EXPIRED', kind: 'transient', status: 416, message });
+  constructor(offset: string | undefined, message: string, init = { code: 'OFFSET_EXPIRED', status: 416 }) {
+    super({ ...init, kind: 'transient', message });
     this.name = 'OffsetExpiredError';
     this.offset = offset;
+  }
+}
+
+/**
+ * The feed refused the offset itself (400 naming `offset`): a SIEM whose store was recreated
+ * signs offsets with a new key, so every stored offset is refused. The position is lost just as
+ * with a 416, and is handled the same way (a recorded gap, then time mode), never retried forever.
+ */
+export class OffsetRejectedError extends OffsetExpiredError {
+  constructor(offset: string | undefined, message: string) {
+    super(offset, message, { code: 'OFFSET_REJECTED', status: 400 });
+    this.name = 'OffsetRejectedError';
   }
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@siemlink/contracts';
 import type { Clock } from '../context.ts';
 import type { FeedRequest, SiemClient } from './types.ts';
-import { FeedTruncatedError, OffsetExpiredError, configError } from '../errors.ts';
+import { FeedTruncatedError, OffsetExpiredError, OffsetRejectedError, configError } from '../errors.ts';
 
 /** An expired offset: events between `lostFrom` and `resumeFrom` may never be read. */
 export interface FeedGap {
@@ -18,6 +18,8 @@ export interface FeedGap {
   resumeFrom: number;
   /** Epoch seconds (clock time) when the 416 was seen. */
   detectedAt: number;
+  /** `expired`: 416. `rejected`: the server refused the offset itself (400), e.g. after a reset. */
+  reason: 'expired' | 'rejected';
 }
 
 /** One complete feed response: commit `events` and `context.offset` together, or neither. */
@@ -109,10 +111,11 @@ export async function* followFeed(
           lostFrom: pos.offset,
           resumeFrom: now - FEED_REPLAY_WINDOW_SECONDS + margin,
           detectedAt: now,
+          reason: err instanceof OffsetRejectedError ? 'rejected' : 'expired',
         };
         const chosen = await opts.onGap(gap);
         if (typeof chosen === 'number') gap.resumeFrom = chosen;
-        ctx.logger.warn(gap, 'feed offset expired (416): gap recorded, resuming in time mode');
+        ctx.logger.warn(gap, 'feed offset expired or refused: gap recorded, resuming in time mode');
         pos = { from: gap.resumeFrom };
         continue;
       }

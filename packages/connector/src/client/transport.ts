@@ -167,9 +167,15 @@ export function createTransport(opts: TransportOptions): Transport {
     }
     let detail = '';
     let remoteCode: string | undefined;
+    let field: string | undefined;
     try {
       const b = JSON.parse(text) as Record<string, unknown>;
       remoteCode = str(b.errorCode) ?? str(b.type)?.split('/').pop();
+      // The field the server blames: `field` (our 4xx bodies) or `errors[0].field` (problem+json).
+      const first = Array.isArray(b.errors)
+        ? (b.errors[0] as Record<string, unknown> | undefined)
+        : undefined;
+      field = str(b.field) ?? str(first?.field);
       detail = str(b.message) ?? str(b.errorMessage) ?? str(b.detail) ?? str(b.title) ?? '';
     } catch {
       detail = text.slice(0, 300);
@@ -178,7 +184,7 @@ export function createTransport(opts: TransportOptions): Transport {
       `HTTP ${res.statusCode} from ${describe(req)}${detail ? `: ${detail}` : ''}${remoteCode ? ` (${remoteCode})` : ''}`,
       opts.secrets,
     );
-    return new HttpError({ status: res.statusCode, message, remoteCode });
+    return new HttpError({ status: res.statusCode, message, remoteCode, field });
   }
 
   /** Runs attempts under the retry policy; `use` turns a 2xx response into the result. */

@@ -50,20 +50,21 @@ export async function planFeedRun(deps: FetchDeps, now: number): Promise<Planned
       minLimit: 1,
       maxTruncatedRetries: MAX_TRUNCATION_RETRIES,
       replayMarginSeconds: REPLAY_MARGIN_MS / 1000,
-      onGap: () => {
+      onGap: (gap) => {
         // Resume right after the newest event already committed (time mode is inclusive by
         // second, so a few known events come again and are dropped by id); only what fell out
         // of the replay window is a real gap.
         const skipped = lastStoredAt < oldestAllowed;
         const resumeSec = skipped ? Math.ceil(oldestAllowed / 1000) : Math.floor(lastStoredAt / 1000);
         const resumeMs = resumeSec * 1000;
+        const why = gap.reason === 'rejected' ? 'offset refused by the SIEM (400)' : 'offset expired (416)';
         gaps.push({
           source,
           from: lastStoredAt,
           to: Math.max(lastStoredAt, resumeMs),
           reason: skipped
-            ? 'offset expired (416): events stored in this interval are past the feed replay window and were not read'
-            : 'offset expired (416): resumed in time mode from the last event seen; nothing skipped',
+            ? `${why}: events stored in this interval are past the feed replay window and were not read`
+            : `${why}: resumed in time mode from the last event seen; nothing skipped`,
         });
         return resumeSec;
       },

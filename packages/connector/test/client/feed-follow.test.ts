@@ -137,7 +137,13 @@ test('416 with onGap reports the gap and resumes in time mode inside the 12 h wi
   );
   const now = clock.now() / 1000;
   assert.deepEqual(gaps, [
-    { configIds: ['7'], lostFrom: 'old', resumeFrom: now - 12 * 3600 + 300, detectedAt: now },
+    {
+      configIds: ['7'],
+      lostFrom: 'old',
+      resumeFrom: now - 12 * 3600 + 300,
+      detectedAt: now,
+      reason: 'expired',
+    },
   ]);
   assert.deepEqual(feed.requests[1], { configIds: ['7'], from: now - 12 * 3600 + 300, limit: 10000 });
   assert.equal(batches.length, 1);

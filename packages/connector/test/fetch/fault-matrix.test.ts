@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import type { FetchDeps } from '../../src/fetch/types.ts';
 import type { SiemClient } from '../../src/client/types.ts';
@@ -201,4 +203,28 @@ test('fault matrix: an expired offset beyond the 12-hour window: the recorded ga
   t.diagnostic(
     `expired-offset/beyond-window: events=${s.allIds().length} incidents=${got.size} missed=${missed.length} all inside gap ${gap!.from}..${gap!.to}; duplicates=0`,
   );
+});
+
+test('fault matrix: an offset the SIEM refuses (400 on offset: its store was reset): gap recorded, resumed by time, nothing lost', async (t) => {
+  const s = await startRealSiem(t);
+  const client = s.client();
+  const feed = s.store('feed.db');
+  s.insert(20, s.clock.now() - MIN);
+  await s.clock.advance(10_000);
+  await drain(s.deps(client, feed, feedOpts(s)), { quiet: 1 });
+  // A SIEM whose data dir was recreated signs offsets with a new key: the stored one is refused.
+  const db = new DatabaseSync(join(s.dataDir, 'feed.db'));
+  const row = db.prepare('SELECT source, value FROM cursors').get() as { source: string; value: string };
+  const cursor = JSON.parse(row.value) as { offset: string };
+  cursor.offset = `${cursor.offset.slice(0, -1)}${cursor.offset.endsWith('A') ? 'B' : 'A'}`;
+  db.prepare('UPDATE cursors SET value = ? WHERE source = ?').run(JSON.stringify(cursor), row.source);
+  db.close();
+  s.insert(15, s.clock.now() - MIN);
+  await s.clock.advance(10_000);
+  const d = await drain(s.deps(client, feed, feedOpts(s)), { quiet: 1, maxRuns: 10 });
+  assert.equal(d.failures, 0, 'no run fails on the refused offset');
+  const gaps = await feed.listGaps();
+  assert.equal(gaps.length, 1);
+  assert.match(gaps[0]!.reason, /refused/);
+  await assertExact(t, 'refused-offset', s, feed, ` gapsRecorded=${gaps.length}`);
 });

@@ -1,11 +1,11 @@
 import type { CallOptions, FeedItem, FeedRequest } from '../types.ts';
-import { HttpError, OffsetExpiredError, configError } from '../../errors.ts';
+import { HttpError, OffsetExpiredError, OffsetRejectedError, configError } from '../../errors.ts';
 import { readFeed } from '../feed-reader.ts';
 import type { EndpointDeps } from './deps.ts';
 
 /**
  * `GET /siem/v1/configs/{ids}` (Security token), streamed: events as they arrive, then the
- * context. 416 -> `OffsetExpiredError`; a cut body -> `FeedTruncatedError` (see readFeed).
+ * context. 416 -> `OffsetExpiredError`; a 400 naming the offset -> `OffsetRejectedError`; a cut body -> `FeedTruncatedError` (see readFeed).
  */
 export async function* feed(
   deps: EndpointDeps,
@@ -32,6 +32,14 @@ export async function* feed(
     });
   } catch (err) {
     if (err instanceof HttpError && err.status === 416) throw new OffsetExpiredError(req.offset, err.message);
+    if (
+      err instanceof HttpError &&
+      err.status === 400 &&
+      req.offset !== undefined &&
+      err.field === 'offset'
+    ) {
+      throw new OffsetRejectedError(req.offset, err.message);
+    }
     throw err;
   }
   yield* readFeed(res.body, { maxLineBytes: opts.maxLineBytes });
