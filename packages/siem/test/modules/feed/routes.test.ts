@@ -401,3 +401,24 @@ test('an offset is bound to its configuration set: reused for another set it is 
   const again = await feed(siem, `offset=${fresh.context!.offset}`, { ids: `${other}%3B${siem.configId};` });
   assert.equal(again.statusCode, 200, again.body);
 });
+
+test('time mode: from and to are whole inclusive seconds; its offset continues right after to, every event once', async (t) => {
+  const siem = await buildFeedSiem(t);
+  const sec = nowS(siem) - 60;
+  const at = (ms: number) => siem.add(1, { storedAt: ms });
+  const before = at(sec * 1000 - 1);
+  const first = at(sec * 1000);
+  const last = [...at(sec * 1000 + 999), ...at(sec * 1000 + 999)]; // same millisecond
+  const after = at(sec * 1000 + 1000);
+  const time = parseFeed((await feed(siem, `from=${sec}&to=${sec}`)).body);
+  assert.deepEqual(
+    time.events.map((e) => e.alertEventId),
+    [...first, ...last],
+  );
+  const next = parseFeed((await feed(siem, `offset=${time.context!.offset}`)).body);
+  assert.deepEqual(
+    next.events.map((e) => e.alertEventId),
+    after,
+  );
+  assert.ok(!next.events.some((e) => before.includes(e.alertEventId as string)));
+});
