@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { createLogger } from '@siemlink/siem/logger.ts';
 import { createSiemClient, type SiemlinkClient } from '@siemlink/connector/client/index.ts';
 import { loadConnectorConfig, type ConfigInput, type ConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock, type Clock } from '@siemlink/connector/context.ts';
@@ -57,8 +58,15 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
   };
 }
 
-export function cliLogger(): Logger {
-  return pino({ level: process.env.SIEMLINK_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+/**
+ * Structured logs on stderr (stdout carries results), through the SIEM's logger factory so that
+ * `up` and `serve` get its token redaction (shipping tokens sit in listener URLs).
+ */
+export function cliLogger(
+  level = process.env.SIEMLINK_LOG_LEVEL ?? 'warn',
+  destination: DestinationStream = pino.destination(2),
+): Logger {
+  return createLogger({ level }, destination);
 }
 
 export interface ConnectorRuntime {

@@ -1,4 +1,4 @@
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /** Query parameters that carry secrets; masked wherever a URL is logged. */
 const SECRET_QUERY = /([?&](?:token|api_token|apiToken)=)[^&]*/gi;
@@ -7,9 +7,9 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]');
 }
 
-/** Structured logs; tokens never leave the process through them. */
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  return pino({
+/** Structured logs; tokens never leave the process through them. Stdout unless `destination`. */
+export function createLogger(opts: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: process.env.SIEMLINK_LOG_LEVEL ?? 'info',
     redact: {
       paths: [
@@ -28,5 +28,6 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       }),
     },
     ...opts,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

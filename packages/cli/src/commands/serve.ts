@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadRulesFile, startSiem } from '@siemlink/siem';
 import { intOption } from '../options.ts';
+import { cliLogger } from '../connector-options.ts';
 
 export interface ServeOptions {
   dataDir: string;
@@ -73,7 +74,9 @@ export function registerServe(program: Command): void {
   addSiemOptions(program.command('serve').description('run the local Cloud SIEM (API + log listener)'))
     .option('--demo', 'generate demo logs and load the default rule pack', false)
     .action(async (opts: ServeOptions) => {
-      const siem = await startSiem(siemConfigFrom(opts));
+      // Logs go to stderr so stdout holds only the lines below.
+      const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
+      const siem = await startSiem(siemConfigFrom(opts), { logger });
       console.log(`SIEM API      ${siem.ctx.urls.api}`);
       console.log(`Log listener  ${siem.ctx.urls.listener}`);
       console.log(`Credentials   ${resolve(opts.dataDir, 'credentials.json')}`);
