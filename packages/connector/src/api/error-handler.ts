@@ -23,14 +23,17 @@ export function installApiErrorHandler(app: FastifyInstance): void {
           .status(400)
           .send({ errorCode: 'VALIDATION_FAILED', message: `${field} is not allowed`, field });
       }
+      // A union of literals (TypeBox) fails as one `const` error per branch: list them all.
+      const consts = fe.validation
+        .filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath)
+        .map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
       const allowed = Array.isArray(params.allowedValues)
         ? ` (one of ${params.allowedValues.join(', ')})`
         : '';
-      return reply.status(400).send({
-        errorCode: 'VALIDATION_FAILED',
-        message: `${field} ${v.message ?? 'is invalid'}${allowed}`,
-        field,
-      });
+      const message = consts.length
+        ? `${field} must be one of ${consts.join(', ')}`
+        : `${field} ${v.message ?? 'is invalid'}${allowed}`;
+      return reply.status(400).send({ errorCode: 'VALIDATION_FAILED', message, field });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply.status(fe.statusCode).send({ errorCode: fe.code ?? 'BAD_REQUEST', message: fe.message });

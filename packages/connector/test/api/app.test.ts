@@ -78,6 +78,16 @@ test('GET/PATCH /api/incidents/:id', async (t) => {
     assert.equal(bad.json().errorCode, 'VALIDATION_FAILED');
     assert.ok(bad.json().field.startsWith('body'), JSON.stringify(bad.json()));
   }
+  const badStatus = await app.inject({
+    method: 'PATCH',
+    url: `/api/incidents/${encodeURIComponent(id)}`,
+    payload: { status: 'done' },
+  });
+  assert.deepEqual(badStatus.json(), {
+    errorCode: 'VALIDATION_FAILED',
+    message: 'body.status must be one of new, active, closed',
+    field: 'body.status',
+  });
   // Nothing was half written.
   assert.equal((await app.inject(`/api/incidents/${encodeURIComponent(id)}`)).json().status, 'active');
 });
