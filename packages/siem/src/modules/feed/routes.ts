@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, finished } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { FeedQuery } from '@siemlink/contracts';
@@ -59,7 +59,10 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!release) {
         throw new FeedProblem({ type: 'too-many-requests', headers: { 'retry-after': '1' } });
       }
-      reply.raw.once('close', release);
+      // finished() also calls back when the response is already closed: a client that gave up
+      // while the request waited (e.g. a slow hook) must not keep its slot; the body generator's
+      // own cleanup never runs when it is destroyed before its first read.
+      finished(reply.raw, () => release());
       const cut = faults.feedCutShare > 0 && ctx.faults.random() < faults.feedCutShare;
       const body = feedBody({
         plan,

@@ -109,3 +109,27 @@ test('over HTTP/1.1 the 416 status line reads "Requested Range Not Satisfiable"'
   const body = JSON.parse((await drain(res)).body);
   assert.equal(body.type, 'https://problems.cloudsecurity.akamaiapis.net/siem/v1/offset-too-old');
 });
+
+test('a client gone before the handler runs (a slow request it gave up on) does not keep its slot', async (t) => {
+  const siem = await buildFeedSiem(t, { listen: true, config: { faultInjection: true } });
+  const from = Math.floor(siem.clock.now() / 1000) - 10;
+  siem.add(3);
+  await siem.fake.advance(6000);
+  siem.ctx.faults.set({ slowShare: 1, slowMs: 60_000 });
+  for (let i = 0; i < 5; i++) {
+    const req = httpRequest(`${siem.ctx.urls.api}/siem/v1/configs/${siem.configId}?from=${from}`, {
+      headers: { 'x-api-token': siem.siemToken },
+    });
+    req.on('error', () => {});
+    req.end();
+    await delay(50); // the request is in the slow hook now
+    req.destroy(); // the client times out and goes away
+    await delay(50);
+    await siem.fake.advance(60_000); // the hook wakes; the handler runs for a closed socket
+    await delay(50);
+  }
+  siem.ctx.faults.set({ slowShare: 0 });
+  const res = await drain((await open(siem, `from=${from}`)).res);
+  assert.ok(res.complete, 'answered');
+  assert.equal(parseFeed(res.body).events.length, 3);
+});
