@@ -16,6 +16,15 @@ function describeValidation(err: FastifyError): { field: string; message: string
   if (v.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     return { field, message: `${field} must be one of ${params.allowedValues.join(', ')}` };
   }
+  // A TypeBox union of literals (Severity, SortField, TriggerOperator...) is an anyOf of
+  // consts: Ajv reports one `const` error per branch, so list every allowed value.
+  if (v.keyword === 'const') {
+    const allowed = (err.validation ?? [])
+      .filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath)
+      .map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+    const rule = allowed.length > 1 ? `must be one of ${allowed.join(', ')}` : `must be ${allowed[0]}`;
+    return { field, message: `${field} ${rule}` };
+  }
   return { field, message: `${field} ${v.message ?? 'is invalid'}` };
 }
 
