@@ -12,11 +12,11 @@ import { FeedTruncatedError, OffsetExpiredError, OffsetRejectedError, configErro
 /** An expired offset: events between `lostFrom` and `resumeFrom` may never be read. */
 export interface FeedGap {
   configIds: string[];
-  /** The offset the server refused (416). */
+  /** The offset the server refused (416, or 400 naming it). */
   lostFrom: string | undefined;
   /** Epoch seconds the follower resumes from (time mode): the oldest `from` still allowed. */
   resumeFrom: number;
-  /** Epoch seconds (clock time) when the 416 was seen. */
+  /** Epoch seconds (clock time) when the refusal was seen. */
   detectedAt: number;
   /** `expired`: 416. `rejected`: the server refused the offset itself (400), e.g. after a reset. */
   reason: 'expired' | 'rejected';
@@ -52,7 +52,8 @@ export interface FollowFeedOptions {
   /** Pause between polls once caught up (follow mode). Default 10 s. */
   pollIntervalMs?: number;
   /**
-   * Without it, a 416 throws OffsetExpiredError (the caller records the gap). With it, the gap
+   * Without it, a 416 throws OffsetExpiredError (a refused offset, 400: OffsetRejectedError, a
+   * subclass; the caller records the gap). With it, the gap
    * is reported here first and the follower resumes in time mode from `gap.resumeFrom` (now -
    * 12 h + margin), or from the epoch second `onGap` returns (a caller that knows the storage
    * time it had reached resumes there, so only what left the replay window is lost).

@@ -22,8 +22,8 @@ function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
 /**
  * Plans one feed-mode run: one feed response from the stored offset (first run: time mode from
  * max(now - firstFetch, now - 12 h + margin)), read through the client's `followFeed`. A truncated
- * response is re-read from the same offset with half the limit; an expired offset (416) records a
- * gap and resumes in time mode from
+ * response is re-read from the same offset with half the limit; an expired offset (416), or one
+ * the SIEM refuses (400), records a gap and resumes in time mode from
  * the newest storage time already committed, or, when that fell out of the 12-hour replay window,
  * from the oldest time the feed still serves (the gap then says exactly which interval was lost). The panel's maxFetch does not apply here: the feed is
  * read in batches of `feedBatchLimit` (documented), and a batch that hit its limit is `full`.
