@@ -61,9 +61,12 @@ const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => getSiemAccount(deps, requireAccount(request, MAIN_LOGS), request.params.accountId),
   );
 
-  app.get('/v2/whoami', { schema: { response: { 200: WhoAmI, 401: ErrorBody } } }, async (request) => {
-    const a = requireAccount(request);
-    return { accountName: a.name, accountId: a.id };
-  });
+  // `/v1/account-management/whoami` is the older path; the logzio-siemplify Ping action calls it.
+  for (const url of ['/v2/whoami', '/v1/account-management/whoami']) {
+    app.get(url, { schema: { response: { 200: WhoAmI, 401: ErrorBody } } }, async (request) => {
+      const a = requireAccount(request);
+      return { accountName: a.name, accountId: a.id };
+    });
+  }
 };
 export default accountsRoutes;

@@ -273,6 +273,14 @@ test('GET /v2/whoami answers for any valid API token, 401 otherwise', async (t) 
     headers: { 'x-user-token': siem.logsToken },
   });
   assert.equal(legacy.statusCode, 200);
+  // The older path, as the logzio-siemplify Ping action sends it (JSON header, no body).
+  const v1 = await siem.api.inject({
+    method: 'GET',
+    url: '/v1/account-management/whoami',
+    headers: { 'x-api-token': siem.siemToken, 'content-type': 'application/json' },
+  });
+  assert.equal(v1.statusCode, 200, v1.body);
+  assert.deepEqual(v1.json(), { accountName: 'siemlink-security', accountId: siem.siemAccountId });
   for (const headers of [{}, { 'x-api-token': 'nope' }, { 'x-api-token': siem.shippingToken }]) {
     const res = await siem.api.inject({ method: 'GET', url: '/v2/whoami', headers });
     assert.equal(res.statusCode, 401);
