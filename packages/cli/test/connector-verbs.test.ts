@@ -231,6 +231,13 @@ test('fetch-incidents --once: prints the new incidents as NDJSON, none the secon
   assert.match(bad.stderr, /firstFetch/);
 });
 
+test('fetch-incidents with fetching disabled says so and exits, without claiming to fetch', async () => {
+  const r = await run(['fetch-incidents'], { SIEMLINK_FETCH_ENABLED: 'false' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /incident fetching is disabled/);
+  assert.doesNotMatch(r.stderr, /fetching every/);
+});
+
 test('an unknown region is a clear config error listing the codes', async () => {
   const r = await run(['test', '--region', 'mars'], { SIEMLINK_API_URL: undefined });
   assert.equal(r.code, 1);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startUp, formatRun, type UpOptions } from '../src/commands/up.ts';
+import { startUp, formatRun, upBanner, type UpOptions } from '../src/commands/up.ts';
 // Tests only: put security events straight into the SIEM's store.
 import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
 
@@ -129,4 +129,21 @@ test('up with demo data and the panel defaults: incidents arrive from the first 
     total = ((await (await fetch(`${up.connector.url}/api/incidents`)).json()) as { total: number }).total;
   }
   assert.ok(total > 0, `no incident within a minute:\n${lines.join('\n')}`);
+});
+
+test('up banner: URLs and credentials; with fetching disabled it does not claim to fetch', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  const before = process.env.SIEMLINK_FETCH_ENABLED;
+  process.env.SIEMLINK_FETCH_ENABLED = 'false';
+  const up = await startUp(options(dir), { logger: silent, print: () => {} });
+  t.after(async () => {
+    await up.close();
+    if (before === undefined) delete process.env.SIEMLINK_FETCH_ENABLED;
+    else process.env.SIEMLINK_FETCH_ENABLED = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const lines = upBanner(up, dir);
+  assert.equal(lines[2], `Credentials    ${join(dir, 'credentials.json')}`);
+  assert.equal(lines[3], `Incidents      ${up.connector.url}/api/incidents`);
+  assert.equal(lines.at(-1), 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.');
 });

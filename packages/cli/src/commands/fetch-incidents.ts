@@ -62,7 +62,10 @@ export function registerFetchIncidents(program: Command): void {
           } else for (const i of r.incidents) printLine(i);
           return;
         }
-        if (!rt.config.fetch.enabled) note('incident fetching is disabled (fetch.enabled=false)');
+        if (!rt.config.fetch.enabled) {
+          note('incident fetching is disabled (fetch.enabled / SIEMLINK_FETCH_ENABLED); nothing to do');
+          return;
+        }
         note(
           `fetching every ${rt.config.fetch.intervalSeconds} s into ${connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
         );

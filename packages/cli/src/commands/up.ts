@@ -101,6 +101,22 @@ export async function startUp(
   }
 }
 
+/** What `up` prints once started: the URLs, where the tokens are, and what the fetcher does. */
+export function upBanner(up: Up, dataDir: string): string[] {
+  const api = up.connector.url ?? '-';
+  const f = up.connector.options;
+  return [
+    `SIEM API       ${up.siem.ctx.urls.api}`,
+    `Log listener   ${up.siem.ctx.urls.listener}`,
+    `Credentials    ${resolve(dataDir, 'credentials.json')}`,
+    `Incidents      ${api}/api/incidents`,
+    `Health         ${api}/api/health`,
+    f.enabled
+      ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
+      : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',
+  ];
+}
+
 /** `siemlink up` (what `npm start` runs). */
 export function registerUp(program: Command): void {
   const env = process.env;
@@ -121,16 +137,7 @@ export function registerUp(program: Command): void {
     .option('--buffer-minutes <m>', 'newest minutes left out for indexing (panel default 3)')
     .action(async (opts: UpOptions) => {
       const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
-      const api = up.connector.url ?? '-';
-      console.log(`SIEM API       ${up.siem.ctx.urls.api}`);
-      console.log(`Log listener   ${up.siem.ctx.urls.listener}`);
-      console.log(`Credentials    ${resolve(opts.dataDir, 'credentials.json')}`);
-      console.log(`Incidents      ${api}/api/incidents`);
-      console.log(`Health         ${api}/api/health`);
-      const f = up.connector.options;
-      console.log(
-        `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`,
-      );
+      for (const line of upBanner(up, opts.dataDir)) console.log(line);
       await waitForSignal();
       await up.close();
     });
