@@ -1,10 +1,29 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-/** Query parameters that carry secrets; masked wherever a URL is logged. */
-const SECRET_QUERY = /([?&](?:token|api_token|apiToken)=)[^&]*/gi;
+/** Query parameters that carry secrets (lower case); masked wherever a URL is logged. */
+const SECRET_KEYS = new Set(['token', 'api_token', 'apitoken']);
+
+/** A query key as the server's parser reads it: `%74oken` authenticates as `token`. */
+function decodeKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll('+', ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
 
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && SECRET_KEYS.has(decodeKey(key)) ? `${key}=[REDACTED]` : pair;
+    });
+  return `${url.slice(0, q + 1)}${pairs.join('&')}`;
 }
 
 /** Structured logs; tokens never leave the process through them. Stdout unless `destination`. */
