@@ -58,12 +58,37 @@ export function loadFeedCursor(source: string, text: string | null): FeedCursor 
   return load<FeedCursor>(FeedCursor, source, text);
 }
 
-/** Store key of a feed cursor: one per set of configuration ids, order-independent. */
-export function feedSourceKey(configIds: readonly (string | number)[]): string {
-  return `feed:${[...configIds].map(String).sort().join(';')}`;
+/** The fetch filters a cursor is only valid for. */
+export interface CursorFilters {
+  searchTerm?: string;
+  severities?: readonly string[];
+}
+
+/**
+ * The filters as part of a cursor's store key. A cursor says "everything matching these filters
+ * up to here is taken": after a filter change, events that match only the new filter may sit
+ * behind it, so a new filter set gets its own cursor (starting at the first-fetch range; ids
+ * already stored are dropped) instead of silently skipping them. Empty when unfiltered.
+ */
+function filterSuffix(filters: CursorFilters): string {
+  const parts: string[] = [];
+  if (filters.searchTerm) parts.push(`searchTerm=${encodeURIComponent(filters.searchTerm)}`);
+  if (filters.severities?.length)
+    parts.push(`severities=${[...new Set(filters.severities)].sort().join(',')}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** Store key of a feed cursor: one per set of configuration ids (order-independent) and filters. */
+export function feedSourceKey(configIds: readonly (string | number)[], filters: CursorFilters = {}): string {
+  return `feed:${[...configIds].map(String).sort().join(';')}${filterSuffix(filters)}`;
 }
 
 export const SEARCH_SOURCE_KEY = 'search';
+
+/** Store key of the search-mode cursor: `search`, or `search?searchTerm=..&severities=..`. */
+export function searchSourceKey(filters: CursorFilters = {}): string {
+  return `${SEARCH_SOURCE_KEY}${filterSuffix(filters)}`;
+}
 
 /** Event `eventDate` (epoch seconds with a ms fraction) to integer epoch ms, exactly. */
 export function eventDateMs(eventDateSeconds: number): number {

@@ -32,7 +32,7 @@ function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
  */
 export async function planFeedRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
   const { options, store, logger } = deps;
-  const source = feedSourceKey(options.configIds);
+  const source = feedSourceKey(options.configIds, options);
   const cursorBefore = await store.getCursor(source);
   const cursor = loadFeedCursor(source, cursorBefore);
   const oldestAllowed = now - FEED_REPLAY_WINDOW_SECONDS * 1000 + REPLAY_MARGIN_MS;

@@ -1,7 +1,7 @@
 import type { FetchDeps, FetchRunResult, PlannedRun } from './types.ts';
 import { planFeedRun } from './feed-run.ts';
 import { planSearchRun } from './search-run.ts';
-import { SEARCH_SOURCE_KEY, feedSourceKey } from './cursor.ts';
+import { feedSourceKey, searchSourceKey } from './cursor.ts';
 
 function describe(err: unknown): string {
   const e = err as { code?: string; message?: string } | null;
@@ -16,7 +16,10 @@ function describe(err: unknown): string {
  */
 export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResult> {
   const startedAt = deps.clock.now();
-  const source = deps.options.source === 'feed' ? feedSourceKey(deps.options.configIds) : SEARCH_SOURCE_KEY;
+  const source =
+    deps.options.source === 'feed'
+      ? feedSourceKey(deps.options.configIds, deps.options)
+      : searchSourceKey(deps.options);
   let plan: PlannedRun | undefined;
   try {
     plan =

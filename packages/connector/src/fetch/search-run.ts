@@ -1,6 +1,6 @@
 import type { SecurityEvent, SecurityEventSearchRequest } from '@siemlink/contracts';
 import type { NewIncident } from '../store/types.ts';
-import { eventDateMs, loadSearchCursor, SEARCH_SOURCE_KEY, type SearchCursor } from './cursor.ts';
+import { eventDateMs, loadSearchCursor, searchSourceKey, type SearchCursor } from './cursor.ts';
 import { eventToIncident } from './mapping.ts';
 import { parseFirstFetch } from './options.ts';
 import type { FetchDeps, PlannedRun } from './types.ts';
@@ -19,7 +19,7 @@ import type { FetchDeps, PlannedRun } from './types.ts';
  */
 export async function planSearchRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
   const { options, store, client, logger } = deps;
-  const source = SEARCH_SOURCE_KEY;
+  const source = searchSourceKey(options);
   const cursorBefore = await store.getCursor(source);
   const cursor = loadSearchCursor(source, cursorBefore);
   const toMs = now - options.bufferMinutes * 60_000;

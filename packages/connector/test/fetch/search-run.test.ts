@@ -190,3 +190,23 @@ test('lag: behind = now - newest taken; caught up = the buffer', async (t) => {
   const r2 = await fetchIncidentsOnce(h.deps());
   assert.equal(r2.lagMs, 3 * MIN);
 });
+
+test('narrowing then widening the filters never skips what only the wider filter matches', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 50 * MIN, severity: 'LOW' });
+  h.siem.add(2, { eventDate: h.clock.now() - 40 * MIN, severity: 'SEVERE' });
+  // Narrowed to SEVERE: the LOW ones are not taken, and that filter's cursor moves past them.
+  const narrow = await fetchIncidentsOnce(h.deps({ severities: ['SEVERE'] }));
+  assert.equal(narrow.count, 2);
+  h.clock.advance(60 * MIN);
+  assert.equal((await fetchIncidentsOnce(h.deps({ severities: ['SEVERE'] }))).count, 0);
+  // Widened again (no filter): its own cursor starts at the first-fetch range, so the LOW events
+  // are taken; the SEVERE ones are already stored and not duplicated.
+  const wide = await fetchIncidentsOnce(h.deps({ firstFetch: '3 hours' }));
+  assert.equal(wide.count, 3);
+  assert.equal(wide.source, 'search');
+  assert.equal(narrow.source, 'search?severities=SEVERE');
+  const ids = await h.storedIds();
+  noDup(ids);
+  sameSet(ids, h.siem.allIds());
+});
