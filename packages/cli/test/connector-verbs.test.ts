@@ -238,6 +238,12 @@ test('fetch-incidents with fetching disabled says so and exits, without claiming
   assert.doesNotMatch(r.stderr, /fetching every/);
 });
 
+test('security-events: a bad poll interval names the flag the user typed', async () => {
+  const r = await run(['security-events', '--config-ids', '1', '--follow', '--interval-seconds', '0']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /\[INVALID_ARGUMENT\] --interval-seconds: /);
+});
+
 test('an unknown region is a clear config error listing the codes', async () => {
   const r = await run(['test', '--region', 'mars'], { SIEMLINK_API_URL: undefined });
   assert.equal(r.code, 1);
@@ -259,7 +265,7 @@ test('security-events --follow tails new events with the returned offset until i
       '--from',
       '1 hour ago',
       '--follow',
-      '--interval',
+      '--interval-seconds',
       '1',
     ],
     { env },

@@ -10,7 +10,7 @@ interface Flags extends ConnectionFlags {
   to?: string;
   limit?: string;
   follow?: boolean;
-  interval?: string;
+  intervalSeconds?: string;
 }
 
 /** NDJSON when piped (each event, then each response's `{ total, offset, limit? }` line). */
@@ -25,7 +25,7 @@ export function registerSecurityEvents(program: Command): void {
     .option('--to <time>', 'end time (a bounded range, read once)')
     .option('--limit <n>', 'events per request (default 10000)')
     .option('--follow', 'keep tailing with the returned offset until interrupted', false)
-    .option('--interval <seconds>', 'seconds between polls with --follow (default 10)')
+    .option('--interval-seconds <s>', 'seconds between polls with --follow (default 10)')
     .action(async (flags: Flags) => {
       const rt = openConnector(flags);
       try {
@@ -40,7 +40,7 @@ export function registerSecurityEvents(program: Command): void {
             to: flags.to,
             limit: flags.limit,
             follow: flags.follow,
-            intervalSeconds: flags.interval,
+            intervalSeconds: flags.intervalSeconds,
           },
           rt.deps,
         );
