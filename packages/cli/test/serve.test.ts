@@ -75,3 +75,26 @@ test('serve with the listener port in use exits 1 naming the address, leaving no
   assert.equal(err.code, 1);
   assert.match(err.stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${busy}`));
 });
+
+test('a bad port or preset token from the environment names the variable, and nothing starts', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-serve-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dataDir = join(dir, 'data');
+  const serve = (env: Record<string, string>) =>
+    run(process.execPath, ['--disable-warning=ExperimentalWarning', BIN, 'serve', '--data-dir', dataDir], {
+      env: { PATH: process.env.PATH!, ...env },
+      timeout: 20_000,
+    }).catch((e: unknown) => e) as Promise<{ code: number; stderr: string }>;
+  const port = await serve({ SIEMLINK_PORT: '80a' });
+  assert.equal(port.code, 1);
+  assert.match(port.stderr, /\[INVALID_ARGUMENT\] SIEMLINK_PORT must be a port number 0\.\.65535, got "80a"/);
+  const token = await serve({
+    SIEMLINK_PORT: '0',
+    SIEMLINK_LISTENER_PORT: '0',
+    SIEMLINK_SHIPPING_TOKEN: 'short',
+  });
+  assert.equal(token.code, 1);
+  assert.match(token.stderr, /\[INVALID_ARGUMENT\] SIEMLINK_SHIPPING_TOKEN: .*8/);
+  assert.doesNotMatch(token.stderr, /short/);
+  assert.equal(existsSync(dataDir), false, 'nothing written');
+});

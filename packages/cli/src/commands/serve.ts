@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadRulesFile, startSiem } from '@siemlink/siem';
-import { intOption } from '../options.ts';
+import { loadRulesFile, loadSiemConfig, startSiem } from '@siemlink/siem';
+import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 
 export interface ServeOptions {
   dataDir: string;
   host: string;
-  port: number;
-  listenerPort: number;
+  /** Unset: SIEMLINK_PORT, else 8080 (resolved in siemConfigFrom so a bad value names the variable). */
+  port?: number;
+  /** Unset: SIEMLINK_LISTENER_PORT, else 8070. */
+  listenerPort?: number;
   demo: boolean;
   faultInjection: boolean;
   rules?: string;
@@ -20,12 +22,11 @@ export interface ServeOptions {
  */
 export function siemConfigFrom(opts: ServeOptions) {
   const env = process.env;
-  if (opts.rules) loadRulesFile(resolve(opts.rules), Date.now());
-  return {
+  const config = {
     dataDir: resolve(opts.dataDir),
     host: opts.host,
-    port: opts.port,
-    listenerPort: opts.listenerPort,
+    port: opts.port ?? envPort('SIEMLINK_PORT', 8080),
+    listenerPort: opts.listenerPort ?? envPort('SIEMLINK_LISTENER_PORT', 8070),
     demo: opts.demo,
     faultInjection: opts.faultInjection,
     rulesFile: opts.rules ? resolve(opts.rules) : undefined,
@@ -35,7 +36,24 @@ export function siemConfigFrom(opts: ServeOptions) {
       shippingToken: env.SIEMLINK_SHIPPING_TOKEN || undefined,
     },
   };
+  try {
+    loadSiemConfig(config);
+  } catch (err) {
+    // Name the variable that set a bad preset token (never its value).
+    const key = /^\/presetTokens\/(\w+)$/.exec((err as { field?: string }).field ?? '')?.[1];
+    const name = key ? PRESET_TOKEN_ENV[key] : undefined;
+    if (name) throw argumentError(`${name}: ${(err as Error).message.replace(/^[^:]*: /, '')}`);
+    throw err;
+  }
+  if (opts.rules) loadRulesFile(resolve(opts.rules), Date.now());
+  return config;
 }
+
+const PRESET_TOKEN_ENV: Record<string, string> = {
+  logsApiToken: 'SIEMLINK_LOGS_API_TOKEN',
+  siemApiToken: 'SIEMLINK_SIEM_API_TOKEN',
+  shippingToken: 'SIEMLINK_SHIPPING_TOKEN',
+};
 
 export function addSiemOptions(cmd: Command): Command {
   const env = process.env;
@@ -46,17 +64,11 @@ export function addSiemOptions(cmd: Command): Command {
       env.SIEMLINK_DATA_DIR ?? './.siemlink',
     )
     .option('--host <host>', 'address to bind (env SIEMLINK_HOST)', env.SIEMLINK_HOST ?? '127.0.0.1')
-    .option(
-      '--port <port>',
-      'SIEM API port (env SIEMLINK_PORT)',
-      intOption('--port'),
-      Number(env.SIEMLINK_PORT ?? 8080),
-    )
+    .option('--port <port>', 'SIEM API port (default 8080; env SIEMLINK_PORT)', intOption('--port', 0, 65535))
     .option(
       '--listener-port <port>',
-      'log listener port (env SIEMLINK_LISTENER_PORT)',
-      intOption('--listener-port'),
-      Number(env.SIEMLINK_LISTENER_PORT ?? 8070),
+      'log listener port (default 8070; env SIEMLINK_LISTENER_PORT)',
+      intOption('--listener-port', 0, 65535),
     )
     .option(
       '--fault-injection',

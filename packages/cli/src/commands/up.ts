@@ -6,12 +6,13 @@ import { loadConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
-import { intOption } from '../options.ts';
+import { envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
 
 export interface UpOptions extends ServeOptions {
-  connectorPort: number;
+  /** Unset: SIEMLINK_CONNECTOR_PORT, else 3000. */
+  connectorPort?: number;
   firstFetch?: string;
   maxFetch?: string;
   source?: string;
@@ -53,6 +54,7 @@ export async function startUp(
   opts: UpOptions,
   io: { logger: Logger; print: (line: string) => void },
 ): Promise<Up> {
+  const connectorPort = opts.connectorPort ?? envPort('SIEMLINK_CONNECTOR_PORT', 3000);
   const siem = await startSiem(siemConfigFrom(opts), { logger: io.logger });
   try {
     // The connector's first run should see the demo's first security events.
@@ -84,7 +86,7 @@ export async function startUp(
     const connector = await startConnector(config, {
       logger: io.logger,
       clock: systemClock,
-      api: { host: opts.host, port: opts.connectorPort },
+      api: { host: opts.host, port: connectorPort },
       onRun: (r) => io.print(formatRun(r)),
     });
     return {
@@ -119,15 +121,13 @@ export function upBanner(up: Up, dataDir: string): string[] {
 
 /** `siemlink up` (what `npm start` runs). */
 export function registerUp(program: Command): void {
-  const env = process.env;
   addSiemOptions(
     program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
   )
     .option(
       '--connector-port <port>',
-      'connector API port (env SIEMLINK_CONNECTOR_PORT)',
-      intOption('--connector-port'),
-      Number(env.SIEMLINK_CONNECTOR_PORT ?? 3000),
+      'connector API port (default 3000; env SIEMLINK_CONNECTOR_PORT)',
+      intOption('--connector-port', 0, 65535),
     )
     .option('--no-demo', 'no demo data')
     .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
