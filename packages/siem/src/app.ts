@@ -5,6 +5,8 @@ import type { SiemContext } from './context.ts';
 import { installErrorHandler } from './plugins/error-handler.ts';
 import { installAuth } from './plugins/auth.ts';
 import { stripNulls } from './plugins/strip-nulls.ts';
+import { acceptEmptyJsonBodies } from './plugins/json-body.ts';
+import { rejectNonFiniteNumbers } from './plugins/finite-numbers.ts';
 import accountsRoutes from './modules/accounts/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import rulesRoutes from './modules/rules/routes.ts';
@@ -20,6 +22,12 @@ function requestLogging(): LogController {
   return new LogController({ disableRequestLogging: process.env.SIEMLINK_LOG_REQUESTS !== '1' });
 }
 
+/**
+ * Clients build URLs by concatenation: FortiSOAR's `server_url + "/v2/whoami"` with a Server URL
+ * ending in '/' asks for `//v2/whoami`, Siemplify's custom endpoint needs a trailing '/'.
+ */
+const lenientPaths = { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true };
+
 /** The SIEM API (the Logz.io-compatible endpoints and the feed), as one Fastify app. */
 export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
   const app = Fastify({
@@ -30,10 +38,13 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
       customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false },
     },
     logController: requestLogging(),
+    routerOptions: lenientPaths,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('siem', ctx);
   installErrorHandler(app);
   installAuth(app);
+  acceptEmptyJsonBodies(app);
+  rejectNonFiniteNumbers(app);
   app.addHook('preValidation', async (request) => {
     if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
   });
@@ -58,6 +69,7 @@ export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
     loggerInstance: ctx.logger.child({ component: 'listener' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.listener.maxRequestBytes,
     logController: requestLogging(),
+    routerOptions: lenientPaths,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('siem', ctx);
   installErrorHandler(app);

@@ -59,3 +59,33 @@ test('the feed is never compressed: a cut must reach the client as a truncated b
   assert.equal(res.headers['content-encoding'], undefined);
   assert.match(res.body, /^\{ "total": 0, "offset": "[^"]+" \}\n$/);
 });
+
+test('URLs built by concatenation (double or trailing slashes) reach their routes', async (t) => {
+  const siem = await buildTestSiem();
+  t.after(() => siem.close());
+  for (const url of ['//v2/whoami', '/v2/whoami/', '/v2//whoami']) {
+    const res = await siem.api.inject({ method: 'GET', url, headers: { 'x-api-token': siem.siemToken } });
+    assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+    assert.equal(res.json().accountId, siem.siemAccountId);
+  }
+  const res = await siem.api.inject({
+    method: 'POST',
+    url: '//v2/security/rules/events/search/',
+    headers: { 'x-api-token': siem.siemToken, 'content-type': 'application/json' },
+    payload: '',
+  });
+  assert.equal(res.statusCode, 200, res.body);
+});
+
+test('the admin fault settings refuse non-finite numbers like every other JSON endpoint', async (t) => {
+  const siem = await buildTestSiem({ config: { faultInjection: true } });
+  t.after(() => siem.close());
+  const res = await siem.api.inject({
+    method: 'PUT',
+    url: '/admin/faults',
+    headers: { 'x-api-token': siem.siemToken, 'content-type': 'application/json' },
+    payload: '{"slowMs": "Infinity"}',
+  });
+  assert.equal(res.statusCode, 400, res.body);
+  assert.equal(siem.ctx.faults.get().slowMs, 0);
+});

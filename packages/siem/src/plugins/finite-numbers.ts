@@ -18,8 +18,7 @@ export function nonFinitePath(value: unknown, path: string): string | undefined 
  * "-Infinity" and "1e400" to ±Infinity and then skips minimum/maximum for non-finite values:
  * `"pageSize":"Infinity"` passed `maximum: 1000` and reached SQLite (500), and a rule's
  * `"searchTimeFrameMinutes":"Infinity"` was stored. This runs after validation, on the coerced
- * values, and answers 400 like a schema failure. Hooks are encapsulated: each plugin scope
- * whose schemas take numbers installs it.
+ * values, and answers 400 like a schema failure. Installed once at the app's root.
  */
 export function rejectNonFiniteNumbers(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {

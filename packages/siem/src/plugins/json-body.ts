@@ -6,8 +6,7 @@ import type { FastifyInstance } from 'fastify';
  * application/json` on every request; Fastify's default parser answers that with a 400. Here an
  * empty (or blank) body means "no body": routes whose body is optional read it as `{}`, routes
  * that need one still get their schema's 400. Anything else is parsed by Fastify's own JSON
- * parser (prototype poisoning refused). Content-type parsers are encapsulated, so each plugin
- * scope that takes JSON installs this.
+ * parser (prototype poisoning refused). Installed once at the app's root.
  */
 export function acceptEmptyJsonBodies(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');

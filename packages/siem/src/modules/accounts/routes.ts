@@ -9,7 +9,6 @@ import {
   WhoAmI,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
-import { rejectNonFiniteNumbers } from '../../plugins/finite-numbers.ts';
 import { createSiemAccount, getSiemAccount, listSiemAccounts } from './service.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -25,7 +24,6 @@ const mainLogsOnly = async (request: FastifyRequest) => {
  */
 const accountsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const deps = { accounts: app.siem.accounts, clock: app.siem.clock };
-  rejectNonFiniteNumbers(app);
 
   app.post(
     '/v2/account-management/siem',

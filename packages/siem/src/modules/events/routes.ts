@@ -8,8 +8,6 @@ import {
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
-import { rejectNonFiniteNumbers } from '../../plugins/finite-numbers.ts';
-import { acceptEmptyJsonBodies } from '../../plugins/json-body.ts';
 import { createSqliteEventLogsSearcher } from './event-logs.ts';
 import { createSqliteSecurityEventSearcher, toSecurityEventQuery } from './search.ts';
 
@@ -27,11 +25,6 @@ const siemAccountOnly = async (request: FastifyRequest) => {
 const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const events = createSqliteSecurityEventSearcher(app.siem.store);
   const eventLogs = createSqliteEventLogsSearcher(app.siem.store);
-
-  // "Body optional": an empty body sent as application/json means `{}`, not a parse error.
-  acceptEmptyJsonBodies(app);
-  // "Infinity" coerced past the paging and time bounds: a 400, not SQLite's datatype mismatch.
-  rejectNonFiniteNumbers(app);
 
   app.post(
     '/v2/security/rules/events/search',

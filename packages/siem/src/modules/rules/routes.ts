@@ -11,8 +11,6 @@ import {
   SecurityRuleSearchResponse,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
-import { rejectNonFiniteNumbers } from '../../plugins/finite-numbers.ts';
-import { acceptEmptyJsonBodies } from '../../plugins/json-body.ts';
 import { createRulesService } from './service.ts';
 
 const RuleId = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -26,10 +24,6 @@ const Ok = Type.Object({ id: Type.Integer(), deleted: Type.Boolean() });
 const rulesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = createRulesService(app.siem);
   const siem = { type: 'SIEM' } as const;
-  // enable, disable, DELETE and search take no (or an optional) body; clients still send the JSON header.
-  acceptEmptyJsonBodies(app);
-  // "Infinity" coerced past the schema's bounds would be stored in the rule.
-  rejectNonFiniteNumbers(app);
   // Authenticate before validating, so a bad body without a token is a 401, not a 400.
   app.addHook('preValidation', async (request) => {
     requireAccount(request, siem);
