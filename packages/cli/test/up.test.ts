@@ -147,3 +147,23 @@ test('up banner: URLs and credentials; with fetching disabled it does not claim 
   assert.equal(lines[3], `Incidents      ${up.connector.url}/api/incidents`);
   assert.equal(lines.at(-1), 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.');
 });
+
+test("up --source feed with no --config-ids reads the SIEM account's configurations", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  const up = await startUp(options(dir, { demo: true, source: 'feed', intervalSeconds: undefined }), {
+    logger: silent,
+    print: () => {},
+  });
+  t.after(async () => {
+    await up.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const token = up.siem.credentials.accounts.find((a) => a.type === 'SIEM')!.apiToken;
+  const res = await fetch(`${up.siem.ctx.urls.api}/v2/security/configurations`, {
+    headers: { 'X-API-TOKEN': token },
+  });
+  const ids = ((await res.json()) as { id: number }[]).map((c) => String(c.id));
+  assert.ok(ids.length > 0);
+  assert.equal(up.connector.options.source, 'feed');
+  assert.deepEqual(up.connector.options.configIds, ids);
+});

@@ -18,6 +18,14 @@ export interface UpOptions extends ServeOptions {
   source?: string;
   intervalSeconds?: string;
   bufferMinutes?: string;
+  configIds?: string;
+}
+
+/** Ids of the SIEM account's security configurations, through the API like any client. */
+async function configurationIds(apiUrl: string, token: string): Promise<string[]> {
+  const res = await fetch(`${apiUrl}/v2/security/configurations`, { headers: { 'X-API-TOKEN': token } });
+  if (!res.ok) return [];
+  return ((await res.json()) as { id: number }[]).map((c) => String(c.id));
 }
 
 export interface Up {
@@ -62,27 +70,41 @@ export async function startUp(
     const creds = siem.credentials;
     const security = creds.accounts.find((a) => a.type === 'SIEM');
     const operations = creds.accounts.find((a) => a.type === 'LOGS');
-    const config = loadConnectorConfig(
-      {
-        flags: {
-          connection: {
-            apiUrl: siem.ctx.urls.api,
-            securityToken: security?.apiToken,
-            operationsToken: operations?.apiToken,
+    const load = (configIds: string | undefined) =>
+      loadConnectorConfig(
+        {
+          flags: {
+            connection: {
+              apiUrl: siem.ctx.urls.api,
+              securityToken: security?.apiToken,
+              operationsToken: operations?.apiToken,
+            },
+            dataDir: join(resolve(opts.dataDir), 'connector'),
+            fetch: {
+              firstFetch: opts.firstFetch,
+              maxFetch: opts.maxFetch,
+              source: opts.source,
+              intervalSeconds: opts.intervalSeconds,
+              bufferMinutes: opts.bufferMinutes,
+              configIds,
+            },
           },
-          dataDir: join(resolve(opts.dataDir), 'connector'),
-          fetch: {
-            firstFetch: opts.firstFetch,
-            maxFetch: opts.maxFetch,
-            source: opts.source,
-            intervalSeconds: opts.intervalSeconds,
-            bufferMinutes: opts.bufferMinutes,
-          },
+          env: process.env,
         },
-        env: process.env,
-      },
-      io.logger,
-    );
+        io.logger,
+      );
+    let config: ReturnType<typeof load>;
+    try {
+      config = load(opts.configIds);
+    } catch (err) {
+      // Feed mode needs configuration ids, which a new SIEM assigns only at its first start:
+      // when none is given anywhere, read the feed of every configuration of the SIEM account.
+      const field = (err as { field?: string }).field ?? '';
+      if (!field.startsWith('fetch.configIds') || !security) throw err;
+      const ids = await configurationIds(siem.ctx.urls.api, security.apiToken);
+      if (ids.length === 0) throw err;
+      config = load(ids.join(';'));
+    }
     const connector = await startConnector(config, {
       logger: io.logger,
       clock: systemClock,
@@ -133,6 +155,10 @@ export function registerUp(program: Command): void {
     .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
     .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
     .option('--source <mode>', 'search (default) or feed (env SIEMLINK_FETCH_SOURCE)')
+    .option(
+      '--config-ids <ids>',
+      'feed mode: security configuration ids, ; separated (default: all of the SIEM account; env SIEMLINK_CONFIG_IDS)',
+    )
     .option('--interval-seconds <s>', 'seconds between fetch runs (panel default 60)')
     .option('--buffer-minutes <m>', 'newest minutes left out for indexing (panel default 3)')
     .action(async (opts: UpOptions) => {
