@@ -167,3 +167,18 @@ test("up --source feed with no --config-ids reads the SIEM account's configurati
   assert.equal(up.connector.options.source, 'feed');
   assert.deepEqual(up.connector.options.configIds, ids);
 });
+
+test('up on a data dir whose credentials.json was lost stops with a clear error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const first = await startUp(options(dir), { logger: silent, print: () => {} });
+  await first.close();
+  rmSync(join(dir, 'credentials.json'));
+  await assert.rejects(startUp(options(dir), { logger: silent, print: () => {} }), {
+    code: 'INVALID_ARGUMENT',
+    message: /credentials\.json is missing.*SIEMLINK_SECURITY_TOKEN/,
+  });
+  // The SIEM it started was closed again: its store can be reopened at once.
+  const again = await startUp(options(dir), { logger: silent, print: () => {} }).catch((e: Error) => e);
+  assert.ok(again instanceof Error && /credentials\.json is missing/.test(again.message));
+});

@@ -91,7 +91,12 @@ export function registerServe(program: Command): void {
       const siem = await startSiem(siemConfigFrom(opts), { logger });
       console.log(`SIEM API      ${siem.ctx.urls.api}`);
       console.log(`Log listener  ${siem.ctx.urls.listener}`);
-      console.log(`Credentials   ${resolve(opts.dataDir, 'credentials.json')}`);
+      const file = resolve(opts.dataDir, 'credentials.json');
+      console.log(
+        siem.credentials.accounts.length > 0
+          ? `Credentials   ${file}`
+          : `Credentials   MISSING: ${file} (the SIEM keeps only token hashes; restore the file)`,
+      );
       await waitForSignal();
       await siem.close();
     });

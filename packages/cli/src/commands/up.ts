@@ -6,7 +6,7 @@ import { loadConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
-import { envPort, intOption } from '../options.ts';
+import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
 
@@ -104,6 +104,13 @@ export async function startUp(
       const ids = await configurationIds(siem.ctx.urls.api, security.apiToken);
       if (ids.length === 0) throw err;
       config = load(ids.join(';'));
+    }
+    if (!config.connection.securityToken) {
+      // Accounts exist but their tokens were only ever shown in credentials.json (the SIEM keeps
+      // hashes): fetching could only fail every minute, so stop here and say why.
+      throw argumentError(
+        `${join(resolve(opts.dataDir), 'credentials.json')} is missing, and the SIEM stores only token hashes: restore that file, set SIEMLINK_SECURITY_TOKEN, or start with an empty --data-dir`,
+      );
     }
     const connector = await startConnector(config, {
       logger: io.logger,
