@@ -33,7 +33,10 @@ export function addConnectionOptions(cmd: Command): Command {
       'API token of the Operations account (env SIEMLINK_OPERATIONS_TOKEN)',
     )
     .option('--config <file>', 'JSON config file (env SIEMLINK_CONFIG)')
-    .option('--data-dir <dir>', 'data directory (env SIEMLINK_DATA_DIR)')
+    .option(
+      '--data-dir <dir>',
+      'siemlink data directory; incidents in DIR/connector/connector.db (env SIEMLINK_DATA_DIR, default ./.siemlink)',
+    )
     .option('--proxy <url>', 'HTTP(S) proxy (env SIEMLINK_PROXY)')
     .option('--ca-file <file>', 'extra CA certificates, PEM (env SIEMLINK_CA_FILE)')
     .option('--insecure', 'do not verify TLS certificates (env SIEMLINK_INSECURE)')

@@ -62,7 +62,7 @@ before(async () => {
     HOME: dir,
     SIEMLINK_API_URL: siem.ctx.urls.api,
     SIEMLINK_SECURITY_TOKEN: sec.apiToken,
-    SIEMLINK_DATA_DIR: join(dir, 'connector'),
+    SIEMLINK_DATA_DIR: dir,
   };
 });
 

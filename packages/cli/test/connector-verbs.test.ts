@@ -73,7 +73,7 @@ before(async () => {
     SIEMLINK_API_URL: siem.ctx.urls.api,
     SIEMLINK_SECURITY_TOKEN: sec.apiToken,
     SIEMLINK_OPERATIONS_TOKEN: logs.apiToken,
-    SIEMLINK_DATA_DIR: join(dir, 'connector'),
+    SIEMLINK_DATA_DIR: dir,
   };
 });
 

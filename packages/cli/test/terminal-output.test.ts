@@ -43,7 +43,7 @@ before(async () => {
     TERM: 'dumb',
     SIEMLINK_API_URL: siem.ctx.urls.api,
     SIEMLINK_OPERATIONS_TOKEN: logs.apiToken,
-    SIEMLINK_DATA_DIR: join(dir, 'connector'),
+    SIEMLINK_DATA_DIR: dir,
   };
 });
 

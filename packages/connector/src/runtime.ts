@@ -28,9 +28,13 @@ export interface RunningConnector {
   close(): Promise<void>;
 }
 
-/** The connector's SQLite file inside its data dir. */
+/**
+ * The connector's SQLite file: `DIR/connector/connector.db` under the siemlink data dir, the same
+ * `--data-dir` (default ./.siemlink) that `up` and `serve` take, so every verb finds the store
+ * `npm start` fills.
+ */
 export function connectorDbPath(dataDir: string): string {
-  return join(dataDir, 'connector.db');
+  return join(dataDir, 'connector', 'connector.db');
 }
 
 /**

@@ -79,7 +79,7 @@ export async function startUp(
               securityToken: security?.apiToken,
               operationsToken: operations?.apiToken,
             },
-            dataDir: join(resolve(opts.dataDir), 'connector'),
+            dataDir: resolve(opts.dataDir),
             fetch: {
               firstFetch: opts.firstFetch,
               maxFetch: opts.maxFetch,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { FEED_MAX_LIMIT, FEED_REPLAY_WINDOW_SECONDS } from '@siemlink/contracts';
-import { configError, OffsetExpiredError } from '../errors.ts';
+import { configError, OffsetExpiredError, OffsetRejectedError } from '../errors.ts';
 import { followFeed } from '../client/feed-follow.ts';
 import type { FeedItem } from '../client/types.ts';
 import { defineCommand } from './define.ts';
@@ -77,6 +77,12 @@ export const securityEventsCommand = defineCommand({
           yield { kind: 'context', context: b.context } as const;
         }
       } catch (err) {
+        if (err instanceof OffsetRejectedError) {
+          throw new OffsetRejectedError(
+            err.offset,
+            `${err.message}; the SIEM does not accept this offset for these configuration ids (mistyped, from another feed, or the SIEM's store was recreated): start again with --from`,
+          );
+        }
         if (err instanceof OffsetExpiredError) {
           throw new OffsetExpiredError(
             err.offset,

@@ -113,6 +113,9 @@ export function resolveFetchOptions(raw: RawFetchOptions | undefined, logger: Lo
     string,
     unknown
   >;
+  if (withDefaults.source !== 'search' && withDefaults.source !== 'feed') {
+    throw invalidFetchOption('source', `must be search or feed (got ${JSON.stringify(withDefaults.source)})`);
+  }
   const first = Value.Errors(FetchOptions, withDefaults).First();
   if (first) {
     const field = first.path.replace(/^\//, '').split('/')[0] || 'fetch';

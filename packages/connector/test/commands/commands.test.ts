@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SiemClient, SearchLogsResponse, FeedItem, FeedRequest } from '../../src/client/types.ts';
-import { MissingTokenError, HttpError, ConnectorError } from '../../src/errors.ts';
+import {
+  MissingTokenError,
+  HttpError,
+  ConnectorError,
+  OffsetExpiredError,
+  OffsetRejectedError,
+} from '../../src/errors.ts';
 import {
   searchLogsCommand,
   getLogsByEventIdCommand,
@@ -184,6 +190,32 @@ test('security-events yields events then each context; time mode sends epoch sec
     /--offset/,
   );
   await assert.rejects(securityEventsCommand.invoke({ configIds: [] }, deps(client)), /--config-ids/);
+});
+
+test('security-events: a refused offset says so (not "expired"); an expired one says what was lost', async () => {
+  const failWith = (err: Error): Partial<SiemClient> => ({
+    async *feed() {
+      throw err;
+    },
+  });
+  const drain = async (client: Partial<SiemClient>) => {
+    for await (const _ of await securityEventsCommand.invoke(
+      { configIds: ['1'], offset: 'garbage' },
+      deps(client),
+    ));
+  };
+  await assert.rejects(
+    drain(failWith(new OffsetRejectedError('garbage', 'HTTP 400: offset is not valid'))),
+    (e: Error) => {
+      assert.match(e.message, /does not accept this offset/);
+      assert.doesNotMatch(e.message, /12 h|lost/);
+      return true;
+    },
+  );
+  await assert.rejects(
+    drain(failWith(new OffsetExpiredError('old', 'HTTP 416'))),
+    /older than the 12 h replay window/,
+  );
 });
 
 test('test checks each token on its own and says which works and why not', async () => {

@@ -48,7 +48,10 @@ test('resolveFetchOptions: maxFetch > 50 is clamped with a warning; < 1 is an er
 
 test('resolveFetchOptions: bad severities, source, feed without configIds are errors naming the field', () => {
   assert.throws(() => resolveFetchOptions({ severities: 'HIGH,CRITICAL' }, silent), /severities: "CRITICAL"/);
-  assert.throws(() => resolveFetchOptions({ source: 'kafka' }, silent), /source/);
+  assert.throws(
+    () => resolveFetchOptions({ source: 'kafka' }, silent),
+    /source: must be search or feed \(got "kafka"\)/,
+  );
   assert.throws(() => resolveFetchOptions({ source: 'feed' }, silent), /configIds/);
   assert.throws(() => resolveFetchOptions({ firstFetch: '2 eons' }, silent), /firstFetch/);
   assert.deepEqual(resolveFetchOptions({ severities: 'high, severe' }, silent).severities, [
