@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import { luceneToSql, matchesLucene, parseLucene, type LuceneNode } from '../../src/lucene/index.ts';
 import { openSqliteStore } from '../../src/store/store.ts';
 import { SiemError } from '../../src/errors.ts';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.ts';
 
 const WORDS = [
   'alice',
