@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
 import { openSqliteIncidentStore } from '@siemlink/connector/store/sqlite.ts';
 // Tests only: seed security events straight into the SIEM's store (the connector never does).
-import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
+import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
 import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
@@ -23,25 +23,16 @@ let secAccountId: number;
 
 function insertEvents(eventDates: number[], now: number): string[] {
   const ids = eventDates.map(() => randomUUID());
-  createSqliteSecurityEventsWriter(siem.ctx.store).insert(
+  insertSecurityEvents(
+    siem.ctx.store,
     ids.map((alertEventId, i) => ({
       alertEventId,
       accountId: secAccountId,
       configId,
       ruleId: 1,
       name: 'Backfill rule',
-      description: 'd',
-      alertSummary: 's',
       eventDate: eventDates[i]!,
-      windowStart: eventDates[i]! - 10 * MIN,
-      windowEnd: eventDates[i]!,
-      severity: 'HIGH' as const,
       groupBy: null,
-      tags: [],
-      mitreTags: [],
-      hits: 1,
-      isMuted: false,
-      logSeqs: [],
     })),
     now,
   );

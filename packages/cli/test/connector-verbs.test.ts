@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
 // Tests only: seed security events straight into the SIEM's store (the connector never does).
-import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
+import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
 import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
@@ -21,25 +21,18 @@ let secAccountId: number;
 const ids: string[] = [];
 
 function insertEvents(alertEventIds: string[], now: number) {
-  createSqliteSecurityEventsWriter(siem.ctx.store).insert(
+  insertSecurityEvents(
+    siem.ctx.store,
     alertEventIds.map((alertEventId, i) => ({
       alertEventId,
       accountId: secAccountId,
       configId,
       ruleId: 1,
       name: `CLI rule ${i}`,
-      description: 'd',
-      alertSummary: 's',
       eventDate: now - 10 * 60_000 + i,
       windowStart: now - 20 * 60_000,
       windowEnd: now - 10 * 60_000,
-      severity: 'HIGH' as const,
       groupBy: null,
-      tags: [],
-      mitreTags: [],
-      hits: 1,
-      isMuted: false,
-      logSeqs: [],
     })),
     now,
   );

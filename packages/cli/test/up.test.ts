@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startUp, formatRun, upBanner, type UpOptions } from '../src/commands/up.ts';
 // Tests only: put security events straight into the SIEM's store.
-import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
+import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
 
 const silent = pino({ level: 'silent' });
 
@@ -37,25 +36,17 @@ test('up: SIEM + connector against it; events become incidents served by the API
   assert.ok(existsSync(join(dir, 'connector', 'connector.db')), 'connector data under DIR/connector');
   const siemAccount = up.siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
   const eventDate = Date.now() - 10 * 60_000;
-  createSqliteSecurityEventsWriter(up.siem.ctx.store).insert(
+  insertSecurityEvents(
+    up.siem.ctx.store,
     Array.from({ length: 3 }, () => ({
-      alertEventId: randomUUID(),
       accountId: siemAccount.accountId,
       configId: 1,
       ruleId: 1,
       name: 'Up test rule',
-      description: '',
-      alertSummary: '',
       eventDate,
       windowStart: eventDate,
-      windowEnd: eventDate,
       severity: 'MEDIUM' as const,
       groupBy: null,
-      tags: [],
-      mitreTags: [],
-      hits: 1,
-      isMuted: false,
-      logSeqs: [],
     })),
     Date.now(),
   );

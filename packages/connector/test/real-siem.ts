@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, startSiem, type SiemServer } from '@siemlink/siem';
 // Tests only: write security events straight into the SIEM's store (the connector never does).
-import { createSqliteSecurityEventsWriter } from '../../siem/src/modules/events/repository.ts';
+import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
 import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
 import type { Severity } from '@siemlink/contracts';
 import { createSiemClient, type SiemlinkClient } from '../src/client/index.ts';
@@ -48,7 +48,6 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
     account.accountId,
     clock.now(),
   ).id;
-  const writer = createSqliteSecurityEventsWriter(siem.ctx.store);
   const opened: { close(): Promise<void> }[] = [];
   t.after(async () => {
     for (const o of opened.reverse()) await o.close();
@@ -66,25 +65,18 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
     dataDir,
     insert(count, eventDateMs, severity = 'HIGH') {
       const ids = Array.from({ length: count }, () => randomUUID());
-      writer.insert(
+      insertSecurityEvents(
+        siem.ctx.store,
         ids.map((alertEventId) => ({
           alertEventId,
           accountId: account.accountId,
           configId,
           ruleId: 1,
           name: `Rule ${++n % 7}`,
-          description: 'next steps',
-          alertSummary: 'Alert if count > 5',
           eventDate: eventDateMs,
-          windowStart: eventDateMs - 600_000,
-          windowEnd: eventDateMs,
           severity,
           groupBy: { 'source.ip': `10.1.${n % 250}.${n % 200}` },
           tags: ['e2e'],
-          mitreTags: [],
-          hits: 5,
-          isMuted: false,
-          logSeqs: [],
         })),
         clock.now(),
       );

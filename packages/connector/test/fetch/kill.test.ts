@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startSiem } from '@siemlink/siem';
-import { createSqliteSecurityEventsWriter } from '../../../siem/src/modules/events/repository.ts';
+import { insertSecurityEvents } from '../../../siem/test/fixtures/security-events.ts';
 import { createSqliteConfigurationsRepository } from '../../../siem/src/modules/rules/configurations.ts';
 import { compare } from '../real-siem.ts';
 import { silent } from '../helpers.ts';
@@ -85,32 +84,22 @@ test(`SIGKILL at random points between fetching and committing (${KILLS} kills p
     account.accountId,
     Date.now(),
   ).id;
-  const writer = createSqliteSecurityEventsWriter(siem.ctx.store);
   // Slow responses widen the window between fetching and committing. Search only: a feed request
   // killed while the fault hook holds it leaks a slot of the SIEM's per-account feed limiter (4),
   // after which every feed call gets 429 (reported as a SIEM bug).
   siem.ctx.faults.set({ slowShare: 0.5, slowMs: 40, paths: ['/v2/security/rules/events/search'] });
 
   const insert = (n: number, eventDate: number) =>
-    writer.insert(
+    insertSecurityEvents(
+      siem.ctx.store,
       Array.from({ length: n }, (_, i) => ({
-        alertEventId: randomUUID(),
         accountId: account.accountId,
         configId,
         ruleId: 1,
         name: 'Kill test rule',
-        description: '',
-        alertSummary: '',
         eventDate,
         windowStart: eventDate - 60_000,
-        windowEnd: eventDate,
-        severity: 'HIGH' as const,
         groupBy: { n: String(i) },
-        tags: [],
-        mitreTags: [],
-        hits: 1,
-        isMuted: false,
-        logSeqs: [],
       })),
       Date.now(),
     );

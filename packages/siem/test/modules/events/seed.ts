@@ -1,35 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import type { Severity } from '@siemlink/contracts';
-import {
-  createSqliteSecurityEventsWriter,
-  type NewSecurityEvent,
-} from '../../../src/modules/events/repository.ts';
+import type { NewSecurityEvent } from '../../../src/modules/events/repository.ts';
 import { createSqliteConfigurationsRepository } from '../../../src/modules/rules/configurations.ts';
 import type { TestSiem } from '../../helpers.ts';
+import { insertSecurityEvents, securityEvent } from '../../fixtures/security-events.ts';
 
 /** A security event with sensible defaults; times in epoch ms. */
 export function makeEvent(accountId: number, over: Partial<NewSecurityEvent> = {}): NewSecurityEvent {
-  const eventDate = over.eventDate ?? Date.UTC(2026, 0, 1, 12);
-  return {
-    alertEventId: randomUUID(),
-    accountId,
-    configId: 14227,
-    ruleId: 450001,
-    name: 'AWS EC2 - Brute force SSH login attempts',
-    description: 'Suggested next steps',
-    alertSummary: "Alert if query '*' results GREATER_THAN_OR_EQUALS 5.00 in 10 minutes",
-    eventDate,
-    windowStart: eventDate - 600_000,
-    windowEnd: eventDate,
-    severity: 'HIGH' as Severity,
-    groupBy: { sourceIPAddress: '122.17.45.15', 'userIdentity.userName': 'admin' },
-    tags: ['network_threat', 'recon'],
-    mitreTags: ['T1110'],
-    hits: 30,
-    isMuted: false,
-    logSeqs: [],
-    ...over,
-  };
+  return securityEvent({ accountId, ...over });
 }
 
 /** Stores events through the real writer (one transaction); returns their seqs. */
@@ -38,7 +14,7 @@ export function insertEvents(
   events: NewSecurityEvent[],
   storedAt = siem.clock.now(),
 ): number[] {
-  return createSqliteSecurityEventsWriter(siem.ctx.store).insert(events, storedAt);
+  return insertSecurityEvents(siem.ctx.store, events, storedAt);
 }
 
 /** A new security configuration of `accountId` (through the rules module's repository). */

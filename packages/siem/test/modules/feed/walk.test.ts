@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { createSqliteSecurityEventsWriter } from '../../../src/modules/events/repository.ts';
-import { makeEvent } from '../events/seed.ts';
+import { insertSecurityEvents, securityEvent } from '../../fixtures/security-events.ts';
 import { buildFeedSiem, parseFeed } from './feed-helpers.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure replays. */
@@ -18,7 +17,6 @@ function rng(seed: number) {
 
 test('concurrent ingest while a consumer walks the feed by offset: every event once, in seq order', async (t) => {
   const siem = await buildFeedSiem(t, { listen: true });
-  const writer = createSqliteSecurityEventsWriter(siem.ctx.store);
   const random = rng(20261122);
   const inserted: { seq: number; id: string }[] = [];
   const start = Math.floor(siem.clock.now() / 1000) - 10;
@@ -28,12 +26,12 @@ test('concurrent ingest while a consumer walks the feed by offset: every event o
     for (let round = 0; round < 300; round++) {
       const n = Math.floor(random() * 6);
       const events = Array.from({ length: n }, () =>
-        makeEvent(siem.siemAccountId, { configId: siem.configId }),
+        securityEvent({ accountId: siem.siemAccountId, configId: siem.configId }),
       );
       // Now and then a commit carries an older storage time (a slow writer): it must not let
       // the offset jump over events committed before it that are still inside the 5 s latency.
       const storedAt = random() < 0.1 ? siem.clock.now() - Math.floor(random() * 20_000) : siem.clock.now();
-      const seqs = writer.insert(events, storedAt);
+      const seqs = insertSecurityEvents(siem.ctx.store, events, storedAt);
       seqs.forEach((seq, i) => inserted.push({ seq, id: events[i]!.alertEventId }));
       await siem.fake.advance(Math.floor(random() * 1500));
       await tick();
