@@ -1,34 +1,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { pino } from 'pino';
-import { startSiem, type SiemServer } from '@siemlink/siem';
 import { openSqliteIncidentStore } from '@siemlink/connector/store/sqlite.ts';
 // Tests only: seed security events straight into the SIEM's store (the connector never does).
 import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
-import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
+import { runCli, startCliSiem, type CliSiem } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
 const MIN = 60_000;
-let siem: SiemServer;
-let dir: string;
-let env: Record<string, string>;
-let configId: number;
-let secAccountId: number;
+let cli: CliSiem;
 
 function insertEvents(eventDates: number[], now: number): string[] {
   const ids = eventDates.map(() => randomUUID());
   insertSecurityEvents(
-    siem.ctx.store,
+    cli.siem.ctx.store,
     ids.map((alertEventId, i) => ({
       alertEventId,
-      accountId: secAccountId,
-      configId,
+      accountId: cli.securityAccountId,
+      configId: cli.configId,
       ruleId: 1,
       name: 'Backfill rule',
       eventDate: eventDates[i]!,
@@ -40,42 +30,14 @@ function insertEvents(eventDates: number[], now: number): string[] {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'siemlink-cli-backfill-'));
-  siem = await startSiem(
-    { dataDir: join(dir, 'siem'), port: 0, listenerPort: 0, rulesEngine: false },
-    { logger: pino({ level: 'silent' }) },
-  );
-  const sec = siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
-  configId = createSqliteConfigurationsRepository(siem.ctx.store).ensureDefault(sec.accountId, Date.now()).id;
-  secAccountId = sec.accountId;
-  env = {
-    PATH: process.env.PATH!,
-    HOME: dir,
-    SIEMLINK_API_URL: siem.ctx.urls.api,
-    SIEMLINK_SECURITY_TOKEN: sec.apiToken,
-    SIEMLINK_DATA_DIR: dir,
-  };
+  cli = await startCliSiem('siemlink-cli-backfill-');
 });
 
-after(async () => {
-  await siem?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
-/** Runs the real CLI in a child process (stdout is a pipe: JSON output). */
-function run(args: string[]) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', BIN, ...args],
-      { env, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[]) => runCli(args, cli.env);
 
-const dbPath = () => join(dir, 'connector', 'connector.db');
+const dbPath = () => join(cli.dir, 'connector', 'connector.db');
 function cursorRows(): string {
   const db = new DatabaseSync(dbPath(), { readOnly: true });
   try {

@@ -1,31 +1,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { startSiem, type SiemServer } from '@siemlink/siem';
 // Tests only: seed security events straight into the SIEM's store (the connector never does).
 import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
-import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
+import { BIN, runCli, startCliSiem, type CliSiem } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
-let siem: SiemServer;
-let dir: string;
-let env: Record<string, string>;
+let cli: CliSiem;
 let configId: number;
-let secAccountId: number;
 const ids: string[] = [];
 
 function insertEvents(alertEventIds: string[], now: number) {
   insertSecurityEvents(
-    siem.ctx.store,
+    cli.siem.ctx.store,
     alertEventIds.map((alertEventId, i) => ({
       alertEventId,
-      accountId: secAccountId,
+      accountId: cli.securityAccountId,
       configId,
       ruleId: 1,
       name: `CLI rule ${i}`,
@@ -39,58 +30,26 @@ function insertEvents(alertEventIds: string[], now: number) {
 }
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'siemlink-cli-'));
-  siem = await startSiem(
-    { dataDir: join(dir, 'siem'), port: 0, listenerPort: 0, rulesEngine: false },
-    { logger: pino({ level: 'silent' }) },
-  );
-  const logs = siem.credentials.accounts.find((a) => a.type === 'LOGS')!;
-  const sec = siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
+  cli = await startCliSiem('siemlink-cli-');
+  configId = cli.configId;
   const now = Date.now();
-  configId = createSqliteConfigurationsRepository(siem.ctx.store).ensureDefault(sec.accountId, now).id;
-  secAccountId = sec.accountId;
   for (let i = 0; i < 3; i++) ids.push(randomUUID());
   insertEvents(ids, now);
   const stamp = new Date(now).toISOString();
   const body = ['alpha one', 'alpha two', 'beta']
     .map((m) => JSON.stringify({ message: m, '@timestamp': stamp }))
     .join('\n');
-  const res = await fetch(`${siem.ctx.urls.listener}/?token=${logs.shippingToken}&type=cli`, {
+  const res = await fetch(`${cli.siem.ctx.urls.listener}/?token=${cli.shippingToken}&type=cli`, {
     method: 'POST',
     body,
   });
   assert.ok(res.ok, `ship logs: ${res.status}`);
-  env = {
-    PATH: process.env.PATH!,
-    HOME: dir,
-    SIEMLINK_API_URL: siem.ctx.urls.api,
-    SIEMLINK_SECURITY_TOKEN: sec.apiToken,
-    SIEMLINK_OPERATIONS_TOKEN: logs.apiToken,
-    SIEMLINK_DATA_DIR: dir,
-  };
 });
 
-after(async () => {
-  await siem?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
-/** Runs the real CLI in a child process (stdout is a pipe: JSON output). */
-function run(args: string[], extraEnv: Record<string, string | undefined> = {}) {
-  const e: Record<string, string> = { ...env };
-  for (const [k, v] of Object.entries(extraEnv))
-    if (v === undefined) delete e[k];
-    else e[k] = v;
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', BIN, ...args],
-      { env: e, timeout: 60_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (args: string[], extraEnv: Record<string, string | undefined> = {}) =>
+  runCli(args, cli.env, extraEnv);
 
 test('test: both tokens OK; a bad token fails with exit 1 and is not echoed; a missing one is "not set"', async () => {
   const ok = await run(['test']);
@@ -261,7 +220,7 @@ test('security-events --follow tails new events with the returned offset until i
       '--interval-seconds',
       '1',
     ],
-    { env },
+    { env: cli.env },
   );
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const late = [randomUUID(), randomUUID()];

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { BIN } from './helpers.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
 const run = promisify(execFile);
 
 test('serve --rules with a bad file fails before anything starts, naming the file, rule and field', async (t) => {

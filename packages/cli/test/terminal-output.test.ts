@@ -1,14 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
-import { startSiem, type SiemServer } from '@siemlink/siem';
+import { BIN, startCliSiem, type CliSiem } from './helpers.ts';
 
 // A real terminal for the CLI: util-linux `script` gives the child a pseudo-TTY.
-const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');
 const hasScript = (() => {
   try {
     execFileSync('script', ['--version'], { stdio: 'ignore' });
@@ -17,40 +12,24 @@ const hasScript = (() => {
     return false;
   }
 })();
-let siem: SiemServer;
-let dir: string;
+let cli: CliSiem;
 let env: Record<string, string>;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'siemlink-tty-'));
-  siem = await startSiem(
-    { dataDir: join(dir, 'siem'), port: 0, listenerPort: 0, rulesEngine: false },
-    { logger: pino({ level: 'silent' }) },
-  );
-  const logs = siem.credentials.accounts.find((a) => a.type === 'LOGS')!;
+  cli = await startCliSiem('siemlink-tty-');
   const stamp = new Date().toISOString();
   const body = ['one', 'two']
     .map((m) => JSON.stringify({ message: `tty ${m}`, '@timestamp': stamp }))
     .join('\n');
-  const res = await fetch(`${siem.ctx.urls.listener}/?token=${logs.shippingToken}&type=tty`, {
+  const res = await fetch(`${cli.siem.ctx.urls.listener}/?token=${cli.shippingToken}&type=tty`, {
     method: 'POST',
     body,
   });
   assert.ok(res.ok);
-  env = {
-    PATH: process.env.PATH!,
-    HOME: dir,
-    TERM: 'dumb',
-    SIEMLINK_API_URL: siem.ctx.urls.api,
-    SIEMLINK_OPERATIONS_TOKEN: logs.apiToken,
-    SIEMLINK_DATA_DIR: dir,
-  };
+  env = { ...cli.env, TERM: 'dumb' };
 });
 
-after(async () => {
-  await siem?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
 function inTerminal(args: string[]): Promise<string> {
   const cmd = [process.execPath, '--disable-warning=ExperimentalWarning', BIN, ...args]
