@@ -21,6 +21,7 @@ export interface ConnectionFlags {
   caFile?: string;
   insecure?: boolean;
   timeoutMs?: string;
+  storeUrl?: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -40,7 +41,11 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--proxy <url>', 'HTTP(S) proxy (env SIEMLINK_PROXY)')
     .option('--ca-file <file>', 'extra CA certificates, PEM (env SIEMLINK_CA_FILE)')
     .option('--insecure', 'do not verify TLS certificates (env SIEMLINK_INSECURE)')
-    .option('--timeout-ms <ms>', 'per-request timeout in milliseconds (env SIEMLINK_TIMEOUT_MS)');
+    .option('--timeout-ms <ms>', 'per-request timeout in milliseconds (env SIEMLINK_TIMEOUT_MS)')
+    .option(
+      '--store-url <url>',
+      'PostgreSQL incident store shared by several connectors, postgres://... (env SIEMLINK_STORE_URL; default SQLite in --data-dir)',
+    );
 }
 
 /** The connection part of the flags as a ConfigInput layer. */
@@ -58,6 +63,7 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
     },
     dataDir: f.dataDir,
     fetch,
+    store: { url: f.storeUrl },
   };
 }
 

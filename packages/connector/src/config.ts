@@ -22,11 +22,22 @@ export const ConnectionConfig = Type.Object(
 );
 export type ConnectionConfig = Static<typeof ConnectionConfig>;
 
+/** Where incidents live: the embedded SQLite file (default) or a PostgreSQL shared by several processes. */
+export const StoreConfig = Type.Union([
+  Type.Object({ kind: Type.Literal('sqlite') }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('postgres'), url: Type.String({ minLength: 1 }) },
+    { additionalProperties: false },
+  ),
+]);
+export type StoreConfig = Static<typeof StoreConfig>;
+
 export const ConnectorConfig = Type.Object(
   {
     connection: ConnectionConfig,
     dataDir: Type.String({ minLength: 1, default: './.siemlink' }),
     fetch: FetchOptions,
+    store: Type.Optional(StoreConfig),
   },
   { additionalProperties: false },
 );
@@ -37,6 +48,7 @@ export interface ConfigInput {
   connection?: { [K in keyof ConnectionConfig]?: unknown };
   dataDir?: unknown;
   fetch?: Record<string, unknown>;
+  store?: { kind?: unknown; url?: unknown };
 }
 
 /** Every setting: its config path, its flag and its environment variable. */
@@ -57,6 +69,7 @@ const SETTINGS: { path: [string, string?]; flag: string; env: string; bool?: boo
   { path: ['fetch', 'maxFetch'], flag: '--max-fetch', env: 'SIEMLINK_MAX_FETCH' },
   { path: ['fetch', 'source'], flag: '--source', env: 'SIEMLINK_FETCH_SOURCE' },
   { path: ['fetch', 'configIds'], flag: '--config-ids', env: 'SIEMLINK_CONFIG_IDS' },
+  { path: ['store', 'url'], flag: '--store-url', env: 'SIEMLINK_STORE_URL' },
 ];
 
 export const CONFIG_FILE_ENV = 'SIEMLINK_CONFIG';
@@ -120,20 +133,22 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
     configFromEnv(env),
     sources.flags ?? {},
   ];
-  const merged: { connection: Record<string, unknown>; dataDir?: unknown; fetch: Record<string, unknown> } = {
-    connection: {},
-    fetch: {},
-  };
+  const merged: {
+    connection: Record<string, unknown>;
+    dataDir?: unknown;
+    fetch: Record<string, unknown>;
+    store: Record<string, unknown>;
+  } = { connection: {}, fetch: {}, store: {} };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === 'connection' || key === 'fetch') {
+      if (key === 'connection' || key === 'fetch' || key === 'store') {
         if (!value || typeof value !== 'object' || Array.isArray(value)) {
           throw configError(key, 'must be an object');
         }
         for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== '') merged[key][k] = v;
       } else if (key === 'dataDir') merged.dataDir = value;
-      else throw configError(key, `unknown setting (expected connection, dataDir or fetch)`);
+      else throw configError(key, `unknown setting (expected connection, dataDir, fetch or store)`);
     }
   }
 
@@ -146,7 +161,31 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
   } catch (err) {
     throw withSettingNames(err, 'fetch');
   }
-  return { connection, dataDir, fetch };
+  return { connection, dataDir, fetch, store: resolveStore(merged.store) };
+}
+
+/** `store.url` alone means PostgreSQL; the URL is never echoed (it may hold a password). */
+function resolveStore(raw: Record<string, unknown>): StoreConfig {
+  const urlLabel = settingLabel('store.url');
+  for (const key of Object.keys(raw)) {
+    if (key !== 'kind' && key !== 'url')
+      throw configError(`store.${key}`, 'unknown setting (expected kind or url)');
+  }
+  const url = raw.url;
+  const kind = raw.kind ?? (url === undefined ? 'sqlite' : 'postgres');
+  if (kind === 'sqlite') {
+    if (url !== undefined)
+      throw configError(urlLabel, 'is only for store.kind "postgres" (store.kind is "sqlite")');
+    return { kind };
+  }
+  if (kind !== 'postgres') {
+    throw configError('store.kind', `must be "sqlite" or "postgres" (got ${JSON.stringify(kind)})`);
+  }
+  if (url === undefined) throw configError(urlLabel, 'is required when store.kind is "postgres"');
+  if (typeof url !== 'string' || !/^postgres(ql)?:\/\/./.test(url)) {
+    throw configError(urlLabel, 'must be a postgres:// or postgresql:// URL');
+  }
+  return { kind, url };
 }
 
 /** The path, flag and variable of a setting, e.g. `fetch.firstFetch (--first-fetch / SIEMLINK_FIRST_FETCH)`. */

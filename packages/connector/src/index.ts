@@ -14,7 +14,7 @@ export {
   incidentId,
 } from './fetch/index.ts';
 export type { FetchRunResult, FetchDeps } from './fetch/index.ts';
-export { openSqliteIncidentStore } from './store/index.ts';
+export { openIncidentStore, openPostgresIncidentStore, openSqliteIncidentStore } from './store/index.ts';
 export type { IncidentStore } from './store/index.ts';
 export { buildApiApp } from './api/index.ts';
 export { ConnectorConfig, ConnectionConfig, loadConnectorConfig, configFromEnv } from './config.ts';

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
 import { createSiemClient, type SiemlinkClient } from './client/index.ts';
@@ -7,7 +6,7 @@ import type { Clock } from './context.ts';
 import { runFetchLoop } from './fetch/fetcher.ts';
 import type { FetchRunResult } from './fetch/types.ts';
 import type { FetchOptions } from './fetch/options.ts';
-import { openSqliteIncidentStore } from './store/sqlite.ts';
+import { connectorDbPath, openIncidentStore } from './store/index.ts';
 import type { IncidentStore } from './store/types.ts';
 
 export interface StartConnectorOptions {
@@ -28,14 +27,7 @@ export interface RunningConnector {
   close(): Promise<void>;
 }
 
-/**
- * The connector's SQLite file: `DIR/connector/connector.db` under the siemlink data dir, the same
- * `--data-dir` (default ./.siemlink) that `up` and `serve` take, so every verb finds the store
- * `npm start` fills.
- */
-export function connectorDbPath(dataDir: string): string {
-  return join(dataDir, 'connector', 'connector.db');
-}
+export { connectorDbPath };
 
 /**
  * Opens the store, the client, the incident API and the fetch loop (when fetching is enabled).
@@ -47,7 +39,7 @@ export async function startConnector(
   opts: StartConnectorOptions,
 ): Promise<RunningConnector> {
   const logger = opts.logger.child({ component: 'connector' });
-  const store = openSqliteIncidentStore({ path: connectorDbPath(config.dataDir) });
+  const store = await openIncidentStore(config);
   const client = createSiemClient(config.connection, { logger, clock: opts.clock });
   let url: string | null = null;
   const api =

@@ -4,14 +4,8 @@ import {
   backfillCommand,
   type BackfillResult,
 } from '@siemlink/connector/commands/backfill.ts';
-import { openSqliteIncidentStore } from '@siemlink/connector/store/sqlite.ts';
-import { connectorDbPath } from '@siemlink/connector/runtime.ts';
-import {
-  addConnectionOptions,
-  ensureDir,
-  openConnector,
-  type ConnectionFlags,
-} from '../connector-options.ts';
+import { openIncidentStore } from '@siemlink/connector/store/index.ts';
+import { addConnectionOptions, openConnector, type ConnectionFlags } from '../connector-options.ts';
 import { formatTable, isTerminal, note, printJson, printText } from '../output.ts';
 
 interface Flags extends ConnectionFlags {
@@ -54,7 +48,7 @@ export function registerBackfill(program: Command): void {
     .action(async (flags: Flags) => {
       const rt = openConnector(flags, { searchTerm: flags.search, severities: flags.severities });
       let r: BackfillResult;
-      const store = openSqliteIncidentStore({ path: connectorDbPath(ensureDir(rt.config.dataDir)) });
+      const store = await openIncidentStore(rt.config);
       try {
         r = await backfillCommand.invoke(
           {

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
 import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetcher.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
-import { openSqliteIncidentStore } from '@siemlink/connector/store/sqlite.ts';
+import { openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { connectorDbPath } from '@siemlink/connector/runtime.ts';
-import {
-  addConnectionOptions,
-  ensureDir,
-  openConnector,
-  type ConnectionFlags,
-} from '../connector-options.ts';
+import { addConnectionOptions, openConnector, type ConnectionFlags } from '../connector-options.ts';
 import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
 
 interface Flags extends ConnectionFlags {
@@ -45,7 +40,7 @@ export function registerFetchIncidents(program: Command): void {
         source: flags.source,
         configIds: flags.configIds,
       });
-      const store = openSqliteIncidentStore({ path: connectorDbPath(ensureDir(rt.config.dataDir)) });
+      const store = await openIncidentStore(rt.config);
       const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
       try {
         if (flags.once) {
@@ -67,7 +62,7 @@ export function registerFetchIncidents(program: Command): void {
           return;
         }
         note(
-          `fetching every ${rt.config.fetch.intervalSeconds} s into ${connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
+          `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
         );
         await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
       } finally {

@@ -1,2 +1,28 @@
+import { join } from 'node:path';
+import type { StoreConfig } from '../config.ts';
+import { openPostgresIncidentStore } from './postgres.ts';
+import { openSqliteIncidentStore } from './sqlite.ts';
+import type { IncidentStore } from './types.ts';
+
 export * from './types.ts';
 export { openSqliteIncidentStore } from './sqlite.ts';
+export { openPostgresIncidentStore } from './postgres.ts';
+
+/**
+ * The connector's SQLite file: `DIR/connector/connector.db` under the siemlink data dir, the same
+ * `--data-dir` (default ./.siemlink) that `up` and `serve` take, so every verb finds the store
+ * `npm start` fills.
+ */
+export function connectorDbPath(dataDir: string): string {
+  return join(dataDir, 'connector', 'connector.db');
+}
+
+/** The configured store: SQLite under the data dir (default), or PostgreSQL at `store.url`. */
+export async function openIncidentStore(config: {
+  dataDir: string;
+  store?: StoreConfig;
+}): Promise<IncidentStore> {
+  const store = config.store ?? { kind: 'sqlite' };
+  if (store.kind === 'postgres') return openPostgresIncidentStore({ connectionString: store.url });
+  return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir) });
+}

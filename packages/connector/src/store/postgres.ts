@@ -1,0 +1,343 @@
+import pg from 'pg';
+import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import {
+  CursorConflictError,
+  type FetchRun,
+  type Gap,
+  type Incident,
+  type IncidentStatus,
+  type IncidentStore,
+  type NewFetchRun,
+  type NewIncident,
+} from './types.ts';
+
+// BIGINT columns come back from pg as strings; every mapper turns them into numbers.
+type Big = string | number;
+interface IncidentRow {
+  id: string;
+  alert_event_id: string;
+  name: string;
+  occurred: string;
+  severity: number;
+  status: IncidentStatus;
+  owner: string | null;
+  fields: string;
+  raw: string;
+  created_at: Big;
+  updated_at: Big;
+}
+interface RunRow {
+  id: Big;
+  source: string;
+  started_at: Big;
+  ended_at: Big;
+  count: number;
+  cursor_before: string | null;
+  cursor_after: string | null;
+  error: string | null;
+  lag_ms: Big | null;
+  full: boolean;
+}
+interface GapRow {
+  id: Big;
+  source: string;
+  from_ms: Big;
+  to_ms: Big;
+  reason: string;
+  recorded_at: Big;
+  backfilled_at: Big | null;
+}
+
+const iso = (ms: Big) => new Date(Number(ms)).toISOString();
+// BIGINT rejects fractions; flooring keeps the ISO string the SQLite store would print.
+const ms = (n: number) => Math.floor(n);
+
+function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    alertEventId: r.alert_event_id,
+    name: r.name,
+    occurred: r.occurred,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    raw: JSON.parse(r.raw) as Record<string, unknown>,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+function toRun(r: RunRow): FetchRun {
+  return {
+    id: Number(r.id),
+    source: r.source,
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    count: r.count,
+    cursorBefore: r.cursor_before,
+    cursorAfter: r.cursor_after,
+    error: r.error,
+    lagMs: r.lag_ms === null ? null : Number(r.lag_ms),
+    full: r.full,
+  };
+}
+function toGap(r: GapRow): Gap {
+  return {
+    id: Number(r.id),
+    source: r.source,
+    from: iso(r.from_ms),
+    to: iso(r.to_ms),
+    reason: r.reason,
+    recordedAt: iso(r.recorded_at),
+    backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
+  };
+}
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema holding the tables (created if absent). Default `public`. */
+  schema?: string;
+  /** Pool size per process. Default 5. */
+  max?: number;
+}
+
+/**
+ * The shared incident store: PostgreSQL behind a pg.Pool, so several connector processes can
+ * fetch into one store. Same semantics as the SQLite store; commitRun locks the cursor row so two
+ * writers on one cursor serialise and the loser gets CursorConflictError (rule 1).
+ */
+export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Promise<IncidentStore> {
+  const schema = opts.schema ?? 'public';
+  const s = quoteIdent(schema);
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 5 });
+  // An idle client dropped by the server emits 'error' on the pool; without a listener that
+  // crashes the process. The next query simply gets a fresh connection (or fails visibly).
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, schema);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+
+  type Q = Pick<pg.PoolClient, 'query'>;
+
+  async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const result = await fn(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+
+  const runInsert = async (q: Q, run: NewFetchRun): Promise<number> => {
+    const { rows } = await q.query<{ id: Big }>(
+      `INSERT INTO ${s}.fetch_runs (source, started_at, ended_at, count, cursor_before, cursor_after, error, lag_ms, "full")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [
+        run.source,
+        ms(run.startedAt),
+        ms(run.endedAt),
+        run.count,
+        run.cursorBefore,
+        run.cursorAfter,
+        run.error,
+        run.lagMs === null ? null : Math.round(run.lagMs),
+        run.full,
+      ],
+    );
+    return Number(rows[0]!.id);
+  };
+
+  // One statement per incident, in input order, so `inserted` matches the SQLite store exactly
+  // (first occurrence wins). ON CONFLICT without a target covers both id and alert_event_id.
+  const insertAll = async (q: Q, incidents: readonly NewIncident[], now: number): Promise<NewIncident[]> => {
+    const inserted: NewIncident[] = [];
+    for (const i of incidents) {
+      const r = await q.query(
+        `INSERT INTO ${s}.incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
+           fields, raw, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', NULL, $7, $8, $9, $9)
+         ON CONFLICT DO NOTHING`,
+        [
+          i.id,
+          i.alertEventId,
+          i.name,
+          i.occurred,
+          Date.parse(i.occurred),
+          i.severity,
+          JSON.stringify(i.fields),
+          JSON.stringify(i.raw),
+          ms(now),
+        ],
+      );
+      if ((r.rowCount ?? 0) > 0) inserted.push(i);
+    }
+    return inserted;
+  };
+
+  return {
+    async getCursor(source) {
+      const { rows } = await pool.query<{ value: string | null }>(
+        `SELECT value FROM ${s}.cursors WHERE source = $1`,
+        [source],
+      );
+      return rows[0]?.value ?? null;
+    },
+    async knownAlertEventIds(ids) {
+      const known = new Set<string>();
+      if (ids.length === 0) return known;
+      const { rows } = await pool.query<{ alert_event_id: string }>(
+        `SELECT alert_event_id FROM ${s}.incidents WHERE alert_event_id = ANY($1::text[])`,
+        [ids],
+      );
+      for (const r of rows) known.add(r.alert_event_id);
+      return known;
+    },
+    async commitRun(input) {
+      return tx(async (c) => {
+        // Make sure the cursor row exists (empty), then lock it: a concurrent commit on the same
+        // source waits here and then sees the moved cursor.
+        await c.query(
+          `INSERT INTO ${s}.cursors (source, value, updated_at) VALUES ($1, NULL, $2) ON CONFLICT DO NOTHING`,
+          [input.source, ms(input.now)],
+        );
+        const { rows } = await c.query<{ value: string | null }>(
+          `SELECT value FROM ${s}.cursors WHERE source = $1 FOR UPDATE`,
+          [input.source],
+        );
+        if ((rows[0]?.value ?? null) !== input.cursorBefore) throw new CursorConflictError(input.source);
+        const inserted = await insertAll(c, input.incidents, input.now);
+        if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
+          await c.query(`UPDATE ${s}.cursors SET value = $2, updated_at = $3 WHERE source = $1`, [
+            input.source,
+            input.cursorAfter,
+            ms(input.now),
+          ]);
+        }
+        for (const g of input.gaps ?? []) {
+          await c.query(
+            `INSERT INTO ${s}.gaps (source, from_ms, to_ms, reason, recorded_at) VALUES ($1, $2, $3, $4, $5)`,
+            [g.source, ms(g.from), ms(g.to), g.reason, ms(input.now)],
+          );
+        }
+        const runId = await runInsert(c, { ...input.run, count: inserted.length });
+        return { inserted, runId };
+      });
+    },
+    async recordFailedRun(run) {
+      return runInsert(pool, run);
+    },
+    async insertIncidents(incidents, now) {
+      return tx((c) => insertAll(c, incidents, now));
+    },
+    async recordBackfillRun(run, gapId, now) {
+      return tx(async (c) => {
+        const runId = await runInsert(c, run);
+        if (gapId !== null) {
+          await c.query(`UPDATE ${s}.gaps SET backfilled_at = $1 WHERE id = $2`, [ms(now), gapId]);
+        }
+        return runId;
+      });
+    },
+    async getGap(id) {
+      const { rows } = await pool.query<GapRow>(`SELECT * FROM ${s}.gaps WHERE id = $1`, [id]);
+      return rows[0] ? toGap(rows[0]) : null;
+    },
+    async listIncidents(q) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      const arg = (v: unknown) => {
+        args.push(v);
+        return `$${args.length}`;
+      };
+      if (q.status?.length) where.push(`status = ANY(${arg(q.status)}::text[])`);
+      if (q.severities?.length) where.push(`severity = ANY(${arg(q.severities)}::float8[])`);
+      if (q.minSeverity !== undefined) where.push(`severity >= ${arg(q.minSeverity)}`);
+      if (q.occurredFrom !== undefined) where.push(`occurred_ms >= ${arg(q.occurredFrom)}`);
+      if (q.occurredTo !== undefined) where.push(`occurred_ms <= ${arg(q.occurredTo)}`);
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const count = await pool.query<{ n: Big }>(`SELECT COUNT(*) AS n FROM ${s}.incidents ${clause}`, args);
+      const limit = arg(q.pageSize);
+      const offset = arg((q.page - 1) * q.pageSize);
+      // COLLATE "C" orders ties by id bytewise, as SQLite's default BINARY collation does.
+      const { rows } = await pool.query<IncidentRow>(
+        `SELECT * FROM ${s}.incidents ${clause} ORDER BY occurred_ms DESC, id COLLATE "C" LIMIT ${limit} OFFSET ${offset}`,
+        args,
+      );
+      return { total: Number(count.rows[0]!.n), results: rows.map(toIncident) };
+    },
+    async getIncident(id) {
+      const { rows } = await pool.query<IncidentRow>(`SELECT * FROM ${s}.incidents WHERE id = $1`, [id]);
+      return rows[0] ? toIncident(rows[0]) : null;
+    },
+    async updateIncident(id, patch, now) {
+      return tx(async (c) => {
+        const { rows } = await c.query<IncidentRow>(`SELECT * FROM ${s}.incidents WHERE id = $1 FOR UPDATE`, [
+          id,
+        ]);
+        const row = rows[0];
+        if (!row) return null;
+        const status = patch.status ?? row.status;
+        const owner = patch.owner === undefined ? row.owner : patch.owner;
+        await c.query(`UPDATE ${s}.incidents SET status = $1, owner = $2, updated_at = $3 WHERE id = $4`, [
+          status,
+          owner,
+          ms(now),
+          id,
+        ]);
+        return toIncident({ ...row, status, owner, updated_at: ms(now) });
+      });
+    },
+    async lastRun(filter = {}) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.source !== undefined) {
+        args.push(filter.source);
+        where.push(`source = $${args.length}`);
+      }
+      if (filter.excludeSource !== undefined) {
+        args.push(filter.excludeSource);
+        where.push(`source <> $${args.length}`);
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const { rows } = await pool.query<RunRow>(
+        `SELECT * FROM ${s}.fetch_runs ${clause} ORDER BY id DESC LIMIT 1`,
+        args,
+      );
+      return rows[0] ? toRun(rows[0]) : null;
+    },
+    async listRuns(limit) {
+      const { rows } = await pool.query<RunRow>(`SELECT * FROM ${s}.fetch_runs ORDER BY id DESC LIMIT $1`, [
+        limit,
+      ]);
+      return rows.map(toRun);
+    },
+    async countsByStatus() {
+      const counts: Record<IncidentStatus, number> = { new: 0, active: 0, closed: 0 };
+      const { rows } = await pool.query<{ status: IncidentStatus; n: Big }>(
+        `SELECT status, COUNT(*) AS n FROM ${s}.incidents GROUP BY status`,
+      );
+      for (const r of rows) counts[r.status] = Number(r.n);
+      return counts;
+    },
+    async listGaps() {
+      const { rows } = await pool.query<GapRow>(`SELECT * FROM ${s}.gaps ORDER BY id`);
+      return rows.map(toGap);
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}
