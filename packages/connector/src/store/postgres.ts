@@ -2,96 +2,17 @@ import pg from 'pg';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
 import {
   CursorConflictError,
-  type FetchRun,
-  type Gap,
-  type Incident,
   type IncidentStatus,
   type IncidentStore,
   type NewFetchRun,
   type NewIncident,
 } from './types.ts';
+import { toGap, toIncident, toRun, type GapRow, type IncidentRow, type RunRow } from './rows.ts';
 
-// BIGINT columns come back from pg as strings; every mapper turns them into numbers.
+// BIGINT columns come back from pg as strings.
 type Big = string | number;
-interface IncidentRow {
-  id: string;
-  alert_event_id: string;
-  name: string;
-  occurred: string;
-  severity: number;
-  status: IncidentStatus;
-  owner: string | null;
-  fields: string;
-  raw: string;
-  created_at: Big;
-  updated_at: Big;
-}
-interface RunRow {
-  id: Big;
-  source: string;
-  started_at: Big;
-  ended_at: Big;
-  count: number;
-  cursor_before: string | null;
-  cursor_after: string | null;
-  error: string | null;
-  lag_ms: Big | null;
-  full: boolean;
-}
-interface GapRow {
-  id: Big;
-  source: string;
-  from_ms: Big;
-  to_ms: Big;
-  reason: string;
-  recorded_at: Big;
-  backfilled_at: Big | null;
-}
-
-const iso = (ms: Big) => new Date(Number(ms)).toISOString();
 // BIGINT rejects fractions; flooring keeps the ISO string the SQLite store would print.
 const ms = (n: number) => Math.floor(n);
-
-function toIncident(r: IncidentRow): Incident {
-  return {
-    id: r.id,
-    alertEventId: r.alert_event_id,
-    name: r.name,
-    occurred: r.occurred,
-    severity: r.severity,
-    status: r.status,
-    owner: r.owner,
-    fields: JSON.parse(r.fields) as Record<string, unknown>,
-    raw: JSON.parse(r.raw) as Record<string, unknown>,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-function toRun(r: RunRow): FetchRun {
-  return {
-    id: Number(r.id),
-    source: r.source,
-    startedAt: iso(r.started_at),
-    endedAt: iso(r.ended_at),
-    count: r.count,
-    cursorBefore: r.cursor_before,
-    cursorAfter: r.cursor_after,
-    error: r.error,
-    lagMs: r.lag_ms === null ? null : Number(r.lag_ms),
-    full: r.full,
-  };
-}
-function toGap(r: GapRow): Gap {
-  return {
-    id: Number(r.id),
-    source: r.source,
-    from: iso(r.from_ms),
-    to: iso(r.to_ms),
-    reason: r.reason,
-    recordedAt: iso(r.recorded_at),
-    backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
-  };
-}
 
 export interface PostgresStoreOptions {
   connectionString: string;

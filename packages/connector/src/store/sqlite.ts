@@ -4,92 +4,12 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { migrate } from './migrations.ts';
 import {
   CursorConflictError,
-  type FetchRun,
-  type Gap,
-  type Incident,
   type IncidentStatus,
   type IncidentStore,
   type NewFetchRun,
   type NewIncident,
 } from './types.ts';
-
-interface IncidentRow {
-  id: string;
-  alert_event_id: string;
-  name: string;
-  occurred: string;
-  severity: number;
-  status: IncidentStatus;
-  owner: string | null;
-  fields: string;
-  raw: string;
-  created_at: number;
-  updated_at: number;
-}
-interface RunRow {
-  id: number;
-  source: string;
-  started_at: number;
-  ended_at: number;
-  count: number;
-  cursor_before: string | null;
-  cursor_after: string | null;
-  error: string | null;
-  lag_ms: number | null;
-  full: number;
-}
-interface GapRow {
-  id: number;
-  source: string;
-  from_ms: number;
-  to_ms: number;
-  reason: string;
-  recorded_at: number;
-  backfilled_at: number | null;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function toIncident(r: IncidentRow): Incident {
-  return {
-    id: r.id,
-    alertEventId: r.alert_event_id,
-    name: r.name,
-    occurred: r.occurred,
-    severity: r.severity,
-    status: r.status,
-    owner: r.owner,
-    fields: JSON.parse(r.fields) as Record<string, unknown>,
-    raw: JSON.parse(r.raw) as Record<string, unknown>,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-function toRun(r: RunRow): FetchRun {
-  return {
-    id: r.id,
-    source: r.source,
-    startedAt: iso(r.started_at),
-    endedAt: iso(r.ended_at),
-    count: r.count,
-    cursorBefore: r.cursor_before,
-    cursorAfter: r.cursor_after,
-    error: r.error,
-    lagMs: r.lag_ms,
-    full: r.full === 1,
-  };
-}
-function toGap(r: GapRow): Gap {
-  return {
-    id: r.id,
-    source: r.source,
-    from: iso(r.from_ms),
-    to: iso(r.to_ms),
-    reason: r.reason,
-    recordedAt: iso(r.recorded_at),
-    backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
-  };
-}
+import { toGap, toIncident, toRun, type GapRow, type IncidentRow, type RunRow } from './rows.ts';
 
 /**
  * The embedded incident store: one SQLite file in WAL mode with synchronous=FULL, so a committed

@@ -1,0 +1,87 @@
+import type { FetchRun, Gap, Incident, IncidentStatus } from './types.ts';
+
+/**
+ * Table rows as both stores read them, and their mapping to the API shapes. Integer columns may
+ * arrive as numbers (SQLite) or strings (PostgreSQL BIGINT); booleans as 0/1 or true/false.
+ */
+type Int = number | string;
+
+export interface IncidentRow {
+  id: string;
+  alert_event_id: string;
+  name: string;
+  occurred: string;
+  severity: number;
+  status: IncidentStatus;
+  owner: string | null;
+  fields: string;
+  raw: string;
+  created_at: Int;
+  updated_at: Int;
+}
+export interface RunRow {
+  id: Int;
+  source: string;
+  started_at: Int;
+  ended_at: Int;
+  count: number;
+  cursor_before: string | null;
+  cursor_after: string | null;
+  error: string | null;
+  lag_ms: Int | null;
+  full: boolean | number;
+}
+export interface GapRow {
+  id: Int;
+  source: string;
+  from_ms: Int;
+  to_ms: Int;
+  reason: string;
+  recorded_at: Int;
+  backfilled_at: Int | null;
+}
+
+const iso = (ms: Int) => new Date(Number(ms)).toISOString();
+
+export function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    alertEventId: r.alert_event_id,
+    name: r.name,
+    occurred: r.occurred,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    raw: JSON.parse(r.raw) as Record<string, unknown>,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export function toRun(r: RunRow): FetchRun {
+  return {
+    id: Number(r.id),
+    source: r.source,
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    count: r.count,
+    cursorBefore: r.cursor_before,
+    cursorAfter: r.cursor_after,
+    error: r.error,
+    lagMs: r.lag_ms === null ? null : Number(r.lag_ms),
+    full: r.full === true || r.full === 1,
+  };
+}
+
+export function toGap(r: GapRow): Gap {
+  return {
+    id: Number(r.id),
+    source: r.source,
+    from: iso(r.from_ms),
+    to: iso(r.to_ms),
+    reason: r.reason,
+    recordedAt: iso(r.recorded_at),
+    backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
+  };
+}
