@@ -7,7 +7,15 @@ import {
   type NewFetchRun,
   type NewIncident,
 } from './types.ts';
-import { toGap, toIncident, toRun, type GapRow, type IncidentRow, type RunRow } from './rows.ts';
+import {
+  incidentValues,
+  toGap,
+  toIncident,
+  toRun,
+  type GapRow,
+  type IncidentRow,
+  type RunRow,
+} from './rows.ts';
 
 // BIGINT columns come back from pg as strings.
 type Big = string | number;
@@ -91,17 +99,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
         `INSERT INTO ${s}.incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
            fields, raw, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', NULL, $7, $8, $9, $9)
          ON CONFLICT DO NOTHING`,
-        [
-          i.id,
-          i.alertEventId,
-          i.name,
-          i.occurred,
-          Date.parse(i.occurred),
-          i.severity,
-          JSON.stringify(i.fields),
-          JSON.stringify(i.raw),
-          ms(now),
-        ],
+        [...incidentValues(i), ms(now)],
       );
       if ((r.rowCount ?? 0) > 0) inserted.push(i);
     }

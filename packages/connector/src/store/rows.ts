@@ -1,4 +1,4 @@
-import type { FetchRun, Gap, Incident, IncidentStatus } from './types.ts';
+import type { FetchRun, Gap, Incident, IncidentStatus, NewIncident } from './types.ts';
 
 /**
  * Table rows as both stores read them, and their mapping to the API shapes. Integer columns may
@@ -84,4 +84,23 @@ export function toGap(r: GapRow): Gap {
     recordedAt: iso(r.recorded_at),
     backfilledAt: r.backfilled_at === null ? null : iso(r.backfilled_at),
   };
+}
+
+/**
+ * The stored columns of a new incident, in the order both stores' INSERTs take them:
+ * id, alert_event_id, name, occurred, occurred_ms, severity, fields, raw.
+ */
+export function incidentValues(
+  i: NewIncident,
+): [string, string, string, string, number, number, string, string] {
+  return [
+    i.id,
+    i.alertEventId,
+    i.name,
+    i.occurred,
+    Date.parse(i.occurred),
+    i.severity,
+    JSON.stringify(i.fields),
+    JSON.stringify(i.raw),
+  ];
 }

@@ -9,7 +9,15 @@ import {
   type NewFetchRun,
   type NewIncident,
 } from './types.ts';
-import { toGap, toIncident, toRun, type GapRow, type IncidentRow, type RunRow } from './rows.ts';
+import {
+  incidentValues,
+  toGap,
+  toIncident,
+  toRun,
+  type GapRow,
+  type IncidentRow,
+  type RunRow,
+} from './rows.ts';
 
 /**
  * The embedded incident store: one SQLite file in WAL mode with synchronous=FULL, so a committed
@@ -59,18 +67,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
   const insertAll = (incidents: readonly NewIncident[], now: number): NewIncident[] => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
-      const r = insIncident.run(
-        i.id,
-        i.alertEventId,
-        i.name,
-        i.occurred,
-        Date.parse(i.occurred),
-        i.severity,
-        JSON.stringify(i.fields),
-        JSON.stringify(i.raw),
-        now,
-        now,
-      );
+      const r = insIncident.run(...incidentValues(i), now, now);
       if (r.changes > 0) inserted.push(i);
     }
     return inserted;
