@@ -7,6 +7,7 @@ import { installAuth } from './plugins/auth.ts';
 import { stripNulls } from './plugins/strip-nulls.ts';
 import { acceptEmptyJsonBodies } from './plugins/json-body.ts';
 import { rejectNonFiniteNumbers } from './plugins/finite-numbers.ts';
+import { settleLooseInput } from './plugins/lenient-scalars.ts';
 import accountsRoutes from './modules/accounts/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import rulesRoutes from './modules/rules/routes.ts';
@@ -48,6 +49,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
   app.addHook('preValidation', async (request) => {
     if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
   });
+  settleLooseInput(app);
   await app.register(adminRoutes);
   // Logz.io answers `Accept-Encoding: gzip, deflate` (and recommends it for search): the JSON
   // endpoints compress bodies over 1 KB when asked. The feed is left out: it is streamed, and a

@@ -212,6 +212,31 @@ test('fromDate after toDate is an empty range: 200, no results, total 0', async 
   );
 });
 
+test('leniency: empty strings for optional numbers and booleans are absent; a boolean for a number or string is a 400', async (t) => {
+  const siem = await siemWithEvents(t);
+  const s = T0 / 1000;
+  const res = await search(siem, {
+    filter: { searchTerm: '', timeRange: { fromDate: '', toDate: String(s + 1) }, includeMutedEvents: '' },
+    sort: [{ field: 'DATE', descending: '' }],
+    pagination: { pageNumber: '', pageSize: '' },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(ids(res), [5, 2, 1]);
+  assert.deepEqual(res.json().pagination, { pageNumber: 1, pageSize: 25 });
+  const bad: [unknown, string][] = [
+    [{ filter: { timeRange: { fromDate: true } } }, 'body.filter.timeRange.fromDate'],
+    [{ pagination: { pageSize: false } }, 'body.pagination.pageSize'],
+    [{ filter: { searchTerm: true } }, 'body.filter.searchTerm'],
+    [{ filter: { severities: [true] } }, 'body.filter.severities.0'],
+    [{ sort: [{ field: 'DATE', descending: 'maybe' }] }, 'body.sort.0.descending'],
+  ];
+  for (const [body, field] of bad) {
+    const r = await search(siem, body);
+    assert.equal(r.statusCode, 400, JSON.stringify(body));
+    assert.equal(r.json().field, field, JSON.stringify(body));
+  }
+});
+
 test('bad input: bad severity, non-numeric date, bad sort field, broken JSON', async (t) => {
   const siem = await siemWithEvents(t);
   assert.equal((await search(siem, { filter: { severities: ['CRITICAL'] } })).statusCode, 400);
