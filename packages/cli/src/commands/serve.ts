@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadRulesFile, loadSiemConfig, startSiem } from '@siemlink/siem';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
+import { boundUrl } from '../addresses/bound-url.ts';
 
 export interface ServeOptions {
   dataDir: string;
@@ -89,8 +90,8 @@ export function registerServe(program: Command): void {
       // Logs go to stderr so stdout holds only the lines below.
       const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
       const siem = await startSiem(siemConfigFrom(opts), { logger });
-      console.log(`SIEM API      ${siem.ctx.urls.api}`);
-      console.log(`Log listener  ${siem.ctx.urls.listener}`);
+      console.log(`SIEM API      ${boundUrl(siem.api.server, siem.ctx.urls.api)}`);
+      console.log(`Log listener  ${boundUrl(siem.listener.server, siem.ctx.urls.listener)}`);
       const file = resolve(opts.dataDir, 'credentials.json');
       console.log(
         siem.credentials.accounts.length > 0

@@ -8,6 +8,7 @@ import { startConnector, type RunningConnector } from '@siemlink/connector/runti
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
+import { boundUrl } from '../addresses/bound-url.ts';
 import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
 
 export interface UpOptions extends ServeOptions {
@@ -137,11 +138,12 @@ export function upBanner(up: Up, dataDir: string): string[] {
   const api = up.connector.url ?? '-';
   const f = up.connector.options;
   return [
-    `SIEM API       ${up.siem.ctx.urls.api}`,
-    `Log listener   ${up.siem.ctx.urls.listener}`,
+    `SIEM API       ${boundUrl(up.siem.api.server, up.siem.ctx.urls.api)}`,
+    `Log listener   ${boundUrl(up.siem.listener.server, up.siem.ctx.urls.listener)}`,
     `Credentials    ${resolve(dataDir, 'credentials.json')}`,
     `Incidents      ${api}/api/incidents`,
     `Health         ${api}/api/health`,
+    `Connector API  ${up.connector.url ? boundUrl(up.connector, up.connector.url) : '-'}`,
     f.enabled
       ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
       : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',
