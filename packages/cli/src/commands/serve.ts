@@ -4,6 +4,7 @@ import { loadRulesFile, loadSiemConfig, startSiem } from '@siemlink/siem';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
+import { lockSiemDataDir } from '../data-dir/locks.ts';
 
 export interface ServeOptions {
   dataDir: string;
@@ -89,7 +90,15 @@ export function registerServe(program: Command): void {
     .action(async (opts: ServeOptions) => {
       // Logs go to stderr so stdout holds only the lines below.
       const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
-      const siem = await startSiem(siemConfigFrom(opts), { logger });
+      const config = siemConfigFrom(opts);
+      const lock = lockSiemDataDir(config.dataDir, 'siemlink serve');
+      let siem: Awaited<ReturnType<typeof startSiem>>;
+      try {
+        siem = await startSiem(config, { logger });
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
       console.log(`SIEM API      ${boundUrl(siem.api.server, siem.ctx.urls.api)}`);
       console.log(`Log listener  ${boundUrl(siem.listener.server, siem.ctx.urls.listener)}`);
       const file = resolve(opts.dataDir, 'credentials.json');
@@ -100,6 +109,7 @@ export function registerServe(program: Command): void {
       );
       await waitForSignal();
       await siem.close();
+      lock.release();
     });
 }
 

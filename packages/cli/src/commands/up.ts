@@ -9,6 +9,8 @@ import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
+import { lockConnectorStore, lockSiemDataDir } from '../data-dir/locks.ts';
+import type { DataDirLock } from '../data-dir/lock.ts';
 import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
 
 export interface UpOptions extends ServeOptions {
@@ -64,7 +66,18 @@ export async function startUp(
   io: { logger: Logger; print: (line: string) => void },
 ): Promise<Up> {
   const connectorPort = opts.connectorPort ?? envPort('SIEMLINK_CONNECTOR_PORT', 3000);
-  const siem = await startSiem(siemConfigFrom(opts), { logger: io.logger });
+  const siemConfig = siemConfigFrom(opts);
+  const locks: DataDirLock[] = [lockSiemDataDir(siemConfig.dataDir, 'siemlink up')];
+  const releaseLocks = () => {
+    for (const l of locks.splice(0)) l.release();
+  };
+  let siem: SiemServer;
+  try {
+    siem = await startSiem(siemConfig, { logger: io.logger });
+  } catch (err) {
+    releaseLocks();
+    throw err;
+  }
   try {
     // The connector's first run should see the demo's first security events.
     await siem.ready;
@@ -113,6 +126,8 @@ export async function startUp(
         `${join(resolve(opts.dataDir), 'credentials.json')} is missing, and the SIEM stores only token hashes: restore that file, set SIEMLINK_SECURITY_TOKEN, or start with an empty --data-dir`,
       );
     }
+    const connectorLock = lockConnectorStore(config.dataDir, config.store, 'siemlink up');
+    if (connectorLock) locks.push(connectorLock);
     const connector = await startConnector(config, {
       logger: io.logger,
       clock: systemClock,
@@ -125,10 +140,12 @@ export async function startUp(
       async close() {
         await connector.close();
         await siem.close();
+        releaseLocks();
       },
     };
   } catch (err) {
     await siem.close();
+    releaseLocks();
     throw err;
   }
 }
