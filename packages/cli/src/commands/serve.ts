@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadRulesFile, loadSiemConfig, startSiem } from '@siemlink/siem';
+import { loadRulesFile, loadSiemConfig, loadTlsFiles, startSiem } from '@siemlink/siem';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
@@ -16,6 +16,17 @@ export interface ServeOptions {
   demo: boolean;
   faultInjection: boolean;
   rules?: string;
+  /** PEM certificate and key: the API and the listener speak HTTPS (env SIEMLINK_TLS_CERT/_KEY). */
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** Both TLS flags or neither; paths resolved. The files themselves are checked by loadTlsFiles. */
+function tlsFrom(opts: ServeOptions) {
+  if (!opts.tlsCert && !opts.tlsKey) return undefined;
+  if (!opts.tlsCert) throw argumentError('--tls-key needs --tls-cert (env SIEMLINK_TLS_CERT) too');
+  if (!opts.tlsKey) throw argumentError('--tls-cert needs --tls-key (env SIEMLINK_TLS_KEY) too');
+  return { certFile: resolve(opts.tlsCert), keyFile: resolve(opts.tlsKey) };
 }
 
 /**
@@ -32,6 +43,7 @@ export function siemConfigFrom(opts: ServeOptions) {
     demo: opts.demo,
     faultInjection: opts.faultInjection,
     rulesFile: opts.rules ? resolve(opts.rules) : undefined,
+    tls: tlsFrom(opts),
     presetTokens: {
       logsApiToken: env.SIEMLINK_LOGS_API_TOKEN || undefined,
       siemApiToken: env.SIEMLINK_SIEM_API_TOKEN || undefined,
@@ -48,6 +60,8 @@ export function siemConfigFrom(opts: ServeOptions) {
     throw err;
   }
   if (opts.rules) loadRulesFile(resolve(opts.rules), Date.now());
+  // A missing, unreadable or mismatched certificate/key stops here, before any port opens.
+  if (config.tls) loadTlsFiles(config.tls);
   return config;
 }
 
@@ -76,6 +90,16 @@ export function addSiemOptions(cmd: Command): Command {
       '--fault-injection',
       'enable the fault-injection admin endpoint',
       env.SIEMLINK_FAULT_INJECTION === '1',
+    )
+    .option(
+      '--tls-cert <file>',
+      'serve the API and the listener over HTTPS with this PEM certificate (chain) (env SIEMLINK_TLS_CERT)',
+      env.SIEMLINK_TLS_CERT || undefined,
+    )
+    .option(
+      '--tls-key <file>',
+      'the PEM private key of --tls-cert (env SIEMLINK_TLS_KEY)',
+      env.SIEMLINK_TLS_KEY || undefined,
     )
     .option(
       '--rules <file>',

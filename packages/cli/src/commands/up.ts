@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
-import { loadConnectorConfig } from '@siemlink/connector/config.ts';
+import { loadConnectorConfig, type ConnectionConfig } from '@siemlink/connector/config.ts';
+import { createSiemClient } from '@siemlink/connector/client/index.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
@@ -25,10 +26,15 @@ export interface UpOptions extends ServeOptions {
 }
 
 /** Ids of the SIEM account's security configurations, through the API like any client. */
-async function configurationIds(apiUrl: string, token: string): Promise<string[]> {
-  const res = await fetch(`${apiUrl}/v2/security/configurations`, { headers: { 'X-API-TOKEN': token } });
-  if (!res.ok) return [];
-  return ((await res.json()) as { id: number }[]).map((c) => String(c.id));
+async function configurationIds(connection: ConnectionConfig, logger: Logger): Promise<string[]> {
+  const client = createSiemClient(connection, { logger, clock: systemClock });
+  try {
+    return (await client.listSecurityConfigurations()).map((c) => String(c.id));
+  } catch {
+    return [];
+  } finally {
+    await client.close();
+  }
 }
 
 export interface Up {
@@ -84,6 +90,7 @@ export async function startUp(
     const creds = siem.credentials;
     const security = creds.accounts.find((a) => a.type === 'SIEM');
     const operations = creds.accounts.find((a) => a.type === 'LOGS');
+    const caFile = siemConfig.tls ? process.env.SIEMLINK_CA_FILE || siemConfig.tls.certFile : undefined;
     const load = (configIds: string | undefined) =>
       loadConnectorConfig(
         {
@@ -92,6 +99,9 @@ export async function startUp(
               apiUrl: siem.ctx.urls.api,
               securityToken: security?.apiToken,
               operationsToken: operations?.apiToken,
+              // Over TLS the connector trusts the SIEM's own certificate (self-signed or not),
+              // unless a CA file is configured.
+              caFile,
             },
             dataDir: resolve(opts.dataDir),
             fetch: {
@@ -115,7 +125,16 @@ export async function startUp(
       // when none is given anywhere, read the feed of every configuration of the SIEM account.
       const field = (err as { field?: string }).field ?? '';
       if (!field.startsWith('fetch.configIds') || !security) throw err;
-      const ids = await configurationIds(siem.ctx.urls.api, security.apiToken);
+      const ids = await configurationIds(
+        {
+          apiUrl: siem.ctx.urls.api,
+          securityToken: security.apiToken,
+          caFile,
+          timeoutMs: 30_000,
+          insecure: false,
+        },
+        io.logger,
+      );
       if (ids.length === 0) throw err;
       config = load(ids.join(';'));
     }
