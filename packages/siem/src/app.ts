@@ -8,6 +8,7 @@ import { stripNulls } from './plugins/strip-nulls.ts';
 import { acceptEmptyJsonBodies } from './plugins/json-body.ts';
 import { rejectNonFiniteNumbers } from './plugins/finite-numbers.ts';
 import { settleLooseInput } from './plugins/lenient-scalars.ts';
+import { httpsOption } from './tls.ts';
 import accountsRoutes from './modules/accounts/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import rulesRoutes from './modules/rules/routes.ts';
@@ -33,6 +34,7 @@ const lenientPaths = { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true }
 export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    ...httpsOption(ctx.config.tls),
     bodyLimit: 10 * 1024 * 1024,
     // Numbers sent as strings ("50") are coerced; unknown keys dropped where schemas forbid them.
     ajv: {
@@ -69,6 +71,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
 export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: 'listener' }) as FastifyBaseLogger,
+    ...httpsOption(ctx.config.tls),
     bodyLimit: ctx.config.listener.maxRequestBytes,
     logController: requestLogging(),
     routerOptions: lenientPaths,

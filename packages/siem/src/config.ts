@@ -21,6 +21,10 @@ export const SiemConfig = Type.Object({
   rulesEngine: Type.Boolean({ default: true }),
   /** A rules file (JSON array of security rules) installed into the bootstrap SIEM account at start. */
   rulesFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Serve the API and the listener over HTTPS with this certificate and key (PEM files). */
+  tls: Type.Optional(
+    Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }),
+  ),
   /** Enables the authenticated fault-injection admin endpoint. */
   faultInjection: Type.Boolean({ default: false }),
   /** Preset tokens for the bootstrap accounts (otherwise random). */

@@ -16,6 +16,8 @@ export interface ApiDeps {
   fetching: boolean;
 }
 
+const MAX_PAGE = 1_000_000;
+
 const ListQuery = Type.Object(
   {
     status: Type.Optional(Type.String({ description: 'comma list: new,active,closed' })),
@@ -25,7 +27,8 @@ const ListQuery = Type.Object(
     minSeverity: Type.Optional(Type.String({ description: 'lowest severity: 0..4 or INFO..SEVERE' })),
     from: Type.Optional(Type.String({ description: 'occurred at or after: ISO 8601 or epoch ms' })),
     to: Type.Optional(Type.String({ description: 'occurred at or before: ISO 8601 or epoch ms' })),
-    page: Type.Integer({ minimum: 1, default: 1 }),
+    // Bounded so that (page - 1) * pageSize stays an exact integer the stores accept (page=1e20 is a 400).
+    page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
     pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   },
   { additionalProperties: false },
@@ -62,7 +65,8 @@ function parseSeverity(field: string, text: string): number {
 
 function parseTime(field: string, text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms))
+  // Beyond a Date's range (epoch ms ±8.64e15) a number cannot be a time: 400, not a store error.
+  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime()))
     throw apiError(400, 'VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
   return ms;
 }

@@ -36,6 +36,9 @@ test('GET /api/incidents: bad input is a 400 naming the field', async (t) => {
     ['/api/incidents?status=open', 'query.status'],
     ['/api/incidents?severity=CRITICAL', 'query.severity'],
     ['/api/incidents?pageSize=0', 'querystring.pageSize'],
+    ['/api/incidents?page=1e20', 'querystring.page'],
+    ['/api/incidents?page=99999999999999999999', 'querystring.page'],
+    ['/api/incidents?from=99999999999999999999', 'query.from'],
     ['/api/incidents?from=yesterday', 'query.from'],
     ['/api/incidents?bogus=1', 'querystring.bogus'],
   ] as const) {
