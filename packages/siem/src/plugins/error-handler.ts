@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SiemError, storeFailure } from '../errors.ts';
+import { redactUrl } from '../logger.ts';
 
 /** Turns an Ajv validation error into `body.pagination.pageSize must be <= 1000` style text. */
 function describeValidation(err: FastifyError): { field: string; message: string } {
@@ -83,7 +84,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, {
       errorCode: 'ROUTE_NOT_FOUND',
-      message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+      message: `no route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`,
     }),
   );
 }
