@@ -9,11 +9,13 @@ export const SiemConfig = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   listenerPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8070 }),
   demo: Type.Boolean({ default: false }),
-  /** Per-line and per-request limits of the log listener (bytes). */
+  /** Per-line and per-request limits of the log listener (bytes, lines) and its write batches. */
   listener: Type.Object(
     {
       maxLineBytes: Type.Integer({ minimum: 64, default: 500 * 1024 }),
       maxRequestBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+      maxLines: Type.Integer({ minimum: 1, default: 100_000 }),
+      batchLines: Type.Integer({ minimum: 1, default: 5_000 }),
     },
     { default: {} },
   ),

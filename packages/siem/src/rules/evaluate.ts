@@ -242,7 +242,7 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
     });
   }
 
-  const faults = ctx.faults.get();
+  const faults = ctx.faults.get(rule.accountId);
   if (events.length > 0 && faults.burstSize > 0) {
     const base = events[0]!;
     for (let i = 1; i <= faults.burstSize; i++) {

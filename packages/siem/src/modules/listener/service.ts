@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { BulkShippingResult, RejectedLine } from '@siemlink/contracts';
-import { SiemError, tooLarge } from '../../errors.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { SiemError, storeFailure, tooLarge } from '../../errors.ts';
 import type { LogsWriter, NewLog } from '../logs/repository.ts';
 import { lineToLog } from './document.ts';
 import { LineSplitter } from './lines.ts';
@@ -18,6 +19,10 @@ export interface BulkIngestInput {
   defaultType: string;
   maxLineBytes: number;
   maxRequestBytes: number;
+  /** Lines (empty ones included) one request may carry; more is a 413 and nothing is stored. */
+  maxLines: number;
+  /** Logs committed per transaction; the event loop gets a turn between transactions. */
+  batchLines: number;
   writer: LogsWriter;
   now: () => number;
 }
@@ -50,10 +55,13 @@ function decompressor(encoding: string | undefined) {
 }
 
 /**
- * Streams one bulk body (decompressing on the fly, both sizes capped at `maxRequestBytes`),
- * turns each line into a log and stores all good lines in one transaction once the body is
- * complete: a request over the limit, cut off, or with a corrupt gzip stream stores nothing.
- * Bad lines are counted and described; they never drop the good ones.
+ * Streams one bulk body (decompressing on the fly, both sizes capped at `maxRequestBytes`,
+ * lines capped at `maxLines`), turns each line into a log and, once the body is complete,
+ * stores the good lines in transactions of `batchLines`, yielding between them so that one
+ * large body never holds the store and the event loop for long. A request over a limit, cut
+ * off, or with a corrupt gzip stream stores nothing. Bad lines are counted and described;
+ * they never drop the good ones. A store failure after some batches names how many lines
+ * were stored (a retry of the whole body then duplicates those: delivery is at-least-once).
  */
 export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResult> {
   const inflate = decompressor(input.encoding);
@@ -67,6 +75,14 @@ export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResu
   const splitter = new LineSplitter({
     maxLineBytes: input.maxLineBytes,
     onLine(l) {
+      if (l.lineNo > input.maxLines) {
+        throw new SiemError({
+          code: 'TOO_MANY_LINES',
+          status: 413,
+          field: 'body',
+          message: `body: more than ${input.maxLines} lines; the per-request limit is ${input.maxLines} lines (split the body); nothing was stored`,
+        });
+      }
       if ('oversizeBytes' in l) {
         result.oversizedLines++;
         reject(l.lineNo, `line is ${l.oversizeBytes} bytes; the per-line limit is ${input.maxLineBytes}`);
@@ -111,7 +127,39 @@ export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResu
     throw err;
   }
   splitter.end();
-  const stored = input.writer.insert(input.accountId, good, input.now());
+  const stored = await storeInBatches(input, good);
   result.successfulLines = good.length;
   return { ...result, errors, stored };
+}
+
+async function storeInBatches(
+  input: BulkIngestInput,
+  logs: NewLog[],
+): Promise<{ first: number; last: number }> {
+  let first = 0;
+  let last = -1;
+  for (let i = 0; i < logs.length; i += input.batchLines) {
+    if (i > 0) await yieldToEventLoop();
+    let range: { first: number; last: number };
+    try {
+      range = input.writer.insert(input.accountId, logs.slice(i, i + input.batchLines), input.now());
+    } catch (err) {
+      const failure = storeFailure(err);
+      if (!failure) throw err;
+      const what = i === 0 ? 'nothing was stored' : `${i} of ${logs.length} lines were stored`;
+      throw new SiemError({
+        code: failure.code,
+        status: failure.status,
+        kind: failure.kind,
+        message: `${failure.message}; ${what}`,
+        headers: failure.headers,
+        cause: err,
+      });
+    }
+    if (range.last >= range.first) {
+      if (last < 0) first = range.first;
+      last = range.last;
+    }
+  }
+  return { first, last };
 }
