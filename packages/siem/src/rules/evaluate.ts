@@ -236,7 +236,7 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       groupBy: g.values,
       tags: d.tags ?? [],
       mitreTags: d.mitreTags ?? [],
-      hits,
+      hits: g.count, // this group's logs, exactly those linked (up to MAX_LOGS_PER_EVENT)
       isMuted: false,
       logSeqs: g.seqs,
     });
