@@ -29,11 +29,18 @@ export function installDefaultRulePack(ctx: SiemContext, account = bootstrapSiem
 /** How much of the demo history the freshly installed rule pack is evaluated over. */
 export const DEMO_REPLAY_MINUTES = 30;
 
+/** How long after its minute a replayed evaluation is stored: a live engine commits seconds later. */
+export const REPLAY_COMMIT_DELAY_MS = 3_000;
+
 /**
  * Evaluates every enabled rule at each minute boundary of the last `minutes`, as if the engine
  * had been running while that history was written. Used once, when the demo's rule pack is
- * installed over freshly written history, so security events (with past eventDates, stored now)
- * exist from the first second. Returns how many events were stored.
+ * installed over freshly written history, so security events exist from the first second. Each
+ * evaluation's events are stored REPLAY_COMMIT_DELAY_MS after its minute (never after now), as
+ * a live SIEM would have: a feed client paging in time mode by the newest `httpMessage.start`
+ * then moves forward instead of getting the same first page. Minutes are replayed in order, so
+ * storage time never decreases along the storage sequence (the writer also refuses to go back).
+ * Returns how many events were stored.
  */
 export function replayRecentHistory(ctx: SiemContext, minutes: number): number {
   const now = ctx.clock.now();
@@ -41,7 +48,8 @@ export function replayRecentHistory(ctx: SiemContext, minutes: number): number {
   let events = 0;
   const first = Math.floor((now - minutes * 60_000) / 60_000) * 60_000 + 60_000;
   for (let t = first; t < now; t += 60_000) {
-    for (const rule of rules) events += evaluateRule(ctx, rule, t).events.length;
+    const storedAt = Math.min(t + REPLAY_COMMIT_DELAY_MS, now);
+    for (const rule of rules) events += evaluateRule(ctx, rule, t, { storedAt }).events.length;
   }
   return events;
 }
