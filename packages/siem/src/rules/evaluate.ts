@@ -102,7 +102,12 @@ function statement(ctx: SiemContext, sql: string): StatementSync {
  * does). Without group-by there is one group, present even when empty, so LESS_THAN rules can
  * fire on silence. Every event of one evaluation has eventDate = `now`.
  */
-export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): EvaluationResult {
+export function evaluateRule(
+  ctx: SiemContext,
+  rule: StoredRule,
+  now: number,
+  opts: { checkBudget?: () => void } = {},
+): EvaluationResult {
   const d = rule.definition;
   const sub = d.subComponents[0]!;
   const q = sub.queryDefinition;
@@ -152,6 +157,7 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       ts: number;
       doc: string;
     }>) {
+      opts.checkBudget?.(); // throws RuleBudgetExceeded: the caller's transaction rolls back
       const doc = JSON.parse(row.doc) as Record<string, unknown>;
       if (!matchesLucene(node, doc) || !filter(doc)) continue;
       hits++;
