@@ -142,3 +142,25 @@ test('after quarantine a rule that runs fine is back to OK', async (t) => {
   assert.equal(shown.engineStatus.state, 'OK');
   assert.equal(shown.engineStatus.consecutiveFailures, 0);
 });
+
+test('the hostile wildcard saved as a rule evaluates in bounded work over long user agents', async (t) => {
+  const clock = new FakeClock(T0);
+  const s = await buildTestSiem({ clock });
+  t.after(() => s.close());
+  const account = s.ctx.accounts.get(s.siemAccountId)!;
+  const rule = createRulesService(s.ctx).create(
+    account,
+    ruleRequest(
+      { title: 'hostile wildcard' },
+      { query: 'user_agent:M*?*?*?*?*?*?*?*?*z', groupBy: [] },
+      { operator: 'GREATER_THAN', severityThresholdTiers: { LOW: 0 } },
+    ),
+  );
+  insertLogs(s.ctx, s.logsAccountId, [
+    { ts: T0 - 1000, user_agent: `Mozilla/5.0 ${'x'.repeat(20_000)}` },
+    { ts: T0 - 900, user_agent: `Mozilla/5.0 ${'x'.repeat(20_000)} fuzz` },
+  ]);
+  const r = runScheduledRule(s.ctx, engineState(s.ctx).rules.get(rule.id)!, T0);
+  assert.equal(r?.hits, 1, 'only the value ending in z matches');
+  assert.equal(r?.events.length, 1);
+});
