@@ -21,6 +21,19 @@ export const SiemConfig = Type.Object({
   ),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
+  /**
+   * Rule engine safety (issue 13): each evaluation's time budget; a rule that fails (over budget,
+   * or interrupted by a freeze or kill) `maxFailures` times in a row is disabled with the reason;
+   * one found interrupted at start waits `quarantineMs` before it runs again.
+   */
+  ruleEngine: Type.Object(
+    {
+      evaluationBudgetMs: Type.Integer({ minimum: 1, default: 500 }),
+      maxFailures: Type.Integer({ minimum: 1, default: 3 }),
+      quarantineMs: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
+    },
+    { default: {} },
+  ),
   /** A rules file (JSON array of security rules) installed into the bootstrap SIEM account at start. */
   rulesFile: Type.Optional(Type.String({ minLength: 1 })),
   /** Serve the API and the listener over HTTPS with this certificate and key (PEM files). */

@@ -6,6 +6,7 @@ import { DEFAULT_RULE_PACK } from './default-pack.ts';
 import { loadRulesFile } from './file.ts';
 import { dueRules, flushPendingEvents, runScheduledRule } from './scheduler.ts';
 import { evaluateRule } from './evaluate.ts';
+import { quarantineInterruptedRules } from './health.ts';
 
 /** How often the engine looks for due rules and late events (rules run on minute boundaries). */
 export const ENGINE_TICK_MS = 1000;
@@ -80,6 +81,9 @@ export async function runRuleEngine(
   onReady: () => void = () => {},
 ): Promise<void> {
   const log = ctx.logger.child({ component: 'rule-engine' });
+  // Rules that were mid-evaluation when the last process died are not run first (issue 13).
+  const quarantined = quarantineInterruptedRules(ctx, ctx.clock.now());
+  if (quarantined.length > 0) log.warn({ ruleIds: quarantined }, 'quarantined rules interrupted last time');
   if (ctx.config.demo) {
     const n = installDefaultRulePack(ctx);
     if (n > 0) {

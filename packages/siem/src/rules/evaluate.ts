@@ -106,8 +106,8 @@ export function evaluateRule(
   ctx: SiemContext,
   rule: StoredRule,
   now: number,
-  /** Storage time of the events; default: the commit time. Replays of past minutes set it. */
-  opts: { storedAt?: number } = {},
+  /** storedAt: storage time of the events (default: the commit time; replays of past minutes set it). */
+  opts: { storedAt?: number; checkBudget?: () => void } = {},
 ): EvaluationResult {
   const d = rule.definition;
   const sub = d.subComponents[0]!;
@@ -158,6 +158,7 @@ export function evaluateRule(
       ts: number;
       doc: string;
     }>) {
+      opts.checkBudget?.(); // throws RuleBudgetExceeded: the caller's transaction rolls back
       const doc = JSON.parse(row.doc) as Record<string, unknown>;
       if (!matchesLucene(node, doc) || !filter(doc)) continue;
       hits++;
