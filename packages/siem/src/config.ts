@@ -19,6 +19,8 @@ export const SiemConfig = Type.Object({
     },
     { default: {} },
   ),
+  /** Admission control of /v1/search: searches of one account running at once (more: 429). */
+  search: Type.Object({ maxConcurrentPerAccount: Type.Integer({ minimum: 1, default: 3 }) }, { default: {} }),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
   /** A rules file (JSON array of security rules) installed into the bootstrap SIEM account at start. */
