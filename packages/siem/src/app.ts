@@ -14,6 +14,7 @@ import eventsRoutes from './modules/events/routes.ts';
 import feedRoutes from './modules/feed/routes.ts';
 import adminRoutes from './modules/admin/routes.ts';
 import listenerRoutes from './modules/listener/routes.ts';
+import healthRoutes from './modules/health/routes.ts';
 
 export type SiemApp = FastifyInstance;
 
@@ -60,6 +61,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
     await json.register(eventsRoutes);
   });
   await app.register(feedRoutes);
+  await app.register(healthRoutes);
   return app;
 }
 
@@ -74,5 +76,6 @@ export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
   app.decorate('siem', ctx);
   installErrorHandler(app);
   await app.register(listenerRoutes);
+  await app.register(healthRoutes);
   return app;
 }
