@@ -15,7 +15,7 @@ export const SiemConfig = Type.Object({
       maxLineBytes: Type.Integer({ minimum: 64, default: 500 * 1024 }),
       maxRequestBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
       maxLines: Type.Integer({ minimum: 1, default: 100_000 }),
-      batchLines: Type.Integer({ minimum: 1, default: 5_000 }),
+      batchLines: Type.Integer({ minimum: 1, default: 1_000 }),
     },
     { default: {} },
   ),
