@@ -16,6 +16,7 @@ import eventsRoutes from './modules/events/routes.ts';
 import feedRoutes from './modules/feed/routes.ts';
 import adminRoutes from './modules/admin/routes.ts';
 import listenerRoutes from './modules/listener/routes.ts';
+import healthRoutes from './modules/health/routes.ts';
 
 export type SiemApp = FastifyInstance;
 
@@ -64,6 +65,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
     await json.register(eventsRoutes);
   });
   await app.register(feedRoutes);
+  await app.register(healthRoutes);
   return app;
 }
 
@@ -79,5 +81,6 @@ export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
   app.decorate('siem', ctx);
   installErrorHandler(app);
   await app.register(listenerRoutes);
+  await app.register(healthRoutes);
   return app;
 }

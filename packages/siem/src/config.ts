@@ -15,10 +15,12 @@ export const SiemConfig = Type.Object({
       maxLineBytes: Type.Integer({ minimum: 64, default: 500 * 1024 }),
       maxRequestBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
       maxLines: Type.Integer({ minimum: 1, default: 100_000 }),
-      batchLines: Type.Integer({ minimum: 1, default: 5_000 }),
+      batchLines: Type.Integer({ minimum: 1, default: 1_000 }),
     },
     { default: {} },
   ),
+  /** Admission control of /v1/search: searches of one account running at once (more: 429). */
+  search: Type.Object({ maxConcurrentPerAccount: Type.Integer({ minimum: 1, default: 3 }) }, { default: {} }),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
   /**

@@ -1,4 +1,5 @@
 import type { SiemContext } from '../context.ts';
+import { backoffMs } from '../health/backoff.ts';
 import { SIEM_ACCOUNT_NAME } from '../bootstrap.ts';
 import type { Account } from '../modules/accounts/repository.ts';
 import { createRulesService } from '../modules/rules/service.ts';
@@ -10,6 +11,8 @@ import { quarantineInterruptedRules } from './health.ts';
 
 /** How often the engine looks for due rules and late events (rules run on minute boundaries). */
 export const ENGINE_TICK_MS = 1000;
+/** The service name in GET /health. */
+export const RULE_ENGINE_SERVICE = 'rule-engine';
 
 /** The SIEM account bootstrap created (the one the demo and a rules file go to). */
 export function bootstrapSiemAccount(ctx: SiemContext): Account | undefined {
@@ -81,6 +84,7 @@ export async function runRuleEngine(
   onReady: () => void = () => {},
 ): Promise<void> {
   const log = ctx.logger.child({ component: 'rule-engine' });
+  const health = ctx.health.service(RULE_ENGINE_SERVICE);
   // Rules that were mid-evaluation when the last process died are not run first (issue 13).
   const quarantined = quarantineInterruptedRules(ctx, ctx.clock.now());
   if (quarantined.length > 0) log.warn({ ruleIds: quarantined }, 'quarantined rules interrupted last time');
@@ -106,6 +110,7 @@ export async function runRuleEngine(
     }
   }
   onReady();
+  let wait = ENGINE_TICK_MS;
   while (!signal.aborted) {
     const now = ctx.clock.now();
     try {
@@ -119,11 +124,16 @@ export async function runRuleEngine(
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
+      health.running();
+      wait = ENGINE_TICK_MS;
     } catch (err) {
-      log.error({ err }, 'rule engine tick failed');
+      // Failing ticks (a full disk) back off, capped, and show in GET /health.
+      wait = Math.max(ENGINE_TICK_MS, backoffMs(health.consecutiveFailures + 1));
+      health.failed(err, wait);
+      log.error({ err, retryInMs: wait }, 'rule engine tick failed');
     }
     try {
-      await ctx.clock.sleep(ENGINE_TICK_MS, signal);
+      await ctx.clock.sleep(wait, signal);
     } catch {
       return;
     }

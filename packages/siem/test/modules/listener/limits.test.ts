@@ -97,6 +97,6 @@ test('a store failure after some batches says how many lines were stored', async
   const body = Array.from({ length: 250 }, (_, i) => JSON.stringify({ i, pad: 'p'.repeat(2000) })).join('\n');
   const res = await post(siem, body);
   assert.equal(res.statusCode, 507, res.body);
-  assert.match(res.json().message, /200 of 250 lines were stored/);
+  assert.match(res.json().message, /200 lines were stored before it/);
   assert.equal(count(siem), 200);
 });
