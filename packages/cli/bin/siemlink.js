@@ -4,6 +4,7 @@
 // the Node 24 pinned in the checkout's node_modules (the `node` devDependency).
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
+import nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,10 @@ if (major >= MIN_MAJOR) {
     if (type === 'ExperimentalWarning' || warning?.name === 'ExperimentalWarning') return;
     return emit.call(process, warning, ...rest);
   };
+  // Compiled (and type-stripped) modules are cached on disk (NODE_COMPILE_CACHE, else the OS
+  // temp dir): a command started by a scheduler every minute then costs about an empty Node.
+  // (Not a named import: Node before 22.1 lacks it and must still reach the re-exec below.)
+  nodeModule.enableCompileCache();
   const { run } = await import('./run.ts');
   await run(process.argv);
 } else {

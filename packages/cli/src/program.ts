@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerServe } from './commands/serve.ts';
-import { registerSearchLogs } from './commands/search-logs.ts';
-import { registerGetLogsByEventId } from './commands/get-logs-by-event-id.ts';
-import { registerCreateSiemAccount } from './commands/create-siem-account.ts';
-import { registerSecurityEvents } from './commands/security-events.ts';
-import { registerFetchIncidents } from './commands/fetch-incidents.ts';
-import { registerTest } from './commands/test.ts';
-import { registerUp } from './commands/up.ts';
-import { registerBackfill } from './commands/backfill.ts';
-import { registerSecurityConfigurations } from './commands/security-configurations.ts';
+import { registerServe } from './verbs/serve.ts';
+import { registerSearchLogs } from './verbs/search-logs.ts';
+import { registerGetLogsByEventId } from './verbs/get-logs-by-event-id.ts';
+import { registerCreateSiemAccount } from './verbs/create-siem-account.ts';
+import { registerSecurityEvents } from './verbs/security-events.ts';
+import { registerFetchIncidents } from './verbs/fetch-incidents.ts';
+import { registerTest } from './verbs/test.ts';
+import { registerUp } from './verbs/up.ts';
+import { registerBackfill } from './verbs/backfill.ts';
+import { registerSecurityConfigurations } from './verbs/security-configurations.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
 export function cliVersion(): string {
@@ -19,7 +19,10 @@ export function cliVersion(): string {
   return pkg.version;
 }
 
-/** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
+/**
+ * Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. Each verb is
+ * declared by name, description and options only; its implementation is imported when it runs.
+ */
 export function buildProgram(): Command {
   const program = new Command('siemlink')
     .description('A local Logz.io-compatible Cloud SIEM and the SOAR integration that reads it')

@@ -14,7 +14,8 @@ export {
   incidentId,
 } from './fetch/index.ts';
 export type { FetchRunResult, FetchDeps } from './fetch/index.ts';
-export { openIncidentStore, openPostgresIncidentStore, openSqliteIncidentStore } from './store/index.ts';
+export { openIncidentStore, openSqliteIncidentStore } from './store/index.ts';
+export { openPostgresIncidentStore } from './store/postgres.ts';
 export type { IncidentStore } from './store/index.ts';
 export { buildApiApp } from './api/index.ts';
 export { ConnectorConfig, ConnectionConfig, loadConnectorConfig, configFromEnv } from './config.ts';

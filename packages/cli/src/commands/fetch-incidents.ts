@@ -1,9 +1,8 @@
-import type { Command } from 'commander';
 import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetcher.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
-import { openIncidentStore } from '@siemlink/connector/store/index.ts';
-import { connectorDbPath } from '@siemlink/connector/runtime.ts';
-import { addConnectionOptions, openConnector, type ConnectionFlags } from '../connector-options.ts';
+import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
+import { openConnector } from '../connector-options.ts';
+import type { ConnectionFlags } from '../verbs/connection-options.ts';
 import { lockConnectorStore } from '../data-dir/locks.ts';
 import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
 
@@ -23,57 +22,47 @@ function runLine(r: FetchRunResult): string {
 }
 
 /** `fetch-incidents`: security events -> incidents in the local store; `--once` prints them. */
-export function registerFetchIncidents(program: Command): void {
-  addConnectionOptions(program.command('fetch-incidents').description('fetch security events as incidents'))
-    .option('--search <text>', 'filter by rule name (env SIEMLINK_SEARCH)')
-    .option('--severities <list>', 'filter by rule severity, e.g. HIGH,SEVERE (env SIEMLINK_SEVERITIES)')
-    .option('--first-fetch <range>', 'first fetch time range, e.g. "12 hours" (env SIEMLINK_FIRST_FETCH)')
-    .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
-    .option('--source <mode>', 'search (default) or feed')
-    .option('--config-ids <ids>', 'feed mode: security configuration ids, ; separated')
-    .option('--once', 'one run; print the new incidents (NDJSON when piped)', false)
-    .action(async (flags: Flags) => {
-      const rt = openConnector(flags, {
-        searchTerm: flags.search,
-        severities: flags.severities,
-        firstFetch: flags.firstFetch,
-        maxFetch: flags.maxFetch,
-        source: flags.source,
-        configIds: flags.configIds,
-      });
-      const store = await openIncidentStore(rt.config);
-      let onClose = () => {};
-      const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
-      try {
-        if (flags.once) {
-          const r = await fetchIncidentsOnce({ ...deps, signal: rt.signal });
-          if (isTerminal()) {
-            const rows = r.incidents.map((i) => ({ ...i }) as Record<string, unknown>);
-            printText(
-              formatTable(
-                rows,
-                ['id', 'occurred', 'severity', 'name'].filter((c) => rows.length === 0 || c in rows[0]!),
-              ),
-            );
-            note(runLine(r));
-          } else for (const i of r.incidents) printLine(i);
-          return;
-        }
-        if (!rt.config.fetch.enabled) {
-          note('incident fetching is disabled (fetch.enabled / SIEMLINK_FETCH_ENABLED); nothing to do');
-          return;
-        }
-        // One fetch loop per SQLite store (`--once` and backfill may run beside it).
-        const lock = lockConnectorStore(rt.config.dataDir, rt.config.store, 'siemlink fetch-incidents');
-        onClose = () => lock?.release();
-        note(
-          `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
+export async function runFetchIncidents(flags: Flags): Promise<void> {
+  const rt = openConnector(flags, {
+    searchTerm: flags.search,
+    severities: flags.severities,
+    firstFetch: flags.firstFetch,
+    maxFetch: flags.maxFetch,
+    source: flags.source,
+    configIds: flags.configIds,
+  });
+  const store = await openIncidentStore(rt.config);
+  let onClose = () => {};
+  const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
+  try {
+    if (flags.once) {
+      const r = await fetchIncidentsOnce({ ...deps, signal: rt.signal });
+      if (isTerminal()) {
+        const rows = r.incidents.map((i) => ({ ...i }) as Record<string, unknown>);
+        printText(
+          formatTable(
+            rows,
+            ['id', 'occurred', 'severity', 'name'].filter((c) => rows.length === 0 || c in rows[0]!),
+          ),
         );
-        await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
-      } finally {
-        await store.close();
-        onClose();
-        await rt.close();
-      }
-    });
+        note(runLine(r));
+      } else for (const i of r.incidents) printLine(i);
+      return;
+    }
+    if (!rt.config.fetch.enabled) {
+      note('incident fetching is disabled (fetch.enabled / SIEMLINK_FETCH_ENABLED); nothing to do');
+      return;
+    }
+    // One fetch loop per SQLite store (`--once` and backfill may run beside it).
+    const lock = lockConnectorStore(rt.config.dataDir, rt.config.store, 'siemlink fetch-incidents');
+    onClose = () => lock?.release();
+    note(
+      `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
+    );
+    await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
+  } finally {
+    await store.close();
+    onClose();
+    await rt.close();
+  }
 }

@@ -1,25 +1,12 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { loadRulesFile, loadSiemConfig, loadTlsFiles, startSiem } from '@siemlink/siem';
-import { argumentError, envPort, intOption } from '../options.ts';
+import { argumentError, envPort } from '../options.ts';
+import type { ServeOptions } from '../verbs/siem-options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
 import { lockSiemDataDir } from '../data-dir/locks.ts';
 
-export interface ServeOptions {
-  dataDir: string;
-  host: string;
-  /** Unset: SIEMLINK_PORT, else 8080 (resolved in siemConfigFrom so a bad value names the variable). */
-  port?: number;
-  /** Unset: SIEMLINK_LISTENER_PORT, else 8070. */
-  listenerPort?: number;
-  demo: boolean;
-  faultInjection: boolean;
-  rules?: string;
-  /** PEM certificate and key: the API and the listener speak HTTPS (env SIEMLINK_TLS_CERT/_KEY). */
-  tlsCert?: string;
-  tlsKey?: string;
-}
+export type { ServeOptions };
 
 /** Both TLS flags or neither; paths resolved. The files themselves are checked by loadTlsFiles. */
 function tlsFrom(opts: ServeOptions) {
@@ -71,70 +58,30 @@ const PRESET_TOKEN_ENV: Record<string, string> = {
   shippingToken: 'SIEMLINK_SHIPPING_TOKEN',
 };
 
-export function addSiemOptions(cmd: Command): Command {
-  const env = process.env;
-  return cmd
-    .option(
-      '--data-dir <dir>',
-      'data directory (env SIEMLINK_DATA_DIR)',
-      env.SIEMLINK_DATA_DIR ?? './.siemlink',
-    )
-    .option('--host <host>', 'address to bind (env SIEMLINK_HOST)', env.SIEMLINK_HOST ?? '127.0.0.1')
-    .option('--port <port>', 'SIEM API port (default 8080; env SIEMLINK_PORT)', intOption('--port', 0, 65535))
-    .option(
-      '--listener-port <port>',
-      'log listener port (default 8070; env SIEMLINK_LISTENER_PORT)',
-      intOption('--listener-port', 0, 65535),
-    )
-    .option(
-      '--fault-injection',
-      'enable the fault-injection admin endpoint',
-      env.SIEMLINK_FAULT_INJECTION === '1',
-    )
-    .option(
-      '--tls-cert <file>',
-      'serve the API and the listener over HTTPS with this PEM certificate (chain) (env SIEMLINK_TLS_CERT)',
-      env.SIEMLINK_TLS_CERT || undefined,
-    )
-    .option(
-      '--tls-key <file>',
-      'the PEM private key of --tls-cert (env SIEMLINK_TLS_KEY)',
-      env.SIEMLINK_TLS_KEY || undefined,
-    )
-    .option(
-      '--rules <file>',
-      'install security rules from a JSON file at start (env SIEMLINK_RULES_FILE)',
-      env.SIEMLINK_RULES_FILE,
-    );
-}
-
-export function registerServe(program: Command): void {
-  addSiemOptions(program.command('serve').description('run the local Cloud SIEM (API + log listener)'))
-    .option('--demo', 'generate demo logs and load the default rule pack', false)
-    .action(async (opts: ServeOptions) => {
-      // Logs go to stderr so stdout holds only the lines below.
-      const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
-      const config = siemConfigFrom(opts);
-      const lock = lockSiemDataDir(config.dataDir, 'siemlink serve');
-      let siem: Awaited<ReturnType<typeof startSiem>>;
-      try {
-        siem = await startSiem(config, { logger });
-      } catch (err) {
-        lock.release();
-        throw err;
-      }
-      console.log(`SIEM API      ${boundUrl(siem.api.server, siem.ctx.urls.api)}`);
-      console.log(`Log listener  ${boundUrl(siem.listener.server, siem.ctx.urls.listener)}`);
-      const file = resolve(opts.dataDir, 'credentials.json');
-      console.log(
-        siem.credentials.accounts.length > 0
-          ? `Credentials   ${file}`
-          : `Credentials   MISSING: ${file} (the SIEM keeps only token hashes; restore the file)`,
-      );
-      await waitForSignal();
-      await siem.close();
-      lock.release();
-    });
+/** `serve`: the SIEM until SIGINT/SIGTERM. */
+export async function runServe(opts: ServeOptions): Promise<void> {
+  // Logs go to stderr so stdout holds only the lines below.
+  const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
+  const config = siemConfigFrom(opts);
+  const lock = lockSiemDataDir(config.dataDir, 'siemlink serve');
+  let siem: Awaited<ReturnType<typeof startSiem>>;
+  try {
+    siem = await startSiem(config, { logger });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  console.log(`SIEM API      ${boundUrl(siem.api.server, siem.ctx.urls.api)}`);
+  console.log(`Log listener  ${boundUrl(siem.listener.server, siem.ctx.urls.listener)}`);
+  const file = resolve(opts.dataDir, 'credentials.json');
+  console.log(
+    siem.credentials.accounts.length > 0
+      ? `Credentials   ${file}`
+      : `Credentials   MISSING: ${file} (the SIEM keeps only token hashes; restore the file)`,
+  );
+  await waitForSignal();
+  await siem.close();
+  lock.release();
 }
 
 /** Resolves on SIGINT/SIGTERM so servers close cleanly. */

@@ -1,5 +1,4 @@
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
 import { loadConnectorConfig, type ConnectionConfig } from '@siemlink/connector/config.ts';
@@ -7,12 +6,13 @@ import { createSiemClient } from '@siemlink/connector/client/index.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
-import { argumentError, envPort, intOption } from '../options.ts';
+import { argumentError, envPort } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
 import { lockConnectorStore, lockSiemDataDir } from '../data-dir/locks.ts';
 import type { DataDirLock } from '../data-dir/lock.ts';
-import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
+import type { ServeOptions } from '../verbs/siem-options.ts';
+import { siemConfigFrom, waitForSignal } from './serve.ts';
 
 export interface UpOptions extends ServeOptions {
   /** Unset: SIEMLINK_CONNECTOR_PORT, else 3000. */
@@ -186,30 +186,10 @@ export function upBanner(up: Up, dataDir: string): string[] {
   ];
 }
 
-/** `siemlink up` (what `npm start` runs). */
-export function registerUp(program: Command): void {
-  addSiemOptions(
-    program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
-  )
-    .option(
-      '--connector-port <port>',
-      'connector API port (default 3000; env SIEMLINK_CONNECTOR_PORT)',
-      intOption('--connector-port', 0, 65535),
-    )
-    .option('--no-demo', 'no demo data')
-    .option('--first-fetch <range>', 'first fetch time range (env SIEMLINK_FIRST_FETCH)')
-    .option('--max-fetch <n>', 'max incidents per run, capped at 50 (env SIEMLINK_MAX_FETCH)')
-    .option('--source <mode>', 'search (default) or feed (env SIEMLINK_FETCH_SOURCE)')
-    .option(
-      '--config-ids <ids>',
-      'feed mode: security configuration ids, ; separated (default: all of the SIEM account; env SIEMLINK_CONFIG_IDS)',
-    )
-    .option('--interval-seconds <s>', 'seconds between fetch runs (panel default 60)')
-    .option('--buffer-minutes <m>', 'newest minutes left out for indexing (panel default 3)')
-    .action(async (opts: UpOptions) => {
-      const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
-      for (const line of upBanner(up, opts.dataDir)) console.log(line);
-      await waitForSignal();
-      await up.close();
-    });
+/** `siemlink up` (what `npm start` runs): both halves until SIGINT/SIGTERM. */
+export async function runUp(opts: UpOptions): Promise<void> {
+  const up = await startUp(opts, { logger: cliLogger(), print: (l) => console.log(l) });
+  for (const line of upBanner(up, opts.dataDir)) console.log(line);
+  await waitForSignal();
+  await up.close();
 }

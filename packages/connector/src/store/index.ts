@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import type { StoreConfig } from '../config.ts';
-import { openPostgresIncidentStore } from './postgres.ts';
 import { openSqliteIncidentStore } from './sqlite.ts';
 import type { IncidentStore } from './types.ts';
 
 export * from './types.ts';
 export { openSqliteIncidentStore } from './sqlite.ts';
-export { openPostgresIncidentStore } from './postgres.ts';
 
 /**
  * The connector's SQLite file: `DIR/connector/connector.db` under the siemlink data dir, the same
@@ -23,6 +21,10 @@ export async function openIncidentStore(config: {
   store?: StoreConfig;
 }): Promise<IncidentStore> {
   const store = config.store ?? { kind: 'sqlite' };
-  if (store.kind === 'postgres') return openPostgresIncidentStore({ connectionString: store.url });
+  if (store.kind === 'postgres') {
+    // Imported only when configured: `pg` is not loaded by a CLI run on the default SQLite store.
+    const { openPostgresIncidentStore } = await import('./postgres.ts');
+    return openPostgresIncidentStore({ connectionString: store.url });
+  }
   return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir) });
 }

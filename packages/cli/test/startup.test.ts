@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, startCliSiem } from './helpers.ts';
+import { VERB_DESCRIPTIONS, BACKFILL_MARGIN_MINUTES } from '../src/verbs/descriptions.ts';
+
+/**
+ * Start-up cost is what a verb imports: `--help` loads only commander and the verb declarations,
+ * and the connector's verbs never load the SIEM, Fastify or the PostgreSQL driver (timings are in
+ * bench/startup.ts; this checks the cause, which is deterministic).
+ */
+
+/** A preload that writes the URL of every module loaded (ESM and CommonJS) to a file at exit. */
+const TRACE = `data:text/javascript,${encodeURIComponent(
+  `import { registerHooks } from 'node:module';
+import { writeFileSync } from 'node:fs';
+const urls = [];
+registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+process.on('exit', () => writeFileSync(process.env.TRACE_FILE, urls.join('\\n')));`,
+)}`;
+
+function loadedModules(args: string[], env: Record<string, string>): Promise<string[]> {
+  const file = join(env.HOME!, `trace-${args[0]}.txt`);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', '--import', TRACE, BIN, ...args],
+      { env: { ...env, TRACE_FILE: file }, timeout: 60_000 },
+      (err, _stdout, stderr) => {
+        if (err) return reject(new Error(`${args.join(' ')}: ${stderr}`));
+        resolve(readFileSync(file, 'utf8').split('\n'));
+      },
+    );
+  });
+}
+
+const matching = (urls: string[], re: RegExp) => urls.filter((u) => re.test(u));
+
+test('siemlink --help loads the verb declarations only: no connector, SIEM, HTTP client or server', async (t) => {
+  const cli = await startCliSiem('siemlink-startup-');
+  t.after(() => cli.close());
+  const urls = await loadedModules(['--help'], cli.env);
+  assert.ok(matching(urls, /\/commander\//).length > 0, 'the trace sees modules');
+  assert.deepEqual(
+    matching(
+      urls,
+      /packages\/(siem|connector|contracts)\/|node_modules\/(fastify|undici|pg|pino|@sinclair)\//,
+    ),
+    [],
+  );
+  assert.deepEqual(matching(urls, /packages\/cli\/src\/commands\//), []);
+});
+
+test('fetch-incidents --once loads neither the SIEM nor Fastify nor pg (default SQLite store)', async (t) => {
+  const cli = await startCliSiem('siemlink-startup-');
+  t.after(() => cli.close());
+  const urls = await loadedModules(['fetch-incidents', '--once'], cli.env);
+  assert.ok(matching(urls, /packages\/connector\/src\/fetch\/fetcher\.ts$/).length === 1, 'the fetcher ran');
+  // The SIEM's logger factory (pino + token redaction, a leaf module) is shared with `serve`.
+  assert.deepEqual(matching(urls, /packages\/siem\/(?!src\/logger\.ts$)/), []);
+  assert.deepEqual(
+    matching(urls, /node_modules\/(fastify|@fastify\/[^/]+|avvio|find-my-way|pg|pg-[a-z]+)\//),
+    [],
+  );
+  // Only the verb that runs is imported.
+  assert.deepEqual(
+    matching(urls, /packages\/cli\/src\/commands\//).map((u) => u.replace(/.*\//, '')),
+    ['fetch-incidents.ts'],
+  );
+});
+
+test('the help texts kept beside the verbs match the connector commands they describe', async () => {
+  const connector = {
+    'search-logs': (await import('@siemlink/connector/commands/search-logs.ts')).searchLogsCommand,
+    'get-logs-by-event-id': (await import('@siemlink/connector/commands/get-logs-by-event-id.ts'))
+      .getLogsByEventIdCommand,
+    'create-siem-account': (await import('@siemlink/connector/commands/create-siem-account.ts'))
+      .createSiemAccountCommand,
+    'security-events': (await import('@siemlink/connector/commands/security-events.ts'))
+      .securityEventsCommand,
+    'security-configurations': (await import('@siemlink/connector/commands/list-security-configurations.ts'))
+      .listSecurityConfigurationsCommand,
+    test: (await import('@siemlink/connector/commands/test-connection.ts')).testCommand,
+    backfill: (await import('@siemlink/connector/commands/backfill.ts')).backfillCommand,
+  };
+  for (const [verb, command] of Object.entries(connector)) {
+    assert.equal(VERB_DESCRIPTIONS[verb as keyof typeof VERB_DESCRIPTIONS], command.description, verb);
+  }
+  const { BACKFILL_DEFAULT_MARGIN_MINUTES } = await import('@siemlink/connector/commands/backfill.ts');
+  assert.equal(BACKFILL_MARGIN_MINUTES, BACKFILL_DEFAULT_MARGIN_MINUTES);
+});
