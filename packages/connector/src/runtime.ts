@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
+import { createIncidentEvents } from './api/console/index.ts';
 import { createSiemClient, type SiemlinkClient } from './client/index.ts';
 import type { ConnectorConfig } from './config.ts';
 import type { Clock } from './context.ts';
@@ -42,10 +43,23 @@ export async function startConnector(
   const store = await openIncidentStore(config);
   const client = createSiemClient(config.connection, { logger, clock: opts.clock });
   let url: string | null = null;
+  const events = createIncidentEvents();
   const api =
     opts.api === false
       ? null
-      : await buildApiApp({ store, logger, clock: opts.clock, fetching: config.fetch.enabled });
+      : await buildApiApp({
+          store,
+          logger,
+          clock: opts.clock,
+          fetching: config.fetch.enabled,
+          console: {
+            client,
+            events,
+            // No authentication exists yet on this API: every route is open, as /api/incidents is.
+            requireRole: () => async () => {},
+            fetchFilters: { searchTerm: config.fetch.searchTerm, severities: config.fetch.severities },
+          },
+        });
   try {
     if (api && opts.api !== false) {
       url = await api.listen({ host: opts.api?.host ?? '127.0.0.1', port: opts.api?.port ?? 3000 });
@@ -56,7 +70,23 @@ export async function startConnector(
   }
   const stop = new AbortController();
   const loop = runFetchLoop(
-    { client, store, options: config.fetch, logger, clock: opts.clock, onRun: opts.onRun },
+    {
+      client,
+      store,
+      options: config.fetch,
+      logger,
+      clock: opts.clock,
+      onRun: (result) => {
+        if (result.incidents.length > 0) {
+          events.publish({
+            origin: 'fetch',
+            ids: result.incidents.map((i) => i.id),
+            at: new Date(result.endedAt).toISOString(),
+          });
+        }
+        opts.onRun?.(result);
+      },
+    },
     stop.signal,
   ).catch((err) => logger.error({ err }, 'fetch loop stopped'));
   let closed = false;

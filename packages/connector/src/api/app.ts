@@ -7,6 +7,7 @@ import { BACKFILL_RUN_SOURCE, IncidentStatus as IncidentStatusSchema } from '../
 import { XSOAR_SEVERITY } from '../fetch/mapping.ts';
 import { apiError } from '../errors.ts';
 import { installApiErrorHandler } from './error-handler.ts';
+import { registerConsole, type ConsoleDeps } from './console/index.ts';
 
 export interface ApiDeps {
   store: IncidentStore;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   clock: Clock;
   /** Whether the fetch loop runs (reported by /api/health). */
   fetching: boolean;
+  /** The web console and its routes (absent: the JSON API only). */
+  console?: Omit<ConsoleDeps, 'store' | 'logger' | 'clock'>;
 }
 
 const ListQuery = Type.Object(
@@ -146,6 +149,9 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       lastBackfill,
     };
   });
+
+  if (deps.console)
+    registerConsole(app, { ...deps.console, store: deps.store, logger: deps.logger, clock: deps.clock });
 
   return app;
 }

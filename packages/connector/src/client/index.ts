@@ -12,6 +12,7 @@ import {
   searchSecurityEvents,
 } from './endpoints/security-events.ts';
 import { searchLogs } from './endpoints/search.ts';
+import { searchRules, setRuleEnabled } from './endpoints/rules.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
 import { feed } from './endpoints/feed.ts';
 import { configError } from '../errors.ts';
@@ -97,6 +98,8 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     searchEventLogs: (req, o) => searchEventLogs(deps, req, o),
     iterateEventLogs: (id, size, pageSize, o) => iterateEventLogs(deps, id, size, pageSize, o),
     searchLogs: (body, o) => searchLogs(deps, body, o),
+    searchRules: (req, o) => searchRules(deps, req, o),
+    setRuleEnabled: (id, enabled, o) => setRuleEnabled(deps, id, enabled, o),
     createSiemAccount: (req, o) => createSiemAccount(deps, req, o),
     whoami: (kind, o) => whoami(deps, kind, o),
     feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
