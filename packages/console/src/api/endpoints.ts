@@ -1,4 +1,4 @@
-import { api, qs } from './http.ts';
+import { ApiError, api, qs } from './http.ts';
 import type {
   FetchRun,
   Gap,
@@ -8,17 +8,28 @@ import type {
   LogSearchResult,
   Me,
   Note,
+  SessionInfo,
   SecurityEvent,
   SecurityRule,
 } from './types.ts';
 
 /** Every call the console makes, in one place (the routes are the connector's). */
 
+const toMe = (s: SessionInfo): Me => ({ username: s.user.name, role: s.user.role, csrfToken: s.csrfToken });
+
 export const session = {
-  me: () => api<Me>('GET', '/api/auth/me', undefined, { quiet401: true }),
-  login: (username: string, password: string) =>
-    api<Me>('POST', '/api/auth/login', { username, password }, { quiet401: true }),
-  logout: () => api<unknown>('POST', '/api/auth/logout', {}),
+  /** The signed-in user, or null without a session. */
+  me: async (): Promise<Me | null> => {
+    try {
+      return toMe(await api<SessionInfo>('GET', '/api/auth/session', undefined, { quiet401: true }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return null;
+      throw err;
+    }
+  },
+  login: async (username: string, password: string) =>
+    toMe(await api<SessionInfo>('POST', '/api/auth/login', { username, password }, { quiet401: true })),
+  logout: () => api<unknown>('POST', '/api/auth/logout'),
 };
 
 export interface IncidentFilters {
@@ -31,8 +42,9 @@ export interface IncidentFilters {
   from?: string;
   to?: string;
   sort?: string;
+  order?: string;
   cursor?: string;
-  pageSize?: number;
+  limit?: number;
 }
 
 export interface IncidentPatch {
@@ -51,8 +63,8 @@ export const incidents = {
     api<IncidentDetail>('GET', `/api/incidents/${encodeURIComponent(id)}`, undefined, { signal }),
   update: (id: string, patch: IncidentPatch) =>
     api<IncidentDetail>('PATCH', `/api/incidents/${encodeURIComponent(id)}`, patch),
-  addNote: (id: string, text: string) =>
-    api<Note>('POST', `/api/incidents/${encodeURIComponent(id)}/notes`, { text }),
+  addNote: (id: string, body: string) =>
+    api<Note>('POST', `/api/incidents/${encodeURIComponent(id)}/notes`, { body }),
   bulk: (ids: string[], patch: IncidentPatch) => api<unknown>('POST', '/api/incidents/bulk', { ids, patch }),
 };
 

@@ -14,11 +14,11 @@ export interface Incident {
   name: string;
   occurred: string;
   severity: number;
-  originalSeverity?: number | null;
+  originalSeverity: number;
   status: IncidentStatus;
   owner: string | null;
-  tags?: string[];
-  closeReason?: string | null;
+  tags: string[];
+  closeReason: string | null;
   closeNotes?: string | null;
   fields: Record<string, unknown>;
   raw: Record<string, unknown>;
@@ -27,34 +27,52 @@ export interface Incident {
 }
 
 export interface Note {
-  id: string | number;
+  id: number;
   author: string;
   createdAt: string;
-  updatedAt?: string;
-  text: string;
+  updatedAt: string;
+  /** Markdown */
+  body: string;
+  revisions: { body: string; author: string; at: string }[];
 }
 
 export interface TimelineEntry {
-  id?: string | number;
+  id: number;
   at: string;
-  actor: string;
-  action: string;
-  before?: unknown;
-  after?: unknown;
+  actor: { kind: string; name: string };
+  kind: string;
+  before: unknown;
+  after: unknown;
 }
 
-export interface IncidentDetail extends Incident {
-  notes?: Note[];
-  timeline?: TimelineEntry[];
-  logs?: Record<string, unknown>[];
-  related?: Incident[];
+export interface IncidentLogs {
+  fetchedAt: string | null;
+  count: number;
+  cap: number;
+  truncated: boolean;
+  error: string | null;
+  logs: Record<string, unknown>[];
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  notes: Note[];
+  timeline: TimelineEntry[];
+  logs: IncidentLogs | null;
+  related: Incident[];
 }
 
 export interface IncidentList {
   total: number;
   results: Incident[];
-  counts?: { status?: Record<string, number>; severity?: Record<string, number> };
-  nextCursor?: string | null;
+  counts: { byStatus: Record<string, number>; bySeverity: Record<string, number> };
+  nextCursor: string | null;
+}
+
+/** `GET /api/auth/session` and the login answer. */
+export interface SessionInfo {
+  user: { name: string; role: Role; kind: 'user' | 'api_key' };
+  csrfToken: string | null;
 }
 
 export interface LogSearchResult {

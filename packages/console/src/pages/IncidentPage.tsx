@@ -1,7 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { incidents, type IncidentPatch } from '../api/endpoints.ts';
-import { CLOSE_REASONS, SEVERITIES, canWrite, type IncidentDetail } from '../api/types.ts';
+import {
+  CLOSE_REASONS,
+  SEVERITIES,
+  canWrite,
+  type Incident,
+  type IncidentDetail,
+  type Note,
+} from '../api/types.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -18,15 +25,16 @@ export function IncidentPage({ id }: { id: string }) {
   });
   if (q.error) return <ErrorNote error={q.error} />;
   if (!q.data) return <p role="status">Loading…</p>;
-  return <IncidentView incident={q.data} />;
+  return <IncidentView detail={q.data} />;
 }
 
-function IncidentView({ incident: i }: { incident: IncidentDetail }) {
+function IncidentView({ detail }: { detail: IncidentDetail }) {
+  const i = detail.incident;
   const { me } = useSession();
   const writer = canWrite(me);
   const groupBy = Object.entries(i.fields).filter(([k]) => k.startsWith('groupBy.'));
   const mitre = (i.fields.mitreTags as string[] | undefined) ?? [];
-  const tags = i.tags ?? (i.fields.tags as string[] | undefined) ?? [];
+  const tags = i.tags.length ? i.tags : ((i.fields.tags as string[] | undefined) ?? []);
   return (
     <article aria-labelledby="incident-title" className="incident">
       <p className="crumbs">
@@ -61,7 +69,7 @@ function IncidentView({ incident: i }: { incident: IncidentDetail }) {
             <dd>{cell(i.fields.alertSummary)}</dd>
             <dt>Hits</dt>
             <dd>{cell(i.fields.hits)}</dd>
-            {i.originalSeverity != null && i.originalSeverity !== i.severity && (
+            {i.originalSeverity !== i.severity && (
               <>
                 <dt>Original severity</dt>
                 <dd>
@@ -118,16 +126,10 @@ function IncidentView({ incident: i }: { incident: IncidentDetail }) {
         <section aria-labelledby="timeline-title" className="card">
           <h2 id="timeline-title">Timeline</h2>
           <ol className="timeline" data-testid="timeline">
-            {(i.timeline ?? []).map((t, n) => (
-              <li key={t.id ?? n}>
-                <time>{utc(t.at)}</time> <b>{t.actor}</b> {t.action.replaceAll('_', ' ')}
-                {(t.before !== undefined || t.after !== undefined) && (
-                  <span className="change">
-                    {' '}
-                    {t.before !== undefined && t.before !== null ? <s>{cell(t.before)}</s> : null}{' '}
-                    {t.after !== undefined ? cell(t.after) : ''}
-                  </span>
-                )}
+            {detail.timeline.map((t) => (
+              <li key={t.id}>
+                <time>{utc(t.at)}</time> <b>{t.actor.name}</b> {t.kind.replaceAll('_', ' ')}
+                <Change before={t.before} after={t.after} />
               </li>
             ))}
           </ol>
@@ -135,21 +137,25 @@ function IncidentView({ incident: i }: { incident: IncidentDetail }) {
       </div>
 
       <section aria-labelledby="logs-title" className="card">
-        <h2 id="logs-title">Triggering logs ({i.logs?.length ?? 0})</h2>
-        {i.logs?.length ? (
-          <LogsTable logs={i.logs} caption="Logs that triggered the rule" />
+        <h2 id="logs-title">Triggering logs ({detail.logs?.count ?? 0})</h2>
+        {detail.logs?.truncated && (
+          <p className="muted">The SIEM had more; the first {detail.logs.cap} are kept.</p>
+        )}
+        {detail.logs?.error && <p className="error">Last capture failed: {detail.logs.error}</p>}
+        {detail.logs?.logs.length ? (
+          <LogsTable logs={detail.logs.logs} caption="Logs that triggered the rule" />
         ) : (
-          <p>No logs kept with this incident.</p>
+          <p>{detail.logs ? 'No logs kept with this incident.' : 'Logs not captured yet.'}</p>
         )}
       </section>
 
-      <Notes incident={i} writer={writer} />
+      <Notes id={i.id} notes={detail.notes} writer={writer} />
 
       <section aria-labelledby="related-title" className="card">
         <h2 id="related-title">Related incidents</h2>
-        {i.related?.length ? (
+        {detail.related.length ? (
           <ul>
-            {i.related.map((r) => (
+            {detail.related.map((r) => (
               <li key={r.id}>
                 <Link to={`/incidents/${encodeURIComponent(r.id)}`}>{r.name}</Link> · {r.status} ·{' '}
                 {utc(r.occurred)}
@@ -172,7 +178,22 @@ function useUpdate(id: string) {
   });
 }
 
-function Actions({ incident: i }: { incident: IncidentDetail }) {
+function Change({ before, after }: { before: unknown; after: unknown }) {
+  if ((before === null || before === undefined) && (after === null || after === undefined)) return null;
+  return (
+    <span className="change">
+      {': '}
+      {before !== null && before !== undefined && (
+        <>
+          <s>{cell(before)}</s> →{' '}
+        </>
+      )}
+      {cell(after)}
+    </span>
+  );
+}
+
+function Actions({ incident: i }: { incident: Incident }) {
   const { me } = useSession();
   const update = useUpdate(i.id);
   const [reason, setReason] = useState('');
@@ -194,7 +215,7 @@ function Actions({ incident: i }: { incident: IncidentDetail }) {
         Status
         <select
           value={i.status}
-          onChange={(e) => update.mutate({ status: e.target.value as IncidentDetail['status'] })}
+          onChange={(e) => update.mutate({ status: e.target.value as Incident['status'] })}
           disabled={i.status === 'closed'}
         >
           <option value="new">new</option>
@@ -249,30 +270,30 @@ function Actions({ incident: i }: { incident: IncidentDetail }) {
   );
 }
 
-function Notes({ incident: i, writer }: { incident: IncidentDetail; writer: boolean }) {
+function Notes({ id, notes, writer }: { id: string; notes: Note[]; writer: boolean }) {
   const qc = useQueryClient();
   const [text, setText] = useState('');
   const add = useMutation({
-    mutationFn: () => incidents.addNote(i.id, text),
+    mutationFn: () => incidents.addNote(id, text),
     onSuccess: () => {
       setText('');
-      void qc.invalidateQueries({ queryKey: ['incidents', 'one', i.id] });
+      void qc.invalidateQueries({ queryKey: ['incidents', 'one', id] });
     },
   });
   return (
     <section aria-labelledby="notes-title" className="card">
       <h2 id="notes-title">Notes</h2>
       <ul className="notes" data-testid="notes">
-        {(i.notes ?? []).map((n) => (
+        {notes.map((n) => (
           <li key={n.id}>
             <p className="note-meta">
               <b>{n.author}</b> · {utc(n.createdAt)}
               {n.updatedAt && n.updatedAt !== n.createdAt ? ` · edited ${utc(n.updatedAt)}` : ''}
             </p>
-            <Markdown text={n.text} />
+            <Markdown text={n.body} />
           </li>
         ))}
-        {(i.notes ?? []).length === 0 && <li>No notes yet.</li>}
+        {notes.length === 0 && <li>No notes yet.</li>}
       </ul>
       {writer && (
         <form

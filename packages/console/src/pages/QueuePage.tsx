@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { health, incidents, type IncidentFilters } from '../api/endpoints.ts';
+import { incidents, type IncidentFilters } from '../api/endpoints.ts';
 import { CLOSE_REASONS, SEVERITIES, canWrite } from '../api/types.ts';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -9,7 +9,26 @@ import { SeverityBadge } from '../components/SeverityBadge.tsx';
 import { utc } from '../components/format.ts';
 import { useIncidentStream } from '../components/useIncidentStream.ts';
 
-const FILTER_KEYS = ['status', 'severity', 'owner', 'rule', 'tag', 'q', 'from', 'to', 'sort'] as const;
+const FILTER_KEYS = [
+  'status',
+  'severity',
+  'owner',
+  'rule',
+  'tag',
+  'q',
+  'from',
+  'to',
+  'sort',
+  'order',
+] as const;
+
+/** The sort choices, as `sort:order` of the API. */
+const SORTS = [
+  ['occurred:desc', 'newest first'],
+  ['occurred:asc', 'oldest first'],
+  ['severity:desc', 'severity, highest first'],
+  ['updated:desc', 'recently updated'],
+] as const;
 
 export function QueuePage() {
   const { loc, navigate } = useRouter();
@@ -25,10 +44,9 @@ export function QueuePage() {
   const cursor = cursors.at(-1);
   const list = useQuery({
     queryKey: ['incidents', 'list', filters, cursor],
-    queryFn: ({ signal }) => incidents.list({ ...filters, cursor, pageSize: 50 }, signal),
+    queryFn: ({ signal }) => incidents.list({ ...filters, cursor, limit: 50 }, signal),
     placeholderData: keepPreviousData,
   });
-  const summary = useQuery({ queryKey: ['health', 'summary'], queryFn: () => health.summary() });
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [closeReason, setCloseReason] = useState('');
 
@@ -38,7 +56,12 @@ export function QueuePage() {
     const p = new URLSearchParams();
     for (const k of FILTER_KEYS) {
       const v = String(data.get(k) ?? '').trim();
-      if (v) p.set(k, v);
+      if (v && k !== 'sort' && k !== 'order') p.set(k, v);
+    }
+    const [sort, order] = String(data.get('sortOrder') ?? 'occurred:desc').split(':');
+    if (sort !== 'occurred' || order !== 'desc') {
+      p.set('sort', sort!);
+      p.set('order', order!);
     }
     setCursors([]);
     navigate(`/?${p.toString()}`);
@@ -54,9 +77,8 @@ export function QueuePage() {
   });
 
   const rows = list.data?.results ?? [];
-  const statusCounts =
-    list.data?.counts?.status ?? (summary.data?.counts as Record<string, number> | undefined) ?? {};
-  const severityCounts = list.data?.counts?.severity ?? {};
+  const statusCounts = list.data?.counts.byStatus ?? {};
+  const severityCounts = list.data?.counts.bySeverity ?? {};
   const toggle = (id: string) =>
     setSelected((s) => {
       const n = new Set(s);
@@ -144,11 +166,12 @@ export function QueuePage() {
         </label>
         <label>
           Sort
-          <select name="sort" defaultValue={filters.sort ?? ''}>
-            <option value="">newest first</option>
-            <option value="occurred">oldest first</option>
-            <option value="-severity">severity, highest first</option>
-            <option value="-updated">recently updated</option>
+          <select name="sortOrder" defaultValue={`${filters.sort ?? 'occurred'}:${filters.order ?? 'desc'}`}>
+            {SORTS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit">Apply</button>
