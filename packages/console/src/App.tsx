@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { session } from './api/endpoints.ts';
 import { csrf, setUnauthorizedHandler } from './api/http.ts';
 import { match, useRouter } from './router.tsx';
-import { SessionContext } from './session.tsx';
+import { SessionContext, signedIn } from './session.tsx';
 import { Layout } from './components/Layout.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { QueuePage } from './pages/QueuePage.tsx';
@@ -16,11 +16,19 @@ import { HealthPage } from './pages/HealthPage.tsx';
 export function App() {
   const { loc, navigate } = useRouter();
   const qc = useQueryClient();
-  const me = useQuery({ queryKey: ['me'], queryFn: () => session.me(), retry: false, staleTime: Infinity });
+  // Without a sign of an earlier login the session is not even asked for: a fresh browser gets the
+  // login page without a 401 in its console.
+  const me = useQuery({
+    queryKey: ['me'],
+    queryFn: () => (signedIn.get() ? session.me() : null),
+    retry: false,
+    staleTime: Infinity,
+  });
 
   useEffect(() => {
     setUnauthorizedHandler(() => {
       csrf.token = null;
+      signedIn.set(false);
       qc.setQueryData(['me'], null);
     });
   }, [qc]);
@@ -38,6 +46,7 @@ export function App() {
       <LoginPage
         onLoggedIn={(user) => {
           csrf.token = user.csrfToken ?? null;
+          signedIn.set(true);
           qc.setQueryData(['me'], user);
           if (loc.path === '/login') navigate('/', true);
         }}
@@ -48,6 +57,7 @@ export function App() {
   const logout = () => {
     void session.logout().finally(() => {
       csrf.token = null;
+      signedIn.set(false);
       qc.clear();
       qc.setQueryData(['me'], null);
       navigate('/', true);

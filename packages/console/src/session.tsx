@@ -9,3 +9,12 @@ export function useSession(): { me: Me; logout: () => void } {
   if (!s) throw new Error('useSession outside a session');
   return s;
 }
+
+/** Whether this browser signed in before (the session cookie itself is HttpOnly, out of reach). */
+export const signedIn = {
+  get: (): boolean => localStorage.getItem('siemlink.signedIn') === '1',
+  set(on: boolean): void {
+    if (on) localStorage.setItem('siemlink.signedIn', '1');
+    else localStorage.removeItem('siemlink.signedIn');
+  },
+};
