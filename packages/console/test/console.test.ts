@@ -17,6 +17,7 @@ async function signIn(page: Page, url: string, user: { username: string; passwor
 
 test('console in Chromium: an analyst works a demo incident to closed and searches logs; a viewer cannot change anything', async (t) => {
   const stack = await startStack(t);
+  if (!stack) return;
   const b = await openBrowser(t);
   const { page } = b;
   page.setDefaultTimeout(WAIT);
@@ -129,6 +130,7 @@ test('console in Chromium: an analyst works a demo incident to closed and search
 
 test('console at a narrow width: navigation and the queue stay usable by keyboard', async (t) => {
   const stack = await startStack(t);
+  if (!stack) return;
   const b = await openBrowser(t, { width: 390, height: 844 });
   const { page } = b;
   page.setDefaultTimeout(WAIT);

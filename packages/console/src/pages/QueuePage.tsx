@@ -77,8 +77,8 @@ export function QueuePage() {
   });
 
   const rows = list.data?.results ?? [];
-  const statusCounts = list.data?.counts.byStatus ?? {};
-  const severityCounts = list.data?.counts.bySeverity ?? {};
+  const statusCounts = list.data?.counts?.byStatus ?? {};
+  const severityCounts = list.data?.counts?.bySeverity ?? {};
   const toggle = (id: string) =>
     setSelected((s) => {
       const n = new Set(s);
