@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startUp } from '@siemlink/cli/commands/up.ts';
+import { ensureBuilt } from './build.ts';
 
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -22,6 +23,7 @@ export async function startStack(t: {
   after(fn: () => unknown): void;
   skip(message?: string): void;
 }): Promise<Stack | null> {
+  await ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-console-'));
   let announce!: () => void;
   const firstIncidents = new Promise<void>((resolve) => (announce = resolve));

@@ -40,3 +40,12 @@ export function fieldPaths(docs: Record<string, unknown>[]): string[] {
   for (const d of docs) walk(d, '');
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
 }
+
+/** A duration for labels: 30 s, 5 min, 3 h, 1 d. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 86400) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}

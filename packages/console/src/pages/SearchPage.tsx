@@ -6,7 +6,7 @@ import { BarChart } from '../components/BarChart.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { LogsTable } from '../components/LogsTable.tsx';
 import { TimeRangePicker, type TimeRange } from '../components/TimeRangePicker.tsx';
-import { fieldPaths, utc } from '../components/format.ts';
+import { duration, fieldPaths, utc } from '../components/format.ts';
 import { addTerm } from '../components/lucene.ts';
 
 export function SearchPage() {
@@ -83,7 +83,7 @@ export function SearchPage() {
           </p>
           <BarChart
             bars={data.histogram.buckets.map((b) => ({ t: b.t, value: b.count }))}
-            label={`Hits per ${data.histogram.intervalMs / 1000} s`}
+            label={`Hits per ${duration(data.histogram.intervalMs)}`}
             unit="hits"
           />
           {available.length > 0 && (
