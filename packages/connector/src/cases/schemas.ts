@@ -126,7 +126,7 @@ export interface CaseQuery {
   names?: string[];
   /** Any of these tags. */
   tags?: string[];
-  /** Free text: every word must start a word of the name, description or groupBy values. */
+  /** Free text over name, description and groupBy values: every term must match (see cases/text.ts). */
   text?: string;
   occurredFrom?: number;
   occurredTo?: number;

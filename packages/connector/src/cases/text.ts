@@ -1,7 +1,7 @@
 /**
  * Free-text search over an incident's name, description and groupBy values, the same on SQLite
  * (FTS5) and PostgreSQL (tsvector): both index the words this module cuts, and a query matches
- * when every one of its words starts a word of the incident.
+ * when every one of its terms is found: its words in a row, the last one as a prefix.
  */
 
 /** Lower-cased words: runs of letters and digits. "10.0.0.5 Brute-force" -> 10 0 0 5 brute force. */
@@ -36,14 +36,27 @@ export function groupKey(i: { name: string; fields: Record<string, unknown> }): 
   return `${rule}|${JSON.stringify(groupByEntries(i.fields))}`;
 }
 
-/** An FTS5 MATCH expression: each word a quoted prefix query, all required. Null when no words. */
-export function ftsMatch(text: string): string | null {
-  const w = words(text);
-  return w.length ? w.map((x) => `"${x}"*`).join(' ') : null;
+/**
+ * The query's terms (split on white space), each as its words: a term like `10.0.0.1` is a phrase
+ * (its words in a row, the last one a prefix), so it does not match every 10.x address.
+ */
+function terms(text: string): string[][] {
+  return text
+    .split(/\s+/)
+    .map(words)
+    .filter((w) => w.length > 0);
 }
 
-/** A PostgreSQL tsquery (simple configuration): each word a prefix, all required. */
+/** An FTS5 MATCH expression: every term a prefix phrase, all required. Null when no words. */
+export function ftsMatch(text: string): string | null {
+  const t = terms(text);
+  return t.length ? t.map((w) => `"${w.join(' ')}"*`).join(' AND ') : null;
+}
+
+/** A PostgreSQL tsquery (simple configuration): every term a prefix phrase, all required. */
 export function tsQuery(text: string): string | null {
-  const w = words(text);
-  return w.length ? w.map((x) => `${x}:*`).join(' & ') : null;
+  const t = terms(text);
+  return t.length
+    ? t.map((w) => `(${w.map((x, i) => (i === w.length - 1 ? `${x}:*` : x)).join(' <-> ')})`).join(' & ')
+    : null;
 }

@@ -23,8 +23,14 @@ export interface NewLogs {
 export interface CaseStore {
   /** One page of the queue, `limit` + 1 rows at most (the extra row says a next page exists). */
   queryIncidents(q: CaseQuery): Promise<Incident[]>;
-  /** Counts by status and by current severity over the incidents `q` matches, ignoring its status and severity filters. */
-  caseCounts(q: Omit<CaseQuery, 'sort' | 'order' | 'limit' | 'after'>): Promise<CaseCounts>;
+  /**
+   * Counts by status and by current severity over the incidents `q` matches ignoring its status
+   * and severity filters (so the queue can show what each facet would give), and `total`, the
+   * count matching every filter.
+   */
+  caseCounts(
+    q: Omit<CaseQuery, 'sort' | 'order' | 'limit' | 'after'>,
+  ): Promise<CaseCounts & { total: number }>;
   /** Applies the patch with its timeline entries in one transaction; null when there is no such incident. */
   updateCase(id: string, patch: CasePatch, actor: Actor, now: number): Promise<Incident | null>;
   /** The same patch on every id, all in one transaction: an unknown id or a refused change writes nothing. */

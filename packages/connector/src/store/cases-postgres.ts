@@ -131,7 +131,7 @@ export function postgresCases(
         `SELECT status, severity, COUNT(*) AS n FROM ${s}.incidents ${clause} GROUP BY status, severity`,
         args,
       );
-      return countsFrom(rows);
+      return countsFrom(rows, q);
     },
     async updateCase(id, patch, actor, now) {
       return tx((c) => update(c, id, patch, actor, now));

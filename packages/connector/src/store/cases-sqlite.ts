@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { applyPatch, type CaseState } from '../cases/apply-patch.ts';
 import { percentiles } from '../cases/percentiles.ts';
-import type { Actor, CasePatch, IncidentLogs, Note, TimelineEntry } from '../cases/schemas.ts';
+import type { Actor, CasePatch, CaseQuery, IncidentLogs, Note, TimelineEntry } from '../cases/schemas.ts';
 import { groupKey, searchText } from '../cases/text.ts';
 import { apiError } from '../errors.ts';
 import type { CaseStore } from './case-types.ts';
@@ -105,7 +105,7 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
         severity: number;
         n: number;
       }[];
-      return countsFrom(rows);
+      return countsFrom(rows, q);
     },
     async updateCase(id, patch, actor, now) {
       return tx(() => update(id, patch, actor, now));
@@ -261,16 +261,26 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
   };
 }
 
+/** Facet counts from (status, severity, n) rows; `total` applies the status and severity filters too. */
 export function countsFrom(
   rows: { status: 'new' | 'active' | 'closed'; severity: number; n: number | string }[],
+  q: Pick<CaseQuery, 'status' | 'severities' | 'minSeverity'>,
 ) {
   const byStatus = { new: 0, active: 0, closed: 0 };
   const bySeverity: Record<string, number> = {};
+  let total = 0;
   for (const r of rows) {
     const n = Number(r.n);
+    const sev = Number(r.severity);
     byStatus[r.status] += n;
-    const k = String(Number(r.severity));
-    bySeverity[k] = (bySeverity[k] ?? 0) + n;
+    bySeverity[String(sev)] = (bySeverity[String(sev)] ?? 0) + n;
+    if (
+      (!q.status?.length || q.status.includes(r.status)) &&
+      (!q.severities?.length || q.severities.includes(sev)) &&
+      (q.minSeverity === undefined || sev >= q.minSeverity)
+    ) {
+      total += n;
+    }
   }
-  return { byStatus, bySeverity };
+  return { byStatus, bySeverity, total };
 }
