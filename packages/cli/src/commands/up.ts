@@ -142,6 +142,9 @@ export function upBanner(up: Up, dataDir: string): string[] {
     `Credentials    ${resolve(dataDir, 'credentials.json')}`,
     `Incidents      ${api}/api/incidents`,
     `Health         ${api}/api/health`,
+    up.connector.initialAdmin
+      ? `Console login  ${up.connector.initialAdmin.username} / ${up.connector.initialAdmin.password}  (shown once; also in ${up.connector.initialAdmin.file}, "console")`
+      : `Console login  see "console" in ${resolve(dataDir, 'credentials.json')} (or: siemlink users reset admin)`,
     f.enabled
       ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
       : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',

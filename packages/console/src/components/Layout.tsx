@@ -15,7 +15,12 @@ export function Layout({ children }: { children: ReactNode }) {
   const { loc } = useRouter();
   const main = useRef<HTMLElement>(null);
   // After a client-side navigation, focus moves to the new page (screen readers and keyboards).
+  const first = useRef(true);
   useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
     main.current?.focus({ preventScroll: true });
   }, [loc.path]);
   return (

@@ -21,17 +21,17 @@ type GapParams = Static<typeof GapParams>;
 export function registerFetchRuns(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Querystring: RunsQuery }>(
     '/api/fetch-runs',
-    { preHandler: deps.requireRole('viewer'), schema: { querystring: RunsQuery } },
+    { config: { role: 'viewer' }, schema: { querystring: RunsQuery } },
     async (req) => ({ results: await deps.store.listRuns(req.query.limit) }),
   );
 
-  app.get('/api/gaps', { preHandler: deps.requireRole('viewer') }, async () => ({
+  app.get('/api/gaps', { config: { role: 'viewer' } }, async () => ({
     results: await deps.store.listGaps(),
   }));
 
   app.post<{ Params: GapParams }>(
     '/api/gaps/:id/backfill',
-    { preHandler: deps.requireRole('analyst'), schema: { params: GapParams } },
+    { config: { role: 'analyst' }, schema: { params: GapParams } },
     async (req) => {
       const result = await backfillCommand
         .invoke(

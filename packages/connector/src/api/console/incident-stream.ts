@@ -16,7 +16,7 @@ export function registerIncidentStream(app: FastifyInstance, deps: ConsoleDeps):
     for (const end of [...open]) end();
   });
 
-  app.get('/api/incidents/stream', { preHandler: deps.requireRole('viewer') }, async (req, reply) => {
+  app.get('/api/incidents/stream', { config: { role: 'viewer' } }, async (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

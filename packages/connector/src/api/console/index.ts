@@ -7,7 +7,7 @@ import { registerRules } from './rules.ts';
 import { registerSecurityEvents } from './security-events.ts';
 import { registerStaticAssets } from './static-assets.ts';
 
-export type { ConsoleDeps, ConsoleRole } from './deps.ts';
+export type { ConsoleDeps } from './deps.ts';
 export { createIncidentEvents, type IncidentEvents, type IncidentsWritten } from './incident-events.ts';
 
 /**

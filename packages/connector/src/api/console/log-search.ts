@@ -63,7 +63,7 @@ export function registerLogSearch(app: FastifyInstance, deps: ConsoleDeps): void
   app.post<{ Body: LogSearchBody }>(
     '/api/logs/search',
     {
-      preHandler: deps.requireRole('viewer'),
+      config: { role: 'viewer' },
       schema: { body: LogSearchBody, response: { 200: LogSearchResult } },
     },
     async (req): Promise<LogSearchResult> => {

@@ -23,7 +23,7 @@ type RuleParams = Static<typeof RuleParams>;
 export function registerRules(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Querystring: RulesQuery }>(
     '/api/rules',
-    { preHandler: deps.requireRole('viewer'), schema: { querystring: RulesQuery } },
+    { config: { role: 'viewer' }, schema: { querystring: RulesQuery } },
     async (req) =>
       deps.client
         .searchRules({
@@ -40,7 +40,7 @@ export function registerRules(app: FastifyInstance, deps: ConsoleDeps): void {
   ] as const) {
     app.post<{ Params: RuleParams }>(
       `/api/rules/:id/${action}`,
-      { preHandler: deps.requireRole('analyst'), schema: { params: RuleParams } },
+      { config: { role: 'analyst' }, schema: { params: RuleParams } },
       async (req) => {
         const rule = await deps.client.setRuleEnabled(req.params.id, enabled).catch(remoteError);
         req.log.info({ ruleId: rule.id, enabled }, `security rule ${action}d`);

@@ -22,7 +22,7 @@ type EventsBody = Static<typeof EventsBody>;
 export function registerSecurityEvents(app: FastifyInstance, deps: ConsoleDeps): void {
   app.post<{ Body: EventsBody }>(
     '/api/security-events/search',
-    { preHandler: deps.requireRole('viewer'), schema: { body: EventsBody } },
+    { config: { role: 'viewer' }, schema: { body: EventsBody } },
     async (req) => {
       const now = deps.clock.now();
       const b = req.body;

@@ -8,6 +8,7 @@ import { createIncidentEvents } from '../../../src/api/console/index.ts';
 import { HttpError } from '../../../src/errors.ts';
 import type { SiemClient } from '../../../src/client/types.ts';
 import { openSqliteIncidentStore } from '../../../src/store/sqlite.ts';
+import { createAuth } from '../../../src/auth/service.ts';
 import { TestClock, silent } from '../../helpers.ts';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
@@ -20,36 +21,30 @@ async function setup(t: { after(fn: () => unknown): void }, client: Partial<Siem
   const store = await openSqliteIncidentStore({ path: join(dir, 'c.db') });
   const clock = new TestClock(NOW);
   const events = createIncidentEvents();
-  const calls: unknown[] = [];
+  const auth = createAuth({ store, clock });
   const app = await buildApiApp({
     store,
     logger: silent,
     clock,
     fetching: true,
-    console: {
-      client: client as SiemClient,
-      events,
-      assetsDir: join(dir, 'dist'),
-      requireRole: (role) => async (req, reply) => {
-        const have = req.headers['x-test-role'];
-        if (!have) return reply.status(401).send({ errorCode: 'UNAUTHENTICATED', message: 'log in' });
-        if (role === 'analyst' && have !== 'analyst')
-          return reply.status(403).send({ errorCode: 'FORBIDDEN', message: 'analysts only' });
-      },
-    },
+    auth,
+    console: { client: client as SiemClient, events, assetsDir: join(dir, 'dist') },
   });
   t.after(async () => {
     await app.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { app, events, calls, store };
+  viewer.authorization = `Bearer ${(await auth.createApiKey('viewer', 'viewer', 'test')).key}`;
+  analyst.authorization = `Bearer ${(await auth.createApiKey('analyst', 'analyst', 'test')).key}`;
+  return { app, events, store };
 }
 
-const viewer = { 'x-test-role': 'viewer' };
-const analyst = { 'x-test-role': 'analyst' };
+// Filled by each setup with fresh API keys of these roles.
+const viewer = { authorization: '' };
+const analyst = { authorization: '' };
 
-test('console assets: the shell at / and client routes, hashed assets cached, /api stays JSON 404', async (t) => {
+test('console assets: the shell at / and client routes, hashed assets cached, /api stays behind auth, JSON 404', async (t) => {
   const { app } = await setup(t);
   for (const url of ['/', '/incidents/logzio:1', '/search']) {
     const res = await app.inject(url);
@@ -62,7 +57,8 @@ test('console assets: the shell at / and client routes, hashed assets cached, /a
   assert.match(js.headers['cache-control'] as string, /immutable/);
   assert.equal((await app.inject('/assets/..%2F..%2Fc.db')).statusCode, 404);
   assert.equal((await app.inject('/assets/missing.js')).statusCode, 404);
-  const api = await app.inject('/api/nothing');
+  assert.equal((await app.inject('/api/nothing')).statusCode, 401);
+  const api = await app.inject({ url: '/api/nothing', headers: viewer });
   assert.equal(api.statusCode, 404);
   assert.equal(api.json().errorCode, 'NOT_FOUND');
 });
