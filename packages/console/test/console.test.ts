@@ -17,7 +17,6 @@ async function signIn(page: Page, url: string, user: { username: string; passwor
 
 test('console in Chromium: an analyst works a demo incident to closed and searches logs; a viewer cannot change anything; narrow and keyboard', async (t) => {
   const stack = await startStack(t);
-  if (!stack) return;
   const b = await openBrowser(t);
   const { page } = b;
   page.setDefaultTimeout(WAIT);
