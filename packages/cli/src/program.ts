@@ -8,6 +8,9 @@ import { registerFetchIncidents } from './commands/fetch-incidents.ts';
 import { registerTest } from './commands/test.ts';
 import { registerUp } from './commands/up.ts';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerUsers } from './commands/users.ts';
+import { registerApiKeys } from './commands/api-keys.ts';
+import { registerIncidents } from './commands/incidents.ts';
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   registerTest(program);
   registerBackfill(program);
   registerUp(program);
+  registerUsers(program);
+  registerApiKeys(program);
+  registerIncidents(program);
   return program;
 }
 

@@ -82,10 +82,17 @@ export function postgresAuth(
     },
     async useApiKey(keyHash, now) {
       const { rows } = await pool.query<ApiKeyRow>(
-        `UPDATE ${s}.api_keys SET last_used_at = $2 WHERE key_hash = $1 AND revoked_at IS NULL RETURNING *`,
-        [keyHash, ms(now)],
+        `SELECT * FROM ${s}.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+        [keyHash],
       );
-      return rows[0] ? toApiKeyRecord(rows[0]) : null;
+      const row = rows[0];
+      if (!row) return null;
+      // Recorded at most once a minute: a read must not cost a write every time.
+      if (row.last_used_at === null || Number(row.last_used_at) <= now - 60_000) {
+        await pool.query(`UPDATE ${s}.api_keys SET last_used_at = $2 WHERE id = $1`, [row.id, ms(now)]);
+        row.last_used_at = ms(now);
+      }
+      return toApiKeyRecord(row);
     },
     async listApiKeys() {
       return (

@@ -75,8 +75,12 @@ export function sqliteAuth(db: DatabaseSync, tx: <T>(fn: () => T) => T): AuthSto
         .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
         .get(keyHash) as ApiKeyRow | undefined;
       if (!row) return null;
-      db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
-      return toApiKeyRecord({ ...row, last_used_at: now });
+      // Recorded at most once a minute: a read must not cost a synced write every time.
+      if (row.last_used_at === null || Number(row.last_used_at) <= now - 60_000) {
+        db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(now, row.id);
+        row.last_used_at = now;
+      }
+      return toApiKeyRecord(row);
     },
     async listApiKeys() {
       return (

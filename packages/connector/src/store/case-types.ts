@@ -92,7 +92,7 @@ export interface AuthStore {
     k: { id: string; name: string; role: Role; keyHash: string; createdBy: string },
     now: number,
   ): Promise<ApiKey>;
-  /** The unrevoked key with this hash; records its use. */
+  /** The unrevoked key with this hash; records its use (at most once a minute). */
   useApiKey(keyHash: string, now: number): Promise<ApiKeyRecord | null>;
   listApiKeys(): Promise<ApiKey[]>;
   /** False when no such unrevoked key. */

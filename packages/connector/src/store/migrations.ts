@@ -60,6 +60,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX incidents_occurred_id ON incidents (occurred_ms, id);
    CREATE INDEX incidents_updated_id ON incidents (updated_at, id);
    CREATE INDEX incidents_severity_occurred ON incidents (severity, occurred_ms, id);
+   CREATE INDEX incidents_status_severity ON incidents (status, severity);
    CREATE INDEX incidents_owner ON incidents (owner, occurred_ms);
    CREATE INDEX incidents_name ON incidents (name, occurred_ms);
    CREATE INDEX incidents_group ON incidents (group_key, occurred_ms);

@@ -64,6 +64,7 @@ export const PG_MIGRATIONS: readonly string[] = [
    CREATE INDEX incidents_occurred_id ON S.incidents (occurred_ms, id COLLATE "C");
    CREATE INDEX incidents_updated_id ON S.incidents (updated_at, id COLLATE "C");
    CREATE INDEX incidents_severity_occurred ON S.incidents (severity, occurred_ms, id COLLATE "C");
+   CREATE INDEX incidents_status_severity ON S.incidents (status, severity);
    CREATE INDEX incidents_owner ON S.incidents (owner, occurred_ms);
    CREATE INDEX incidents_name ON S.incidents (name, occurred_ms);
    CREATE INDEX incidents_group ON S.incidents (group_key, occurred_ms);

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CloseReason } from '../cases/schemas.ts';
+import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
+import { Nullable } from '../cases/nullable.ts';
 import type { AuthStore, CaseStore } from './case-types.ts';
 
 export const IncidentStatus = Type.Union([
@@ -20,21 +21,20 @@ export const Incident = Type.Object({
       'current severity, XSOAR scale: 0 unclassified, 0.5 INFO, 1 LOW, 2 MEDIUM, 3 HIGH, 4 SEVERE (an analyst may override it)',
   }),
   originalSeverity: Type.Number({ description: 'the severity the source event had' }),
-  status: IncidentStatus,
-  owner: Type.Union([Type.String(), Type.Null()]),
-  fields: Type.Record(Type.String(), Type.Unknown()),
-  raw: Type.Record(Type.String(), Type.Unknown()),
+  // Plain enum/object schemas (not unions or patternProperties): the queue serialises 50 a page.
+  status: Type.Unsafe<IncidentStatus>({ type: 'string', enum: ['new', 'active', 'closed'] }),
+  owner: Nullable(Type.String()),
+  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
   tags: Type.Array(Type.String()),
-  closeReason: Type.Union([CloseReason, Type.Null()]),
-  closeNotes: Type.Union([Type.String(), Type.Null()]),
+  closeReason: Type.Unsafe<CloseReason | null>({ type: ['string', 'null'], enum: [...CLOSE_REASONS, null] }),
+  closeNotes: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
-  acknowledgedAt: Type.Union([Type.String(), Type.Null()], {
-    description: 'first move away from new or first assignment',
-  }),
-  closedAt: Type.Union([Type.String(), Type.Null()]),
-  timeToAcknowledgeSeconds: Type.Union([Type.Number(), Type.Null()]),
-  timeToCloseSeconds: Type.Union([Type.Number(), Type.Null()]),
+  acknowledgedAt: Nullable(Type.String({ description: 'first move away from new or first assignment' })),
+  closedAt: Nullable(Type.String()),
+  timeToAcknowledgeSeconds: Nullable(Type.Number()),
+  timeToCloseSeconds: Nullable(Type.Number()),
 });
 export type Incident = Static<typeof Incident>;
 
