@@ -18,20 +18,36 @@ type GapParams = Static<typeof GapParams>;
  * What the health page draws: `GET /api/fetch-runs` (newest first), `GET /api/gaps`, and
  * `POST /api/gaps/:id/backfill` (analysts), the same backfill as `siemlink backfill --gap ID`.
  */
+const tags = ['console'];
+
 export function registerFetchRuns(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Querystring: RunsQuery }>(
     '/api/fetch-runs',
-    { config: { role: 'viewer' }, schema: { querystring: RunsQuery } },
+    {
+      config: { role: 'viewer' },
+      schema: { tags, summary: 'Fetch runs, newest first', querystring: RunsQuery },
+    },
     async (req) => ({ results: await deps.store.listRuns(req.query.limit) }),
   );
 
-  app.get('/api/gaps', { config: { role: 'viewer' } }, async () => ({
-    results: await deps.store.listGaps(),
-  }));
+  app.get(
+    '/api/gaps',
+    { config: { role: 'viewer' }, schema: { tags, summary: 'Recorded gaps' } },
+    async () => ({
+      results: await deps.store.listGaps(),
+    }),
+  );
 
   app.post<{ Params: GapParams }>(
     '/api/gaps/:id/backfill',
-    { config: { role: 'analyst' }, schema: { params: GapParams } },
+    {
+      config: { role: 'analyst' },
+      schema: {
+        tags,
+        summary: 'Backfill a recorded gap without moving the live cursor (analyst)',
+        params: GapParams,
+      },
+    },
     async (req) => {
       const result = await backfillCommand
         .invoke(

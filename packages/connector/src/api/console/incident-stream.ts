@@ -16,30 +16,40 @@ export function registerIncidentStream(app: FastifyInstance, deps: ConsoleDeps):
     for (const end of [...open]) end();
   });
 
-  app.get('/api/incidents/stream', { config: { role: 'viewer' } }, async (req, reply) => {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    // `retry` tells EventSource how soon to reconnect after a drop.
-    res.write('retry: 3000\n: connected\n\n');
-    const send = (e: IncidentsWritten) => {
-      res.write(`event: incidents\ndata: ${JSON.stringify(e)}\n\n`);
-    };
-    const unsubscribe = deps.events.subscribe(send);
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    const end = () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      open.delete(end);
-      if (!res.writableEnded) res.end();
-    };
-    open.add(end);
-    req.raw.on('close', end);
-  });
+  app.get(
+    '/api/incidents/stream',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags: ['console'],
+        summary: 'Server-Sent Events: an `incidents` event when fetch runs or backfills write incidents',
+      },
+    },
+    async (req, reply) => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      // `retry` tells EventSource how soon to reconnect after a drop.
+      res.write('retry: 3000\n: connected\n\n');
+      const send = (e: IncidentsWritten) => {
+        res.write(`event: incidents\ndata: ${JSON.stringify(e)}\n\n`);
+      };
+      const unsubscribe = deps.events.subscribe(send);
+      const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+      heartbeat.unref();
+      const end = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      open.add(end);
+      req.raw.on('close', end);
+    },
+  );
 }

@@ -59,12 +59,20 @@ function queryError(err: unknown): never {
  * with the Operations token), so it works against real Logz.io too. Newest hits first; the range is
  * cut into the API's two-day pieces, newest piece first, each with a date histogram.
  */
+const tags = ['console'];
+
 export function registerLogSearch(app: FastifyInstance, deps: ConsoleDeps): void {
   app.post<{ Body: LogSearchBody }>(
     '/api/logs/search',
     {
       config: { role: 'viewer' },
-      schema: { body: LogSearchBody, response: { 200: LogSearchResult } },
+      schema: {
+        tags,
+        summary:
+          'Search logs with Lucene over a time range (/v1/search, Operations token); histogram of hits',
+        body: LogSearchBody,
+        response: { 200: LogSearchResult },
+      },
     },
     async (req): Promise<LogSearchResult> => {
       const now = deps.clock.now();

@@ -20,10 +20,19 @@ type RuleParams = Static<typeof RuleParams>;
  * Security rules through the Security token: `GET /api/rules` lists (by title), and
  * `POST /api/rules/:id/enable|disable` switches one (analysts).
  */
+const tags = ['console'];
+
 export function registerRules(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get<{ Querystring: RulesQuery }>(
     '/api/rules',
-    { config: { role: 'viewer' }, schema: { querystring: RulesQuery } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Security rules of the SIEM account (Security token)',
+        querystring: RulesQuery,
+      },
+    },
     async (req) =>
       deps.client
         .searchRules({
@@ -40,7 +49,14 @@ export function registerRules(app: FastifyInstance, deps: ConsoleDeps): void {
   ] as const) {
     app.post<{ Params: RuleParams }>(
       `/api/rules/:id/${action}`,
-      { config: { role: 'analyst' }, schema: { params: RuleParams } },
+      {
+        config: { role: 'analyst' },
+        schema: {
+          tags,
+          summary: `${action[0]!.toUpperCase()}${action.slice(1)} a security rule (analyst)`,
+          params: RuleParams,
+        },
+      },
       async (req) => {
         const rule = await deps.client.setRuleEnabled(req.params.id, enabled).catch(remoteError);
         req.log.info({ ruleId: rule.id, enabled }, `security rule ${action}d`);

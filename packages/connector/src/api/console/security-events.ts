@@ -19,10 +19,19 @@ const EventsBody = Type.Object(
 type EventsBody = Static<typeof EventsBody>;
 
 /** `POST /api/security-events/search`: triggered security events (Security token), newest first. */
+const tags = ['console'];
+
 export function registerSecurityEvents(app: FastifyInstance, deps: ConsoleDeps): void {
   app.post<{ Body: EventsBody }>(
     '/api/security-events/search',
-    { config: { role: 'viewer' }, schema: { body: EventsBody } },
+    {
+      config: { role: 'viewer' },
+      schema: {
+        tags,
+        summary: 'Search triggered security events, newest first (Security token)',
+        body: EventsBody,
+      },
+    },
     async (req) => {
       const now = deps.clock.now();
       const b = req.body;

@@ -62,7 +62,7 @@ export function registerStaticAssets(app: FastifyInstance, assetsDir = DEFAULT_A
     }
   }
 
-  app.get('/assets/*', async (req, reply) => {
+  app.get('/assets/*', { schema: { hide: true } }, async (req, reply) => {
     const rel = (req.params as { '*': string })['*'];
     const file = resolve(root, 'assets', rel);
     // Never outside the assets dir, whatever `..` or encoded separators the path holds.
@@ -76,14 +76,14 @@ export function registerStaticAssets(app: FastifyInstance, assetsDir = DEFAULT_A
     return reply.send(createReadStream(file));
   });
 
-  app.get('/', async (_req, reply) => sendIndex(reply));
-  app.get('/favicon.svg', async (_req, reply) => {
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+  app.get('/favicon.svg', { schema: { hide: true } }, async (_req, reply) => {
     const body = await readFile(join(root, 'favicon.svg')).catch(() => null);
     if (!body) return reply.callNotFound();
     return secure(reply).type(TYPES['.svg']!).send(body);
   });
   // Client-side routes (/incidents/..., /search, ...): the app shell. /api stays a JSON 404.
-  app.get('/*', async (req, reply) => {
+  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     if (req.url.startsWith('/api/') || req.url === '/api') return reply.callNotFound();
     return sendIndex(reply);
   });

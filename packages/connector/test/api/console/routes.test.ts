@@ -233,3 +233,18 @@ test('incident stream: Server-Sent Events announce new incidents; closing the se
   assert.equal((await reader.read()).done, true);
   assert.equal(events.listenerCount, 0);
 });
+
+test('OpenAPI: the console routes are documented, the page shell is not', async (t) => {
+  const { app } = await setup(t);
+  const res = await app.inject({ url: '/api/openapi.json', headers: viewer });
+  assert.equal(res.statusCode, 200, res.body);
+  const paths = Object.keys(res.json().paths);
+  for (const p of [
+    '/api/logs/search',
+    '/api/rules',
+    '/api/security-events/search',
+    '/api/gaps/{id}/backfill',
+  ])
+    assert.ok(paths.includes(p), `${p} missing from ${paths.join(', ')}`);
+  assert.ok(!paths.some((p) => p === '/' || p.startsWith('/assets')));
+});
