@@ -10,6 +10,9 @@ import { registerTest } from './commands/test.ts';
 import { registerUp } from './commands/up.ts';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerSecurityConfigurations } from './commands/security-configurations.ts';
+import { registerUsers } from './commands/users.ts';
+import { registerApiKeys } from './commands/api-keys.ts';
+import { registerIncidents } from './commands/incidents.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
 export function cliVersion(): string {
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   registerTest(program);
   registerBackfill(program);
   registerUp(program);
+  registerUsers(program);
+  registerApiKeys(program);
+  registerIncidents(program);
   return program;
 }
 

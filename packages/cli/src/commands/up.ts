@@ -180,6 +180,9 @@ export function upBanner(up: Up, dataDir: string): string[] {
     `Incidents      ${api}/api/incidents`,
     `Health         ${api}/api/health`,
     `Connector API  ${up.connector.url ? boundUrl(up.connector, up.connector.url) : '-'}`,
+    up.connector.initialAdmin
+      ? `Console login  ${up.connector.initialAdmin.username} / ${up.connector.initialAdmin.password}  (shown once; also in ${up.connector.initialAdmin.file}, "console")`
+      : `Console login  see "console" in ${resolve(dataDir, 'credentials.json')} (or: siemlink users reset admin)`,
     f.enabled
       ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
       : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { postgresAuth } from './auth-postgres.ts';
+import { postgresCases } from './cases-postgres.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -101,12 +103,25 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
          ON CONFLICT DO NOTHING`,
         [...incidentValues(i), ms(now)],
       );
-      if ((r.rowCount ?? 0) > 0) inserted.push(i);
+      if ((r.rowCount ?? 0) > 0) {
+        inserted.push(i);
+        await caseStore.afterInsert(q, i, now);
+      }
     }
     return inserted;
   };
 
+  const caseStore = postgresCases(pool, s, tx);
+  try {
+    await caseStore.backfill();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+
   return {
+    ...caseStore.cases,
+    ...postgresAuth(pool, s, tx),
     async getCursor(source) {
       const { rows } = await pool.query<{ value: string | null }>(
         `SELECT value FROM ${s}.cursors WHERE source = $1`,

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { migrate } from './migrations.ts';
+import { sqliteAuth } from './auth-sqlite.ts';
+import { sqliteCases } from './cases-sqlite.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -68,7 +70,10 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       const r = insIncident.run(...incidentValues(i), now, now);
-      if (r.changes > 0) inserted.push(i);
+      if (r.changes > 0) {
+        inserted.push(i);
+        caseStore.afterInsert(i, now);
+      }
     }
     return inserted;
   };
@@ -85,7 +90,12 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     }
   }
 
+  const caseStore = sqliteCases(db, tx);
+  caseStore.backfill();
+
   return {
+    ...caseStore.cases,
+    ...sqliteAuth(db, tx),
     async getCursor(source) {
       const row = getCursor.get(source) as { value: string } | undefined;
       return row?.value ?? null;
