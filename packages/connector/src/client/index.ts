@@ -14,6 +14,7 @@ import {
 import { searchLogs } from './endpoints/search.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
 import { feed } from './endpoints/feed.ts';
+import { listSecurityConfigurations } from './endpoints/configurations.ts';
 import { configError } from '../errors.ts';
 
 export * from './types.ts';
@@ -99,6 +100,7 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     searchLogs: (body, o) => searchLogs(deps, body, o),
     createSiemAccount: (req, o) => createSiemAccount(deps, req, o),
     whoami: (kind, o) => whoami(deps, kind, o),
+    listSecurityConfigurations: (o) => listSecurityConfigurations(deps, o),
     feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
     close: () => dispatcher.close(),
   };
