@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../src/program.ts';
+import { run } from './run.ts';
 
-process.exitCode = await main(process.argv);
+await run(process.argv);

@@ -8,6 +8,7 @@ import { loadConnectorConfig, type ConfigInput, type ConnectorConfig } from '@si
 import { systemClock, type Clock } from '@siemlink/connector/context.ts';
 import type { CommandDeps } from '@siemlink/connector/commands/define.ts';
 import { createProgress } from './progress.ts';
+import { resolveTarget } from './target/resolve-target.ts';
 
 /** Flags every connector verb takes; none has a default, so env and the config file still apply. */
 export interface ConnectionFlags {
@@ -99,6 +100,8 @@ export function openConnector(flags: ConnectionFlags, fetch: Record<string, unkn
     logger,
   );
   config.dataDir = resolve(config.dataDir);
+  // Always said, so a verb never talks to real Logz.io (or a local SIEM) without the user seeing it.
+  process.stderr.write(`${resolveTarget(config)}\n`);
   const clock = systemClock;
   const client = createSiemClient(config.connection, { logger, clock });
   const ac = new AbortController();

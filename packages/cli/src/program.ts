@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerServe } from './commands/serve.ts';
 import { registerSearchLogs } from './commands/search-logs.ts';
@@ -11,11 +12,21 @@ import { registerBackfill } from './commands/backfill.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerApiKeys } from './commands/api-keys.ts';
 import { registerIncidents } from './commands/incidents.ts';
+import { registerSecurityConfigurations } from './commands/security-configurations.ts';
+
+/** The version of this package, as `siemlink --version` prints it. */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
   const program = new Command('siemlink')
     .description('A local Logz.io-compatible Cloud SIEM and the SOAR integration that reads it')
+    .version(cliVersion(), '-V, --version', 'print the siemlink version')
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
@@ -23,6 +34,7 @@ export function buildProgram(): Command {
   registerGetLogsByEventId(program);
   registerCreateSiemAccount(program);
   registerSecurityEvents(program);
+  registerSecurityConfigurations(program);
   registerFetchIncidents(program);
   registerTest(program);
   registerBackfill(program);

@@ -69,7 +69,7 @@ test('serve with the listener port in use exits 1 naming the address, leaving no
       '--listener-port',
       String(busy),
     ],
-    { timeout: 20_000 },
+    { timeout: 120_000 }, // a hang guard only
   ).catch((e: unknown) => e)) as { code: number | null; signal: string | null; stderr: string };
   assert.equal(err.signal, null, 'the process exits on its own');
   assert.equal(err.code, 1);
@@ -83,7 +83,7 @@ test('a bad port or preset token from the environment names the variable, and no
   const serve = (env: Record<string, string>) =>
     run(process.execPath, ['--disable-warning=ExperimentalWarning', BIN, 'serve', '--data-dir', dataDir], {
       env: { PATH: process.env.PATH!, ...env },
-      timeout: 20_000,
+      timeout: 120_000, // a hang guard only
     }).catch((e: unknown) => e) as Promise<{ code: number; stderr: string }>;
   const port = await serve({ SIEMLINK_PORT: '80a' });
   assert.equal(port.code, 1);

@@ -25,6 +25,37 @@ async function apiHeaders(up: Awaited<ReturnType<typeof startUp>>): Promise<Reco
   return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]! };
 }
 
+/**
+ * What `up` prints, and a wait for the first line that matches: a fetch run's line arrives when
+ * the run has committed. With `failFast`, a failed run rejects at once (when the next run is a
+ * minute away, waiting for it would only hide the failure).
+ */
+function printed() {
+  const lines: string[] = [];
+  let waiter:
+    | { match: RegExp; failFast: boolean; resolve: (l: string) => void; reject: (e: Error) => void }
+    | undefined;
+  const failed = (l: string) => new Error(`fetch run failed:\n${[...lines, l].join('\n')}`);
+  return {
+    lines,
+    print(l: string) {
+      lines.push(l);
+      if (!waiter) return;
+      if (waiter.match.test(l)) waiter.resolve(l);
+      else if (waiter.failFast && /fetch failed/.test(l)) waiter.reject(failed(l));
+      else return;
+      waiter = undefined;
+    },
+    next(match: RegExp, failFast = false): Promise<string> {
+      const seen = lines.find((l) => match.test(l));
+      if (seen) return Promise.resolve(seen);
+      const { promise, resolve, reject } = Promise.withResolvers<string>();
+      waiter = { match, failFast, resolve, reject };
+      return promise;
+    },
+  };
+}
+
 function options(dataDir: string, extra: Partial<UpOptions> = {}): UpOptions {
   return {
     dataDir,
@@ -41,8 +72,8 @@ function options(dataDir: string, extra: Partial<UpOptions> = {}): UpOptions {
 
 test('up: SIEM + connector against it; events become incidents served by the API; runs are printed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
-  const lines: string[] = [];
-  const up = await startUp(options(dir), { logger: silent, print: (l) => lines.push(l) });
+  const out = printed();
+  const up = await startUp(options(dir), { logger: silent, print: out.print });
   t.after(async () => {
     await up.close();
     rmSync(dir, { recursive: true, force: true });
@@ -65,14 +96,8 @@ test('up: SIEM + connector against it; events become incidents served by the API
     })),
     Date.now(),
   );
-  const deadline = Date.now() + 20_000;
-  while (!lines.some((l) => /\b3 new incident/.test(l)) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(
-    lines.some((l) => /\b3 new incident\(s\)\s+cursor \d{4}-\d\d-\d\dT.*\(\+3 id\)\s+lag \d+ s/.test(l)),
-    lines.join('\n'),
-  );
+  const line = await out.next(/\b3 new incident/);
+  assert.match(line, /\b3 new incident\(s\)\s+cursor \d{4}-\d\d-\d\dT.*\(\+3 id\)\s+lag \d+ s/);
   assert.equal((await fetch(`${up.connector.url}/api/incidents`)).status, 401, 'nothing without credentials');
   assert.equal(up.connector.initialAdmin!.file, join(dir, 'credentials.json'));
   assert.equal(statSync(up.connector.initialAdmin!.file).mode & 0o777, 0o600);
@@ -86,7 +111,7 @@ test('up: SIEM + connector against it; events become incidents served by the API
   };
   assert.equal(health.fetching, true);
   // The token is never printed.
-  assert.ok(!lines.join('\n').includes(siemAccount.apiToken));
+  assert.ok(!out.lines.join('\n').includes(siemAccount.apiToken));
 });
 
 test('up: a bad fetch option is a clear error and leaves nothing running', async (t) => {
@@ -125,10 +150,10 @@ test('formatRun: one concise line (time, count, cursor, lag) and failures say th
 
 test('up with demo data and the panel defaults: incidents arrive from the first fetch run', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-'));
-  const lines: string[] = [];
+  const out = printed();
   const up = await startUp(options(dir, { demo: true, intervalSeconds: undefined }), {
     logger: silent,
-    print: (l) => lines.push(l),
+    print: out.print,
   });
   t.after(async () => {
     await up.close();
@@ -136,16 +161,14 @@ test('up with demo data and the panel defaults: incidents arrive from the first 
   });
   assert.equal(up.connector.options.bufferMinutes, 3);
   assert.equal(up.connector.options.intervalSeconds, 60);
-  const deadline = Date.now() + 60_000;
-  let total = 0;
+  // The first run (at start; the next is a minute later) is the one that brings incidents.
+  const first = await out.next(/new incident/, true);
+  assert.match(first, /\b[1-9]\d* new incident/, out.lines.join('\n'));
   const headers = await apiHeaders(up);
-  while (total === 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    total = (
-      (await (await fetch(`${up.connector.url}/api/incidents`, { headers })).json()) as { total: number }
-    ).total;
-  }
-  assert.ok(total > 0, `no incident within a minute:\n${lines.join('\n')}`);
+  const total = (
+    (await (await fetch(`${up.connector.url}/api/incidents`, { headers })).json()) as { total: number }
+  ).total;
+  assert.ok(total > 0, out.lines.join('\n'));
 });
 
 test('up banner: URLs and credentials; with fetching disabled it does not claim to fetch', async (t) => {

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
 import { createIncidentEvents } from './api/console/index.ts';
@@ -35,6 +36,8 @@ export interface InitialAdmin {
 export interface RunningConnector {
   /** Base URL of the incident API, or null when it is not served. */
   url: string | null;
+  /** The socket address the incident API is bound to (`0.0.0.0` for all interfaces), or null. */
+  address(): AddressInfo | string | null;
   options: FetchOptions;
   store: IncidentStore;
   client: SiemlinkClient;
@@ -129,6 +132,7 @@ export async function startConnector(
   let closed = false;
   return {
     url,
+    address: () => api?.server.address() ?? null,
     options: config.fetch,
     store,
     client,

@@ -15,6 +15,27 @@ import { resolveFetchOptions, type RawFetchOptions } from '../src/fetch/options.
 import type { FetchDeps } from '../src/fetch/types.ts';
 import { silent } from './helpers.ts';
 
+/**
+ * A store that also lists every event each committed run took from the SIEM as new (before the
+ * store's unique key and INSERT OR IGNORE, which would hide an event fetched twice).
+ */
+export interface TakingStore extends IncidentStore {
+  taken: string[];
+}
+
+function takingStore(store: IncidentStore): TakingStore {
+  const taken: string[] = [];
+  return {
+    ...store,
+    taken,
+    async commitRun(input) {
+      const out = await store.commitRun(input);
+      for (const i of input.incidents) taken.push(i.alertEventId);
+      return out;
+    },
+  };
+}
+
 export interface RealSiem {
   siem: SiemServer;
   clock: FakeClock;
@@ -28,7 +49,7 @@ export interface RealSiem {
   /** Every alertEventId the SIEM holds for the SIEM account. */
   allIds(): string[];
   client(timeoutMs?: number): SiemlinkClient;
-  store(name?: string): IncidentStore;
+  store(name?: string): TakingStore;
   deps(client: SiemlinkClient, store: IncidentStore, opts?: RawFetchOptions): FetchDeps;
 }
 
@@ -105,7 +126,7 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
     store(name = 'connector.db') {
       const s = openSqliteIncidentStore({ path: join(dataDir, name) });
       opened.push(s);
-      return s;
+      return takingStore(s);
     },
     deps(client, store, opts = {}) {
       return { client, store, options: resolveFetchOptions(opts, silent), logger: silent, clock };
@@ -117,12 +138,24 @@ export async function storedIds(store: IncidentStore): Promise<string[]> {
   return (await store.listIncidents({ page: 1, pageSize: 10_000_000 })).results.map((i) => i.alertEventId);
 }
 
-/** Asserts zero lost and zero duplicates; returns the counts for the report. */
+/**
+ * The counts behind "zero lost, zero duplicates": `dup` counts incidents stored twice, which the
+ * table's unique key makes impossible; `fetchedTwice` counts events that committed runs took from
+ * the SIEM more than once (`taken`, from a TakingStore), which is where a duplicate would arise.
+ */
 export function compare(
   expected: string[],
   got: string[],
-): { expected: number; got: number; lost: number; dup: number } {
+  taken: readonly string[] = got,
+): { expected: number; got: number; lost: number; dup: number; taken: number; fetchedTwice: number } {
   const gotSet = new Set(got);
   const lost = expected.filter((id) => !gotSet.has(id)).length;
-  return { expected: expected.length, got: got.length, lost, dup: got.length - gotSet.size };
+  return {
+    expected: expected.length,
+    got: got.length,
+    lost,
+    dup: got.length - gotSet.size,
+    taken: taken.length,
+    fetchedTwice: taken.length - new Set(taken).size,
+  };
 }

@@ -5,8 +5,8 @@ import { SecurityEvent } from './events.ts';
 export const FeedQuery = Type.Object({
   offset: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 600000, default: 10000 })),
-  from: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch seconds' })),
-  to: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch seconds' })),
+  from: Type.Optional(Type.Number({ minimum: 0, description: 'epoch seconds (a fraction is floored)' })),
+  to: Type.Optional(Type.Number({ minimum: 0, description: 'epoch seconds (a fraction is floored)' })),
 });
 export type FeedQuery = Static<typeof FeedQuery>;
 

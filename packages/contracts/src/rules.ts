@@ -126,6 +126,21 @@ export const SecurityRuleRequest = Type.Object({
 });
 export type SecurityRuleRequest = Static<typeof SecurityRuleRequest>;
 
+/**
+ * How the rule engine fares with a rule (siemlink's own addition; Logz.io has no such field):
+ * OK, QUARANTINED (its evaluation was interrupted last time; not run before `quarantinedUntil`)
+ * or DISABLED (the engine turned it off after repeated failures; `disabledReason` says why).
+ */
+export const RuleEngineStatus = Type.Object({
+  state: Type.Union([Type.Literal('OK'), Type.Literal('QUARANTINED'), Type.Literal('DISABLED')]),
+  consecutiveFailures: Type.Integer({ minimum: 0 }),
+  lastFailure: Type.Optional(Type.String()),
+  lastFailureAt: Type.Optional(Type.String({ description: 'ISO 8601' })),
+  disabledReason: Type.Optional(Type.String()),
+  quarantinedUntil: Type.Optional(Type.String({ description: 'ISO 8601' })),
+});
+export type RuleEngineStatus = Static<typeof RuleEngineStatus>;
+
 export const SecurityRuleResponse = Type.Composite([
   Type.Omit(SecurityRuleRequest, ['configId', 'enabled']),
   Type.Object({
@@ -137,6 +152,7 @@ export const SecurityRuleResponse = Type.Composite([
     createdBy: Type.String(),
     updatedBy: Type.String(),
     protected: Type.Boolean(),
+    engineStatus: Type.Optional(RuleEngineStatus),
   }),
 ]);
 export type SecurityRuleResponse = Static<typeof SecurityRuleResponse>;

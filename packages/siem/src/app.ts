@@ -7,6 +7,8 @@ import { installAuth } from './plugins/auth.ts';
 import { stripNulls } from './plugins/strip-nulls.ts';
 import { acceptEmptyJsonBodies } from './plugins/json-body.ts';
 import { rejectNonFiniteNumbers } from './plugins/finite-numbers.ts';
+import { settleLooseInput } from './plugins/lenient-scalars.ts';
+import { httpsOption } from './tls.ts';
 import accountsRoutes from './modules/accounts/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import rulesRoutes from './modules/rules/routes.ts';
@@ -14,6 +16,7 @@ import eventsRoutes from './modules/events/routes.ts';
 import feedRoutes from './modules/feed/routes.ts';
 import adminRoutes from './modules/admin/routes.ts';
 import listenerRoutes from './modules/listener/routes.ts';
+import healthRoutes from './modules/health/routes.ts';
 
 export type SiemApp = FastifyInstance;
 
@@ -32,6 +35,7 @@ const lenientPaths = { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true }
 export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    ...httpsOption(ctx.config.tls),
     bodyLimit: 10 * 1024 * 1024,
     // Numbers sent as strings ("50") are coerced; unknown keys dropped where schemas forbid them.
     ajv: {
@@ -48,6 +52,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
   app.addHook('preValidation', async (request) => {
     if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
   });
+  settleLooseInput(app);
   await app.register(adminRoutes);
   // Logz.io answers `Accept-Encoding: gzip, deflate` (and recommends it for search): the JSON
   // endpoints compress bodies over 1 KB when asked. The feed is left out: it is streamed, and a
@@ -60,6 +65,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
     await json.register(eventsRoutes);
   });
   await app.register(feedRoutes);
+  await app.register(healthRoutes);
   return app;
 }
 
@@ -67,6 +73,7 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
 export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: 'listener' }) as FastifyBaseLogger,
+    ...httpsOption(ctx.config.tls),
     bodyLimit: ctx.config.listener.maxRequestBytes,
     logController: requestLogging(),
     routerOptions: lenientPaths,
@@ -74,5 +81,6 @@ export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
   app.decorate('siem', ctx);
   installErrorHandler(app);
   await app.register(listenerRoutes);
+  await app.register(healthRoutes);
   return app;
 }

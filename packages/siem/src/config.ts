@@ -9,18 +9,39 @@ export const SiemConfig = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   listenerPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8070 }),
   demo: Type.Boolean({ default: false }),
-  /** Per-line and per-request limits of the log listener (bytes). */
+  /** Per-line and per-request limits of the log listener (bytes, lines) and its write batches. */
   listener: Type.Object(
     {
       maxLineBytes: Type.Integer({ minimum: 64, default: 500 * 1024 }),
       maxRequestBytes: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+      maxLines: Type.Integer({ minimum: 1, default: 100_000 }),
+      batchLines: Type.Integer({ minimum: 1, default: 1_000 }),
     },
     { default: {} },
   ),
+  /** Admission control of /v1/search: searches of one account running at once (more: 429). */
+  search: Type.Object({ maxConcurrentPerAccount: Type.Integer({ minimum: 1, default: 3 }) }, { default: {} }),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
+  /**
+   * Rule engine safety (issue 13): each evaluation's time budget; a rule that fails (over budget,
+   * or interrupted by a freeze or kill) `maxFailures` times in a row is disabled with the reason;
+   * one found interrupted at start waits `quarantineMs` before it runs again.
+   */
+  ruleEngine: Type.Object(
+    {
+      evaluationBudgetMs: Type.Integer({ minimum: 1, default: 500 }),
+      maxFailures: Type.Integer({ minimum: 1, default: 3 }),
+      quarantineMs: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
+    },
+    { default: {} },
+  ),
   /** A rules file (JSON array of security rules) installed into the bootstrap SIEM account at start. */
   rulesFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Serve the API and the listener over HTTPS with this certificate and key (PEM files). */
+  tls: Type.Optional(
+    Type.Object({ certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) }),
+  ),
   /** Enables the authenticated fault-injection admin endpoint. */
   faultInjection: Type.Boolean({ default: false }),
   /** Preset tokens for the bootstrap accounts (otherwise random). */

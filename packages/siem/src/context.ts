@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './clock.ts';
 import type { SiemConfig } from './config.ts';
 import type { Faults } from './faults.ts';
+import type { Health } from './health/health.ts';
 import type { Store } from './store/store.ts';
 import type { Account, AccountsRepository } from './modules/accounts/repository.ts';
 
@@ -13,6 +14,8 @@ export interface SiemContext {
   faults: Faults;
   logger: Logger;
   accounts: AccountsRepository;
+  /** Background services' state (GET /health). */
+  health: Health;
   /** Base URLs once listening (set by the server; tests may leave them empty). */
   urls: { api: string; listener: string };
 }

@@ -51,3 +51,55 @@ export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>
     message,
     headers: { 'retry-after': String(retryAfterSeconds) },
   });
+
+/** SQLite primary result codes worth telling apart (extended codes carry them in the low byte). */
+const SQLITE = { BUSY: 5, LOCKED: 6, NOMEM: 7, READONLY: 8, IOERR: 10, CORRUPT: 11, FULL: 13, CANTOPEN: 14 };
+
+/** Seconds a client should wait before retrying a write the store could not take. */
+export const STORE_RETRY_AFTER = { full: 60, io: 5, busy: 1 } as const;
+
+/**
+ * A store error the caller should see as such: disk full is 507 (Insufficient Storage), I/O
+ * and lock trouble 503, each with Retry-After and the store's own message as the cause, so
+ * a full disk is never reported as a bare 500. Anything else (constraints, SQL bugs):
+ * undefined, and the caller rethrows the original.
+ */
+export function storeFailure(err: unknown): SiemError | undefined {
+  if (err instanceof SiemError) return err;
+  const e = err as { code?: unknown; errcode?: unknown; errstr?: unknown } | null;
+  if (!e || e.code !== 'ERR_SQLITE_ERROR' || typeof e.errcode !== 'number') return undefined;
+  const primary = e.errcode & 0xff;
+  const detail = typeof e.errstr === 'string' ? e.errstr : 'store error';
+  const retry = (s: number) => ({ 'retry-after': String(s) });
+  if (primary === SQLITE.FULL) {
+    return new SiemError({
+      code: 'STORAGE_FULL',
+      status: 507,
+      kind: 'transient',
+      message: `the SIEM's disk is full (${detail}); retry later`,
+      headers: retry(STORE_RETRY_AFTER.full),
+      cause: err,
+    });
+  }
+  if (primary === SQLITE.BUSY || primary === SQLITE.LOCKED) {
+    return new SiemError({
+      code: 'STORAGE_BUSY',
+      status: 503,
+      kind: 'transient',
+      message: `the SIEM's store is busy (${detail}); retry later`,
+      headers: retry(STORE_RETRY_AFTER.busy),
+      cause: err,
+    });
+  }
+  if ([SQLITE.IOERR, SQLITE.NOMEM, SQLITE.READONLY, SQLITE.CANTOPEN, SQLITE.CORRUPT].includes(primary)) {
+    return new SiemError({
+      code: 'STORAGE_UNAVAILABLE',
+      status: 503,
+      kind: 'transient',
+      message: `the SIEM's store failed (${detail}); retry later`,
+      headers: retry(STORE_RETRY_AFTER.io),
+      cause: err,
+    });
+  }
+  return undefined;
+}

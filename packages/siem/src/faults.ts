@@ -1,6 +1,9 @@
 /**
- * Fault injection state, off by default. The admin endpoint (modules/admin) changes it; the
- * HTTP hook, the rule engine and the feed read it. One object per app instance, never global.
+ * Fault injection state, off by default. One object per app instance, never global. It has
+ * two levels: the instance-wide settings (`set`/`reset` without an account, for the process
+ * that runs the SIEM, e.g. tests) and per-account settings, which is all the admin endpoint
+ * (modules/admin) can change, so one tenant can only fault its own requests, rules and feeds.
+ * The HTTP hook, the rule engine and the feed read the settings of the account concerned.
  */
 export interface FaultSettings {
   /** Delay, in ms, between a rule triggering and its event being indexed (committed). */
@@ -38,24 +41,33 @@ export const DEFAULT_FAULTS: FaultSettings = {
 };
 
 export interface Faults {
-  get(): Readonly<FaultSettings>;
-  set(patch: Partial<FaultSettings>): FaultSettings;
-  reset(): FaultSettings;
+  /** The settings in force for `accountId` (its own, else the instance-wide ones), or the instance-wide ones. */
+  get(accountId?: number): Readonly<FaultSettings>;
+  /** Merges `patch` into the account's settings (starting from what is in force for it), or the instance-wide ones. */
+  set(patch: Partial<FaultSettings>, accountId?: number): FaultSettings;
+  /** Drops the account's own settings (back to the instance-wide ones), or resets the instance-wide ones. */
+  reset(accountId?: number): FaultSettings;
   /** Random source, injectable so tests are deterministic. */
   random(): number;
 }
 
 export function createFaults(random: () => number = Math.random): Faults {
-  let current: FaultSettings = { ...DEFAULT_FAULTS };
+  let instance: FaultSettings = { ...DEFAULT_FAULTS };
+  const perAccount = new Map<number, FaultSettings>();
+  const get = (accountId?: number) =>
+    (accountId === undefined ? undefined : perAccount.get(accountId)) ?? instance;
   return {
-    get: () => current,
-    set(patch) {
-      current = { ...current, ...patch };
-      return current;
+    get,
+    set(patch, accountId) {
+      const next = { ...get(accountId), ...patch };
+      if (accountId === undefined) instance = next;
+      else perAccount.set(accountId, next);
+      return next;
     },
-    reset() {
-      current = { ...DEFAULT_FAULTS };
-      return current;
+    reset(accountId) {
+      if (accountId === undefined) instance = { ...DEFAULT_FAULTS };
+      else perAccount.delete(accountId);
+      return get(accountId);
     },
     random,
   };

@@ -1,29 +1,73 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
-/** Query parameters that carry secrets (lower case); masked wherever a URL is logged. */
-const SECRET_KEYS = new Set(['token', 'api_token', 'apitoken']);
+/**
+ * Query parameters that carry secrets, as normalised by `secretKey`; masked wherever a URL is
+ * logged. Clients misplace header tokens in the query (`?x-api-token=`), or send arrays.
+ */
+const SECRET_KEYS = new Set([
+  'token',
+  'apitoken',
+  'xapitoken',
+  'xusertoken',
+  'usertoken',
+  'shippingtoken',
+  'accesstoken',
+  'authorization',
+  'password',
+  'secret',
+]);
 
-/** A query key as the server's parser reads it: `%74oken` authenticates as `token`. */
-function decodeKey(raw: string): string {
+/**
+ * A query key as a parser may read it: `%74oken` is `token`, `token[]` and `token[0]` are
+ * `token`, and case, `-` and `_` do not matter (`X-API-Token`, `api_token`).
+ */
+function secretKey(raw: string): boolean {
+  let key: string;
   try {
-    return decodeURIComponent(raw.replaceAll('+', ' ')).toLowerCase();
+    key = decodeURIComponent(raw.replaceAll('+', ' '));
   } catch {
-    return raw.toLowerCase();
+    key = raw;
   }
+  key = key
+    .toLowerCase()
+    .replace(/\[[^\]]*\]$/, '')
+    .replace(/[-_\s]/g, '');
+  return SECRET_KEYS.has(key);
 }
 
+/** Token-shaped path segments: a UUID (the shape of our and Logz.io's tokens), or a long run of letters mixed with digits. */
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const LONG_SECRET = /^(?=[^/]*\d)(?=[^/]*[a-z])[a-z0-9_~+=-]{20,}$/i;
+
+function redactPath(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => {
+      let plain: string;
+      try {
+        plain = decodeURIComponent(seg);
+      } catch {
+        plain = seg;
+      }
+      return UUID.test(plain) || LONG_SECRET.test(plain) ? '[REDACTED]' : seg;
+    })
+    .join('/');
+}
+
+/** The URL with secret query values and token-shaped path segments replaced by [REDACTED]. */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
-  if (q < 0) return url;
+  const path = redactPath(q < 0 ? url : url.slice(0, q));
+  if (q < 0) return path;
   const pairs = url
     .slice(q + 1)
     .split('&')
     .map((pair) => {
       const eq = pair.indexOf('=');
       const key = eq < 0 ? pair : pair.slice(0, eq);
-      return eq >= 0 && SECRET_KEYS.has(decodeKey(key)) ? `${key}=[REDACTED]` : pair;
+      return eq >= 0 && secretKey(key) ? `${key}=[REDACTED]` : pair;
     });
-  return `${url.slice(0, q + 1)}${pairs.join('&')}`;
+  return `${path}?${pairs.join('&')}`;
 }
 
 /** Structured logs; tokens never leave the process through them. Stdout unless `destination`. */

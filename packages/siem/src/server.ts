@@ -10,8 +10,10 @@ import { createLogger } from './logger.ts';
 import { openSqliteStore } from './store/store.ts';
 import { createSqliteAccountsRepository } from './modules/accounts/repository.ts';
 import { bootstrapAccounts } from './bootstrap.ts';
-import { runRuleEngine } from './rules/engine.ts';
-import { runDemo } from './demo/run.ts';
+import { RULE_ENGINE_SERVICE, runRuleEngine } from './rules/engine.ts';
+import { DEMO_SERVICE, runDemo } from './demo/run.ts';
+import { createHealth } from './health/health.ts';
+import { supervise } from './health/supervise.ts';
 
 export interface SiemServer {
   ctx: SiemContext;
@@ -35,13 +37,15 @@ export function createSiemContext(config: SiemConfig, opts: StartSiemOptions = {
   const store = openSqliteStore({
     path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'siem.db'),
   });
+  const clock = opts.clock ?? systemClock;
   return {
     config,
     store,
-    clock: opts.clock ?? systemClock,
+    clock,
     faults: opts.faults ?? createFaults(),
     logger,
     accounts: createSqliteAccountsRepository(store),
+    health: createHealth(clock),
     urls: { api: '', listener: '' },
   };
 }
@@ -75,20 +79,26 @@ export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Pr
 
   const stop = new AbortController();
   const services: Promise<void>[] = [];
+  // A service that fails is restarted after a capped backoff, never left stopped for good.
   const run = (name: string, fn: (c: SiemContext, s: AbortSignal) => Promise<void>) =>
     services.push(
-      fn(ctx, stop.signal).catch((err) => {
-        if (!stop.signal.aborted) ctx.logger.error({ err, service: name }, 'background service failed');
+      supervise({
+        name,
+        reporter: ctx.health.service(name),
+        clock: ctx.clock,
+        logger: ctx.logger,
+        signal: stop.signal,
+        run: (s) => fn(ctx, s),
       }),
     );
   // With demo data the engine starts once the history is written, so its first evaluation
   // (and the demo's replay over that history) sees it.
   const historyWritten = Promise.withResolvers<void>();
-  if (config.demo) run('demo', (c, s) => runDemo(c, s, {}, historyWritten.resolve));
+  if (config.demo) run(DEMO_SERVICE, (c, s) => runDemo(c, s, {}, historyWritten.resolve));
   else historyWritten.resolve();
   const ready = Promise.withResolvers<void>();
   if (config.rulesEngine) {
-    run('rule-engine', async (c, s) => {
+    run(RULE_ENGINE_SERVICE, async (c, s) => {
       await Promise.race([
         historyWritten.promise,
         new Promise((r) => s.addEventListener('abort', r, { once: true })),

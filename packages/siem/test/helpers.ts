@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildListenerApp, buildSiemApp, type SiemApp } from '../src/app.ts';
 import { bootstrapAccounts } from '../src/bootstrap.ts';
 import { FakeClock, type Clock } from '../src/clock.ts';
@@ -27,14 +27,14 @@ export interface TestSiem {
  * `inject`). Pass `listen: true` for a real server on port 0. Close it in `after`.
  */
 export async function buildTestSiem(
-  opts: { clock?: Clock; config?: Record<string, unknown>; listen?: boolean } = {},
+  opts: { clock?: Clock; config?: Record<string, unknown>; listen?: boolean; logger?: Logger } = {},
 ): Promise<TestSiem> {
   const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-test-'));
   const config = loadSiemConfig({ dataDir, port: 0, listenerPort: 0, rulesEngine: false, ...opts.config });
   const clock = opts.clock ?? new FakeClock(Date.now());
   const ctx = createSiemContext(config, {
     clock,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const api = await buildSiemApp(ctx);
   const listener = await buildListenerApp(ctx);

@@ -4,6 +4,7 @@ import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { connectorDbPath } from '@siemlink/connector/runtime.ts';
 import { addConnectionOptions, openConnector, type ConnectionFlags } from '../connector-options.ts';
+import { lockConnectorStore } from '../data-dir/locks.ts';
 import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
 
 interface Flags extends ConnectionFlags {
@@ -41,6 +42,7 @@ export function registerFetchIncidents(program: Command): void {
         configIds: flags.configIds,
       });
       const store = await openIncidentStore(rt.config);
+      let onClose = () => {};
       const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
       try {
         if (flags.once) {
@@ -61,12 +63,16 @@ export function registerFetchIncidents(program: Command): void {
           note('incident fetching is disabled (fetch.enabled / SIEMLINK_FETCH_ENABLED); nothing to do');
           return;
         }
+        // One fetch loop per SQLite store (`--once` and backfill may run beside it).
+        const lock = lockConnectorStore(rt.config.dataDir, rt.config.store, 'siemlink fetch-incidents');
+        onClose = () => lock?.release();
         note(
           `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
         );
         await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
       } finally {
         await store.close();
+        onClose();
         await rt.close();
       }
     });

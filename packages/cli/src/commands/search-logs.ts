@@ -8,6 +8,7 @@ interface Flags extends ConnectionFlags {
   size?: string;
   fromTime?: string;
   toTime?: string;
+  sort?: string;
 }
 
 export function registerSearchLogs(program: Command): void {
@@ -19,11 +20,18 @@ export function registerSearchLogs(program: Command): void {
       'start: epoch s or ms, ISO 8601 (UTC), "now" or "2 hours ago" (default yesterday 00:00 UTC)',
     )
     .option('--to-time <time>', 'end, same formats (default now)')
+    .option('--sort <order>', '@timestamp order: desc (newest first, the default) or asc', 'desc')
     .action(async (flags: Flags) => {
       const rt = openConnector(flags);
       try {
         const r = await searchLogsCommand.invoke(
-          { query: flags.query, size: flags.size, fromTime: flags.fromTime, toTime: flags.toTime },
+          {
+            query: flags.query,
+            size: flags.size,
+            fromTime: flags.fromTime,
+            toTime: flags.toTime,
+            sort: flags.sort,
+          },
           rt.deps,
         );
         rt.clearProgress();

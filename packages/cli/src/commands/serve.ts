@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadRulesFile, loadSiemConfig, startSiem } from '@siemlink/siem';
+import { loadRulesFile, loadSiemConfig, loadTlsFiles, startSiem } from '@siemlink/siem';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
+import { boundUrl } from '../addresses/bound-url.ts';
+import { lockSiemDataDir } from '../data-dir/locks.ts';
 
 export interface ServeOptions {
   dataDir: string;
@@ -14,6 +16,17 @@ export interface ServeOptions {
   demo: boolean;
   faultInjection: boolean;
   rules?: string;
+  /** PEM certificate and key: the API and the listener speak HTTPS (env SIEMLINK_TLS_CERT/_KEY). */
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** Both TLS flags or neither; paths resolved. The files themselves are checked by loadTlsFiles. */
+function tlsFrom(opts: ServeOptions) {
+  if (!opts.tlsCert && !opts.tlsKey) return undefined;
+  if (!opts.tlsCert) throw argumentError('--tls-key needs --tls-cert (env SIEMLINK_TLS_CERT) too');
+  if (!opts.tlsKey) throw argumentError('--tls-cert needs --tls-key (env SIEMLINK_TLS_KEY) too');
+  return { certFile: resolve(opts.tlsCert), keyFile: resolve(opts.tlsKey) };
 }
 
 /**
@@ -30,6 +43,7 @@ export function siemConfigFrom(opts: ServeOptions) {
     demo: opts.demo,
     faultInjection: opts.faultInjection,
     rulesFile: opts.rules ? resolve(opts.rules) : undefined,
+    tls: tlsFrom(opts),
     presetTokens: {
       logsApiToken: env.SIEMLINK_LOGS_API_TOKEN || undefined,
       siemApiToken: env.SIEMLINK_SIEM_API_TOKEN || undefined,
@@ -46,6 +60,8 @@ export function siemConfigFrom(opts: ServeOptions) {
     throw err;
   }
   if (opts.rules) loadRulesFile(resolve(opts.rules), Date.now());
+  // A missing, unreadable or mismatched certificate/key stops here, before any port opens.
+  if (config.tls) loadTlsFiles(config.tls);
   return config;
 }
 
@@ -76,6 +92,16 @@ export function addSiemOptions(cmd: Command): Command {
       env.SIEMLINK_FAULT_INJECTION === '1',
     )
     .option(
+      '--tls-cert <file>',
+      'serve the API and the listener over HTTPS with this PEM certificate (chain) (env SIEMLINK_TLS_CERT)',
+      env.SIEMLINK_TLS_CERT || undefined,
+    )
+    .option(
+      '--tls-key <file>',
+      'the PEM private key of --tls-cert (env SIEMLINK_TLS_KEY)',
+      env.SIEMLINK_TLS_KEY || undefined,
+    )
+    .option(
       '--rules <file>',
       'install security rules from a JSON file at start (env SIEMLINK_RULES_FILE)',
       env.SIEMLINK_RULES_FILE,
@@ -88,9 +114,17 @@ export function registerServe(program: Command): void {
     .action(async (opts: ServeOptions) => {
       // Logs go to stderr so stdout holds only the lines below.
       const logger = cliLogger(process.env.SIEMLINK_LOG_LEVEL ?? 'info');
-      const siem = await startSiem(siemConfigFrom(opts), { logger });
-      console.log(`SIEM API      ${siem.ctx.urls.api}`);
-      console.log(`Log listener  ${siem.ctx.urls.listener}`);
+      const config = siemConfigFrom(opts);
+      const lock = lockSiemDataDir(config.dataDir, 'siemlink serve');
+      let siem: Awaited<ReturnType<typeof startSiem>>;
+      try {
+        siem = await startSiem(config, { logger });
+      } catch (err) {
+        lock.release();
+        throw err;
+      }
+      console.log(`SIEM API      ${boundUrl(siem.api.server, siem.ctx.urls.api)}`);
+      console.log(`Log listener  ${boundUrl(siem.listener.server, siem.ctx.urls.listener)}`);
       const file = resolve(opts.dataDir, 'credentials.json');
       console.log(
         siem.credentials.accounts.length > 0
@@ -99,6 +133,7 @@ export function registerServe(program: Command): void {
       );
       await waitForSignal();
       await siem.close();
+      lock.release();
     });
 }
 

@@ -2,12 +2,16 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
-import { loadConnectorConfig } from '@siemlink/connector/config.ts';
+import { loadConnectorConfig, type ConnectionConfig } from '@siemlink/connector/config.ts';
+import { createSiemClient } from '@siemlink/connector/client/index.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { argumentError, envPort, intOption } from '../options.ts';
 import { cliLogger } from '../connector-options.ts';
+import { boundUrl } from '../addresses/bound-url.ts';
+import { lockConnectorStore, lockSiemDataDir } from '../data-dir/locks.ts';
+import type { DataDirLock } from '../data-dir/lock.ts';
 import { addSiemOptions, siemConfigFrom, waitForSignal, type ServeOptions } from './serve.ts';
 
 export interface UpOptions extends ServeOptions {
@@ -22,10 +26,15 @@ export interface UpOptions extends ServeOptions {
 }
 
 /** Ids of the SIEM account's security configurations, through the API like any client. */
-async function configurationIds(apiUrl: string, token: string): Promise<string[]> {
-  const res = await fetch(`${apiUrl}/v2/security/configurations`, { headers: { 'X-API-TOKEN': token } });
-  if (!res.ok) return [];
-  return ((await res.json()) as { id: number }[]).map((c) => String(c.id));
+async function configurationIds(connection: ConnectionConfig, logger: Logger): Promise<string[]> {
+  const client = createSiemClient(connection, { logger, clock: systemClock });
+  try {
+    return (await client.listSecurityConfigurations()).map((c) => String(c.id));
+  } catch {
+    return [];
+  } finally {
+    await client.close();
+  }
 }
 
 export interface Up {
@@ -63,13 +72,25 @@ export async function startUp(
   io: { logger: Logger; print: (line: string) => void },
 ): Promise<Up> {
   const connectorPort = opts.connectorPort ?? envPort('SIEMLINK_CONNECTOR_PORT', 3000);
-  const siem = await startSiem(siemConfigFrom(opts), { logger: io.logger });
+  const siemConfig = siemConfigFrom(opts);
+  const locks: DataDirLock[] = [lockSiemDataDir(siemConfig.dataDir, 'siemlink up')];
+  const releaseLocks = () => {
+    for (const l of locks.splice(0)) l.release();
+  };
+  let siem: SiemServer;
+  try {
+    siem = await startSiem(siemConfig, { logger: io.logger });
+  } catch (err) {
+    releaseLocks();
+    throw err;
+  }
   try {
     // The connector's first run should see the demo's first security events.
     await siem.ready;
     const creds = siem.credentials;
     const security = creds.accounts.find((a) => a.type === 'SIEM');
     const operations = creds.accounts.find((a) => a.type === 'LOGS');
+    const caFile = siemConfig.tls ? process.env.SIEMLINK_CA_FILE || siemConfig.tls.certFile : undefined;
     const load = (configIds: string | undefined) =>
       loadConnectorConfig(
         {
@@ -78,6 +99,9 @@ export async function startUp(
               apiUrl: siem.ctx.urls.api,
               securityToken: security?.apiToken,
               operationsToken: operations?.apiToken,
+              // Over TLS the connector trusts the SIEM's own certificate (self-signed or not),
+              // unless a CA file is configured.
+              caFile,
             },
             dataDir: resolve(opts.dataDir),
             fetch: {
@@ -101,7 +125,16 @@ export async function startUp(
       // when none is given anywhere, read the feed of every configuration of the SIEM account.
       const field = (err as { field?: string }).field ?? '';
       if (!field.startsWith('fetch.configIds') || !security) throw err;
-      const ids = await configurationIds(siem.ctx.urls.api, security.apiToken);
+      const ids = await configurationIds(
+        {
+          apiUrl: siem.ctx.urls.api,
+          securityToken: security.apiToken,
+          caFile,
+          timeoutMs: 30_000,
+          insecure: false,
+        },
+        io.logger,
+      );
       if (ids.length === 0) throw err;
       config = load(ids.join(';'));
     }
@@ -112,6 +145,8 @@ export async function startUp(
         `${join(resolve(opts.dataDir), 'credentials.json')} is missing, and the SIEM stores only token hashes: restore that file, set SIEMLINK_SECURITY_TOKEN, or start with an empty --data-dir`,
       );
     }
+    const connectorLock = lockConnectorStore(config.dataDir, config.store, 'siemlink up');
+    if (connectorLock) locks.push(connectorLock);
     const connector = await startConnector(config, {
       logger: io.logger,
       clock: systemClock,
@@ -124,10 +159,12 @@ export async function startUp(
       async close() {
         await connector.close();
         await siem.close();
+        releaseLocks();
       },
     };
   } catch (err) {
     await siem.close();
+    releaseLocks();
     throw err;
   }
 }
@@ -137,11 +174,12 @@ export function upBanner(up: Up, dataDir: string): string[] {
   const api = up.connector.url ?? '-';
   const f = up.connector.options;
   return [
-    `SIEM API       ${up.siem.ctx.urls.api}`,
-    `Log listener   ${up.siem.ctx.urls.listener}`,
+    `SIEM API       ${boundUrl(up.siem.api.server, up.siem.ctx.urls.api)}`,
+    `Log listener   ${boundUrl(up.siem.listener.server, up.siem.ctx.urls.listener)}`,
     `Credentials    ${resolve(dataDir, 'credentials.json')}`,
     `Incidents      ${api}/api/incidents`,
     `Health         ${api}/api/health`,
+    `Connector API  ${up.connector.url ? boundUrl(up.connector, up.connector.url) : '-'}`,
     up.connector.initialAdmin
       ? `Console login  ${up.connector.initialAdmin.username} / ${up.connector.initialAdmin.password}  (shown once; also in ${up.connector.initialAdmin.file}, "console")`
       : `Console login  see "console" in ${resolve(dataDir, 'credentials.json')} (or: siemlink users reset admin)`,

@@ -15,6 +15,7 @@ import { searchLogs } from './endpoints/search.ts';
 import { searchRules, setRuleEnabled } from './endpoints/rules.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
 import { feed } from './endpoints/feed.ts';
+import { listSecurityConfigurations } from './endpoints/configurations.ts';
 import { configError } from '../errors.ts';
 
 export * from './types.ts';
@@ -102,6 +103,7 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     setRuleEnabled: (id, enabled, o) => setRuleEnabled(deps, id, enabled, o),
     createSiemAccount: (req, o) => createSiemAccount(deps, req, o),
     whoami: (kind, o) => whoami(deps, kind, o),
+    listSecurityConfigurations: (o) => listSecurityConfigurations(deps, o),
     feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
     close: () => dispatcher.close(),
   };

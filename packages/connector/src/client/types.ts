@@ -7,6 +7,7 @@ import type {
   SecurityEvent,
   SecurityEventSearchRequest,
   SecurityEventSearchResponse,
+  SecurityConfigurationList,
   SecurityRuleResponse,
   SecurityRuleSearchRequest,
   SecurityRuleSearchResponse,
@@ -68,6 +69,8 @@ export interface SiemClient {
   createSiemAccount(req: CreateSiemAccountRequest, opts?: CallOptions): Promise<CreatedSiemAccount>;
   /** `GET /v2/whoami` with the given token kind. */
   whoami(token: 'security' | 'operations', opts?: CallOptions): Promise<WhoAmI>;
+  /** `GET /v2/security/configurations` (Security token; a siemlink extension): ids for the feed. */
+  listSecurityConfigurations(opts?: CallOptions): Promise<SecurityConfigurationList>;
   /**
    * `GET /siem/v1/configs/{ids}` streamed: yields each event as it is parsed, then the context
    * line. A response cut before its context line throws a `FeedTruncatedError` after yielding

@@ -16,3 +16,4 @@ export {
   type BackfillDeps,
   type BackfillResult,
 } from './backfill.ts';
+export { listSecurityConfigurationsCommand } from './list-security-configurations.ts';

@@ -17,7 +17,7 @@ export interface SearchLogsResult {
   to: string;
   /** Sum of `hits.total` over the queried day chunks. */
   total: number;
-  /** `_source` of each hit, oldest first. */
+  /** `_source` of each hit, in `sort` order of `@timestamp` (default oldest first). */
   hits: Record<string, unknown>[];
   /** Why fewer hits than asked may have come back (the 10,000 window), if it happened. */
   notes: string[];
@@ -26,7 +26,7 @@ export interface SearchLogsResult {
 /**
  * `search-logs`: a Lucene query over the Operations account via /v1/search. Without times the
  * API's own window applies (yesterday 00:00 UTC .. now). A range longer than two UTC calendar
- * days is split and queried oldest first; each piece is paged with from/size (<= 1000 a
+ * days is split and queried in `sort` order; each piece is paged with from/size (<= 1000 a
  * request) up to the API's 10,000 from+size limit, which is reported in `notes`.
  */
 export const searchLogsCommand = defineCommand({
@@ -37,6 +37,10 @@ export const searchLogsCommand = defineCommand({
     size: Type.Integer({ minimum: 1, maximum: 100_000, default: 50, description: 'hits to return' }),
     fromTime: Type.Optional(TimeArg),
     toTime: Type.Optional(TimeArg),
+    sort: Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
+      default: 'asc',
+      description: '@timestamp order: asc (oldest first) or desc (newest first)',
+    }),
   }),
   async run(args, deps): Promise<SearchLogsResult> {
     const now = deps.clock.now();
@@ -48,7 +52,9 @@ export const searchLogsCommand = defineCommand({
     if (from > to) {
       throw configError('--from-time', `${iso(from)} is after --to-time ${iso(to)}`, 'INVALID_ARGUMENT');
     }
+    // Newest first walks the day chunks from the newest one, so `size` keeps the newest hits.
     const chunks = splitIntoTwoDayChunks(from, to);
+    if (args.sort === 'desc') chunks.reverse();
     const hits: Record<string, unknown>[] = [];
     const notes: string[] = [];
     let total = 0;
@@ -69,7 +75,7 @@ export const searchLogsCommand = defineCommand({
             },
             from: offset,
             size: want,
-            sort: [{ '@timestamp': { order: 'asc' } }],
+            sort: [{ '@timestamp': { order: args.sort } }],
           },
           { signal: deps.signal },
         );

@@ -186,10 +186,9 @@ test('over HTTP: 429 is backed off in the transport and a cut body is re-asked w
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     if (n === 2) {
-      // Flush the headers and two events, then cut the connection before the context line.
-      res.write('{"alertEventId":"1"}\n{"alertEventId":"2"}\n', () =>
-        setTimeout(() => res.socket?.destroy(), 20),
-      );
+      // Flush the headers and two events, then cut the connection before the context line (end,
+      // not destroy: the FIN follows the bytes already written, whatever the timing).
+      res.write('{"alertEventId":"1"}\n{"alertEventId":"2"}\n', () => res.socket?.end());
       return;
     }
     assert.match(req.url, /limit=50(&|$)/);

@@ -5,9 +5,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import type { FetchDeps } from '../../src/fetch/types.ts';
 import type { SiemClient } from '../../src/client/types.ts';
-import { compare, startRealSiem, storedIds, type RealSiem } from '../real-siem.ts';
+import { compare, startRealSiem, storedIds, type RealSiem, type TakingStore } from '../real-siem.ts';
 import { MIN } from '../helpers.ts';
-import type { IncidentStore } from '../../src/store/types.ts';
 
 /**
  * The fault matrix: each case drives the real SIEM's fault injection (or writes the awkward
@@ -48,13 +47,17 @@ async function assertExact(
   t: { diagnostic(m: string): void },
   name: string,
   s: RealSiem,
-  store: IncidentStore,
+  store: TakingStore,
   extra = '',
 ) {
-  const c = compare(s.allIds(), await storedIds(store));
-  t.diagnostic(`${name}: events=${c.expected} incidents=${c.got} lost=${c.lost} duplicates=${c.dup}${extra}`);
+  const c = compare(s.allIds(), await storedIds(store), store.taken);
+  t.diagnostic(
+    `${name}: events=${c.expected} incidents=${c.got} takenByRuns=${c.taken} lost=${c.lost} duplicates=${c.dup} fetchedTwice=${c.fetchedTwice}${extra}`,
+  );
   assert.equal(c.lost, 0, `${name}: lost`);
   assert.equal(c.dup, 0, `${name}: duplicates`);
+  assert.equal(c.fetchedTwice, 0, `${name}: events taken from the SIEM again after a run committed them`);
+  assert.equal(c.taken, c.got, `${name}: every incident taken once by a committed run`);
   assert.equal(c.got, c.expected, `${name}: count`);
 }
 
@@ -200,8 +203,11 @@ test('fault matrix: an expired offset beyond the 12-hour window: the recorded ga
     assert.ok(at > Date.parse(gap!.from) && at < Date.parse(gap!.to), `event stored at ${at} inside the gap`);
   }
   assert.match(gap!.reason, /not read/);
+  const c = compare(s.allIds(), await storedIds(feed), feed.taken);
+  assert.equal(c.fetchedTwice, 0, 'no event taken from the SIEM twice');
+  assert.equal(c.taken, c.got, 'every incident taken once by a committed run');
   t.diagnostic(
-    `expired-offset/beyond-window: events=${s.allIds().length} incidents=${got.size} missed=${missed.length} all inside gap ${gap!.from}..${gap!.to}; duplicates=0`,
+    `expired-offset/beyond-window: events=${c.expected} incidents=${c.got} missed=${missed.length} all inside gap ${gap!.from}..${gap!.to}; fetchedTwice=${c.fetchedTwice}`,
   );
 });
 

@@ -1,5 +1,6 @@
 import type { LuceneNode, RangeBound } from './ast.ts';
-import { containsTokens, fieldValues, isNumeric, leafValues, tokenize, wildcardRegExp } from './text.ts';
+import { containsTokens, fieldValues, isNumeric, leafValues, tokenize } from './text.ts';
+import { wildcardMatcher } from './wildcard.ts';
 import { docInstant } from './time.ts';
 
 /**
@@ -36,7 +37,7 @@ function evaluate(node: LuceneNode, doc: Record<string, unknown>, cache: TokenCa
       return valuesOf(doc, node.field).some((v) => textMatches(v, node.value, lower, needle, cache));
     }
     case 'wildcard': {
-      const re = wildcardRegExp(node.pattern);
+      const re = wildcardMatcher(node.pattern);
       return valuesOf(doc, node.field).some(
         (v) =>
           (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&

@@ -2,11 +2,10 @@ import lucene from 'lucene';
 import { SiemError } from '../errors.ts';
 import type { LuceneNode, ParseLuceneOptions, RangeBound } from './ast.ts';
 import { invalidLucene, leadingWildcard } from './errors.ts';
+import { checkQueryText, checkQueryTree } from './limits.ts';
 import { isNumeric } from './text.ts';
 import { epochFromNumber, isDateMath, isQueryInstant, parseIsoDate, resolveDateMath } from './time.ts';
 
-/** Longest query we parse: the PEG parser is recursive and huge inputs are never legitimate. */
-export const MAX_QUERY_LENGTH = 32 * 1024;
 const TIME_FIELDS = new Set(['@timestamp', 'timestamp', 'eventDate']);
 
 type Raw = Record<string, unknown>;
@@ -18,11 +17,12 @@ interface Item {
 
 /**
  * Parses Lucene query syntax (as in ES `query_string`) into our AST. Throws SiemError 400
- * `INVALID_LUCENE` (or `LEADING_WILDCARD`) for anything it cannot accept; never anything else.
+ * `INVALID_LUCENE` (or `LEADING_WILDCARD`, or `QUERY_LIMIT_EXCEEDED` past a LUCENE_LIMITS
+ * bound) for anything it cannot accept; never anything else.
  */
 export function parseLucene(query: string, opts: ParseLuceneOptions = {}): LuceneNode {
   if (typeof query !== 'string') throw invalidLucene('must be a string');
-  if (query.length > MAX_QUERY_LENGTH) throw invalidLucene(`is longer than ${MAX_QUERY_LENGTH} characters`);
+  checkQueryText(query);
   if (query.trim() === '' || query.trim() === '*' || query.trim() === '*:*') return { kind: 'all' };
   let raw: unknown;
   try {
@@ -30,13 +30,16 @@ export function parseLucene(query: string, opts: ParseLuceneOptions = {}): Lucen
   } catch (err) {
     throw describeSyntaxError(err);
   }
+  let node: LuceneNode;
   try {
-    return simplify(new Converter(opts).expr(raw as Raw, null));
+    node = simplify(new Converter(opts).expr(raw as Raw, null));
   } catch (err) {
     if (err instanceof SiemError) throw err;
     // Defensive: an unexpected tree shape from the parser package is still the query's fault.
     throw invalidLucene(`cannot be interpreted (${err instanceof Error ? err.message : 'unknown error'})`);
   }
+  checkQueryTree(node);
+  return node;
 }
 
 /**

@@ -19,26 +19,55 @@ export function containsTokens(hay: string[], needle: string[]): boolean {
   return false;
 }
 
-/** The values at a dotted field: nested objects, literal dotted keys and mixes; arrays flattened. */
-export function fieldValues(doc: unknown, field: string): unknown[] {
+/**
+ * The values at a dotted field: nested objects, literal dotted keys and mixes; arrays flattened.
+ * With `literalFirst`, a key equal to the whole remaining path hides the splits below it.
+ */
+export function fieldValues(doc: unknown, field: string, literalFirst = false): unknown[] {
   const out: unknown[] = [];
-  collect(doc, field, out);
+  collect(doc, field, 0, literalFirst, out);
   return out;
 }
 
-function collect(value: unknown, path: string, out: unknown[]): void {
+/** Up to this many dots left, probe each split with hasOwn; past it, scan the object's keys. */
+const PROBE_SPLITS = 4;
+
+/**
+ * Walks `path` from `pos` without copying its tail: each object on the way costs
+ * O(PROBE_SPLITS × path length) or one pass over its keys, so the whole walk is linear in the
+ * document and the path, not quadratic in the number of dots.
+ */
+function collect(value: unknown, path: string, pos: number, literalFirst: boolean, out: unknown[]): void {
   if (Array.isArray(value)) {
-    for (const v of value) collect(v, path, out);
+    for (const v of value) collect(v, path, pos, literalFirst, out);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   const obj = value as Record<string, unknown>;
-  if (Object.hasOwn(obj, path)) pushFlat(obj[path], out);
-  for (let i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) {
-    const head = path.slice(0, i);
-    if (Object.hasOwn(obj, head)) collect(obj[head], path.slice(i + 1), out);
+  const rest = pos === 0 ? path : path.slice(pos);
+  if (Object.hasOwn(obj, rest)) {
+    pushFlat(obj[rest], out);
+    if (literalFirst) return;
+  }
+  if (path.charCodeAt(pos) === DOT) return; // an empty head is never split off
+  let dots = 0;
+  for (let i = path.indexOf('.', pos); i > pos && dots <= PROBE_SPLITS; i = path.indexOf('.', i + 1)) dots++;
+  if (dots <= PROBE_SPLITS) {
+    for (let i = path.indexOf('.', pos); i > pos; i = path.indexOf('.', i + 1)) {
+      const head = path.slice(pos, i);
+      if (Object.hasOwn(obj, head)) collect(obj[head], path, i + 1, literalFirst, out);
+    }
+    return;
+  }
+  for (const key of Object.keys(obj)) {
+    const end = pos + key.length;
+    if (key.length > 0 && path.charCodeAt(end) === DOT && path.startsWith(key, pos)) {
+      collect(obj[key], path, end + 1, literalFirst, out);
+    }
   }
 }
+
+const DOT = 46;
 
 function pushFlat(v: unknown, out: unknown[]): void {
   if (Array.isArray(v)) for (const x of v) pushFlat(x, out);
@@ -51,19 +80,6 @@ export function leafValues(doc: unknown, out: unknown[] = []): unknown[] {
   else if (doc !== null && typeof doc === 'object') for (const v of Object.values(doc)) leafValues(v, out);
   else if (doc !== undefined && doc !== null) out.push(doc);
   return out;
-}
-
-/** A wildcard pattern (`*`, `?`, backslash escapes) as an anchored, case-insensitive RegExp. */
-export function wildcardRegExp(pattern: string): RegExp {
-  let src = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) src += escapeRe(pattern[++i]!);
-    else if (c === '*') src += '[^]*';
-    else if (c === '?') src += '[^]';
-    else src += escapeRe(c);
-  }
-  return new RegExp(`^${src}$`, 'iu');
 }
 
 /** The literal runs of a wildcard pattern, unescaped (`a*b\\*c` -> ['a', 'b*c']). */
@@ -80,11 +96,6 @@ export function wildcardLiterals(pattern: string): string[] {
   }
   if (cur) runs.push(cur);
   return runs;
-}
-
-function escapeRe(c: string): string {
-  // Only syntax characters: the `u` flag rejects identity escapes of anything else.
-  return c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 export function isNumeric(s: string): boolean {

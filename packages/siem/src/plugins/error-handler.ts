@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SiemError } from '../errors.ts';
+import { SiemError, storeFailure } from '../errors.ts';
+import { redactUrl } from '../logger.ts';
 
 /** Turns an Ajv validation error into `body.pagination.pageSize must be <= 1000` style text. */
 function describeValidation(err: FastifyError): { field: string; message: string } {
@@ -34,7 +35,9 @@ export function sendError(reply: FastifyReply, status: number, body: Record<stri
 
 /** JSON error bodies with stable codes for every failure; 5xx details stay in the log. */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | SiemError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((thrown: FastifyError | SiemError, request: FastifyRequest, reply: FastifyReply) => {
+    // A store failure outside a transaction (a read hitting an I/O error) names its cause too.
+    const err = storeFailure(thrown) ?? thrown;
     if (err instanceof SiemError) {
       if (err.headers) reply.headers(err.headers);
       if (err.status >= 500) request.log.error({ err }, 'request failed');
@@ -81,7 +84,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, {
       errorCode: 'ROUTE_NOT_FOUND',
-      message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+      message: `no route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`,
     }),
   );
 }

@@ -1,4 +1,5 @@
 import type { SiemContext } from '../context.ts';
+import { backoffMs } from '../health/backoff.ts';
 import { SIEM_ACCOUNT_NAME } from '../bootstrap.ts';
 import type { Account } from '../modules/accounts/repository.ts';
 import { createRulesService } from '../modules/rules/service.ts';
@@ -6,9 +7,12 @@ import { DEFAULT_RULE_PACK } from './default-pack.ts';
 import { loadRulesFile } from './file.ts';
 import { dueRules, flushPendingEvents, runScheduledRule } from './scheduler.ts';
 import { evaluateRule } from './evaluate.ts';
+import { quarantineInterruptedRules } from './health.ts';
 
 /** How often the engine looks for due rules and late events (rules run on minute boundaries). */
 export const ENGINE_TICK_MS = 1000;
+/** The service name in GET /health. */
+export const RULE_ENGINE_SERVICE = 'rule-engine';
 
 /** The SIEM account bootstrap created (the one the demo and a rules file go to). */
 export function bootstrapSiemAccount(ctx: SiemContext): Account | undefined {
@@ -29,11 +33,18 @@ export function installDefaultRulePack(ctx: SiemContext, account = bootstrapSiem
 /** How much of the demo history the freshly installed rule pack is evaluated over. */
 export const DEMO_REPLAY_MINUTES = 30;
 
+/** How long after its minute a replayed evaluation is stored: a live engine commits seconds later. */
+export const REPLAY_COMMIT_DELAY_MS = 3_000;
+
 /**
  * Evaluates every enabled rule at each minute boundary of the last `minutes`, as if the engine
  * had been running while that history was written. Used once, when the demo's rule pack is
- * installed over freshly written history, so security events (with past eventDates, stored now)
- * exist from the first second. Returns how many events were stored.
+ * installed over freshly written history, so security events exist from the first second. Each
+ * evaluation's events are stored REPLAY_COMMIT_DELAY_MS after its minute (never after now), as
+ * a live SIEM would have: a feed client paging in time mode by the newest `httpMessage.start`
+ * then moves forward instead of getting the same first page. Minutes are replayed in order, so
+ * storage time never decreases along the storage sequence (the writer also refuses to go back).
+ * Returns how many events were stored.
  */
 export function replayRecentHistory(ctx: SiemContext, minutes: number): number {
   const now = ctx.clock.now();
@@ -41,7 +52,8 @@ export function replayRecentHistory(ctx: SiemContext, minutes: number): number {
   let events = 0;
   const first = Math.floor((now - minutes * 60_000) / 60_000) * 60_000 + 60_000;
   for (let t = first; t < now; t += 60_000) {
-    for (const rule of rules) events += evaluateRule(ctx, rule, t).events.length;
+    const storedAt = Math.min(t + REPLAY_COMMIT_DELAY_MS, now);
+    for (const rule of rules) events += evaluateRule(ctx, rule, t, { storedAt }).events.length;
   }
   return events;
 }
@@ -72,6 +84,10 @@ export async function runRuleEngine(
   onReady: () => void = () => {},
 ): Promise<void> {
   const log = ctx.logger.child({ component: 'rule-engine' });
+  const health = ctx.health.service(RULE_ENGINE_SERVICE);
+  // Rules that were mid-evaluation when the last process died are not run first (issue 13).
+  const quarantined = quarantineInterruptedRules(ctx, ctx.clock.now());
+  if (quarantined.length > 0) log.warn({ ruleIds: quarantined }, 'quarantined rules interrupted last time');
   if (ctx.config.demo) {
     const n = installDefaultRulePack(ctx);
     if (n > 0) {
@@ -94,6 +110,7 @@ export async function runRuleEngine(
     }
   }
   onReady();
+  let wait = ENGINE_TICK_MS;
   while (!signal.aborted) {
     const now = ctx.clock.now();
     try {
@@ -107,11 +124,16 @@ export async function runRuleEngine(
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
+      health.running();
+      wait = ENGINE_TICK_MS;
     } catch (err) {
-      log.error({ err }, 'rule engine tick failed');
+      // Failing ticks (a full disk) back off, capped, and show in GET /health.
+      wait = Math.max(ENGINE_TICK_MS, backoffMs(health.consecutiveFailures + 1));
+      health.failed(err, wait);
+      log.error({ err, retryInMs: wait }, 'rule engine tick failed');
     }
     try {
-      await ctx.clock.sleep(ENGINE_TICK_MS, signal);
+      await ctx.clock.sleep(wait, signal);
     } catch {
       return;
     }

@@ -102,7 +102,13 @@ function statement(ctx: SiemContext, sql: string): StatementSync {
  * does). Without group-by there is one group, present even when empty, so LESS_THAN rules can
  * fire on silence. Every event of one evaluation has eventDate = `now`.
  */
-export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): EvaluationResult {
+export function evaluateRule(
+  ctx: SiemContext,
+  rule: StoredRule,
+  now: number,
+  /** storedAt: storage time of the events (default: the commit time; replays of past minutes set it). */
+  opts: { storedAt?: number; checkBudget?: () => void } = {},
+): EvaluationResult {
   const d = rule.definition;
   const sub = d.subComponents[0]!;
   const q = sub.queryDefinition;
@@ -152,6 +158,7 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       ts: number;
       doc: string;
     }>) {
+      opts.checkBudget?.(); // throws RuleBudgetExceeded: the caller's transaction rolls back
       const doc = JSON.parse(row.doc) as Record<string, unknown>;
       if (!matchesLucene(node, doc) || !filter(doc)) continue;
       hits++;
@@ -236,13 +243,13 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       groupBy: g.values,
       tags: d.tags ?? [],
       mitreTags: d.mitreTags ?? [],
-      hits,
+      hits: g.count, // this group's logs, exactly those linked (up to MAX_LOGS_PER_EVENT)
       isMuted: false,
       logSeqs: g.seqs,
     });
   }
 
-  const faults = ctx.faults.get();
+  const faults = ctx.faults.get(rule.accountId);
   if (events.length > 0 && faults.burstSize > 0) {
     const base = events[0]!;
     for (let i = 1; i <= faults.burstSize; i++) {
@@ -267,9 +274,11 @@ export function evaluateRule(ctx: SiemContext, rule: StoredRule, now: number): E
       state.stmt.expireSuppressions.run(rule.id, now);
       for (const key of newSuppressions) state.stmt.upsertSuppression.run(rule.id, key, now + suppressMs);
     }
-    // Storage time is the commit time: for a live evaluation that is `now`; when a past slot is
-    // replayed (demo history) it is still the real commit time, so the feed's order holds.
-    if (immediate.length > 0) state.writer.insert(immediate, Math.max(now, ctx.clock.now()));
+    // Storage time is the commit time: for a live evaluation that is `now`. A replay of past
+    // minutes (demo history) passes when a live engine would have stored them; the writer never
+    // lets storage time go back along the storage sequence, so the feed's order holds.
+    const storedAt = opts.storedAt ?? Math.max(now, ctx.clock.now());
+    if (immediate.length > 0) state.writer.insert(immediate, storedAt);
     for (const e of late) state.stmt.insertPending.run(e.eventDate + faults.lateIndexMs, JSON.stringify(e));
   });
 

@@ -1,7 +1,9 @@
 import type { SiemContext } from '../context.ts';
 import type { NewSecurityEvent } from '../modules/events/repository.ts';
 import type { StoredRule } from '../modules/rules/repository.ts';
+import { budgetCheck, RuleBudgetExceeded } from './budget.ts';
 import { evaluateRule, type EvaluationResult } from './evaluate.ts';
+import { recordRuleFailure } from './health.ts';
 import { nextRunAfter } from './schedule.ts';
 import { engineState } from './state.ts';
 
@@ -13,17 +15,25 @@ export function dueRules(ctx: SiemContext, now: number): StoredRule[] {
 /**
  * Evaluates one scheduled rule and records its next run in the same transaction, so a crash
  * never half-applies an evaluation. A rule that fails (a bad stored query) is logged and
- * rescheduled; it never stops the others.
+ * rescheduled; it never stops the others. The evaluation has a time budget: over it, it is
+ * rolled back and counted as a failure (health.ts disables the rule after repeated ones); its
+ * start is committed first, so one that never ends is quarantined at the next start.
  */
 export function runScheduledRule(ctx: SiemContext, rule: StoredRule, now: number): EvaluationResult | null {
   const state = engineState(ctx);
+  state.rules.markStarted(rule.id, now);
   try {
+    const checkBudget = budgetCheck(ctx.clock, ctx.config.ruleEngine.evaluationBudgetMs);
     return ctx.store.tx(() => {
-      const result = evaluateRule(ctx, rule, now);
+      const result = evaluateRule(ctx, rule, now, { checkBudget });
       state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
       return result;
     });
   } catch (err) {
+    if (err instanceof RuleBudgetExceeded) {
+      ctx.store.tx(() => recordRuleFailure(ctx, rule, now, err.message));
+      return null;
+    }
     ctx.logger.error({ err, ruleId: rule.id }, 'security rule evaluation failed');
     state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
     return null;

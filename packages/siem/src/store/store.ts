@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { storeFailure } from '../errors.ts';
 import { runMigrations } from './migrate.ts';
 
 /**
@@ -22,8 +23,36 @@ export interface OpenStoreOptions {
   path: string;
 }
 
+/**
+ * The database holds logs, security events, token hashes and the feed's HMAC key: owner-only.
+ * Modes are set explicitly, not left to the umask, and files of older data dirs are tightened.
+ */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+function restrictFiles(path: string): void {
+  for (const suffix of SIDE_FILES) {
+    if (existsSync(path + suffix)) chmodSync(path + suffix, FILE_MODE);
+  }
+}
+
 export function openSqliteStore(opts: OpenStoreOptions): Store {
-  if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+  const onDisk = opts.path !== ':memory:';
+  if (onDisk) {
+    const dir = dirname(opts.path);
+    mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    try {
+      chmodSync(dir, DIR_MODE);
+    } catch (err) {
+      // A directory someone else owns (a shared mount): the files themselves stay 0600.
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+    restrictFiles(opts.path);
+  }
+  // Created here 0600 before SQLite opens it: SQLite gives the WAL and SHM files the database
+  // file's mode, so they are owner-only from their first byte.
+  if (onDisk) closeSync(openSync(opts.path, 'a', FILE_MODE));
   const db = new DatabaseSync(opts.path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
@@ -35,15 +64,27 @@ export function openSqliteStore(opts: OpenStoreOptions): Store {
     db,
     tx<T>(fn: () => T): T {
       if (depth > 0) return fn();
-      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        throw storeFailure(err) ?? err;
+      }
       depth++;
       try {
         const result = fn();
         db.exec('COMMIT');
         return result;
       } catch (err) {
-        db.exec('ROLLBACK');
-        throw err;
+        // A failed COMMIT (disk full, I/O error) may already have rolled back: a second
+        // ROLLBACK would fail with "no transaction is active" and hide the real cause.
+        if (db.isTransaction) {
+          try {
+            db.exec('ROLLBACK');
+          } catch {
+            // The original error is the one worth reporting.
+          }
+        }
+        throw storeFailure(err) ?? err;
       } finally {
         depth--;
       }

@@ -152,7 +152,7 @@ const invalid: [string, string][] = [
   ['user:*ice', 'LEADING_WILDCARD'],
   ['user:?lice', 'LEADING_WILDCARD'],
   ['a AND *b', 'LEADING_WILDCARD'],
-  ['x'.repeat(40_000), 'INVALID_LUCENE'],
+  ['x'.repeat(40_000), 'QUERY_LIMIT_EXCEEDED'],
 ];
 
 for (const [q, code] of invalid) {

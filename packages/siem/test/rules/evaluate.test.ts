@@ -61,7 +61,8 @@ test('COUNT per group: one event per group passing a tier, severity = highest ti
   assert.equal(root.config_id, rule.configId);
   assert.equal(root.account_id, s.siemAccountId);
   assert.equal(root.name, 'Failed logins');
-  assert.equal(root.hits, 11, 'hits: matching logs before group-by');
+  assert.equal(root.hits, 6, "hits: the logs of this event's group");
+  assert.equal(bob.hits, 3);
   assert.equal(root.event_date, T0);
   assert.equal(bob.event_date, T0);
   assert.equal(root.window_start, T0 - 5 * MIN);
@@ -77,6 +78,75 @@ test('COUNT per group: one event per group passing a tier, severity = highest ti
   assert.deepEqual(JSON.parse(root.tags), ['auth']);
   assert.match(root.alert_event_id, /^[0-9a-f-]{36}$/);
   assert.equal(root.is_muted, 0);
+});
+
+test("group-by over several groups: each event's hits is its group's log count and logs/search returns exactly those logs", async (t) => {
+  const { s, addRule } = await setup(t);
+  // Brute force per (user, source IP): group sizes differ, plus noise that matches no group.
+  const sizes: [string, string, number][] = [
+    ['admin', '10.0.0.1', 30],
+    ['admin', '10.0.0.2', 7],
+    ['root', '10.0.0.1', 12],
+    ['bob', '192.168.1.9', 5],
+    ['carol', '10.0.0.3', 2], // below the lowest tier: no event
+  ];
+  const docs: { ts: number; [k: string]: unknown }[] = [];
+  let n = 0;
+  for (const [user, ip, size] of sizes) {
+    for (let i = 0; i < size; i++) {
+      docs.push({ ts: T0 - 9 * MIN + n * 1000, outcome: 'failure', user, src: { ip }, n: n++ });
+    }
+  }
+  docs.push({ ts: T0 - MIN, outcome: 'failure', user: 'admin', n: n++ }); // no src.ip: in no group
+  docs.push({ ts: T0 - MIN, outcome: 'success', user: 'admin', src: { ip: '10.0.0.1' }, n: n++ });
+  insertLogs(s.ctx, s.logsAccountId, docs);
+  const rule = addRule(
+    ruleRequest({}, { groupBy: ['user', 'src.ip'] }, { severityThresholdTiers: { LOW: 5, HIGH: 20 } }),
+  );
+  const r = evaluateRule(s.ctx, rule, T0);
+  assert.equal(r.hits, 57, 'the evaluation still reports every matching log');
+
+  const post = async (url: string, body: unknown) => {
+    const res = await s.api.inject({
+      method: 'POST',
+      url,
+      headers: { 'x-api-token': s.siemToken, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json() as { total: number; results: Record<string, unknown>[] };
+  };
+  const events = (await post('/v2/security/rules/events/search', { pagination: { pageSize: 100 } }))
+    .results as unknown as { alertEventId: string; groupBy: Record<string, string>; hits: number }[];
+  assert.equal(events.length, 4);
+  for (const [user, ip, size] of sizes.slice(0, 4)) {
+    const e = events.find((x) => x.groupBy.user === user && x.groupBy['src.ip'] === ip)!;
+    assert.ok(e, `${user} ${ip}`);
+    assert.equal(e.hits, size, `${user} ${ip}`);
+    const want = docs
+      .filter(
+        (d) =>
+          d.user === user && (d.src as { ip?: string } | undefined)?.ip === ip && d.outcome === 'failure',
+      )
+      .map((d) => d.n)
+      .sort((a, b) => Number(a) - Number(b));
+    // Paged the way XSOAR does (pages of 4 here), then compared as sets of log markers.
+    const got: unknown[] = [];
+    for (let page = 1; ; page++) {
+      const p = await post('/v2/security/rules/events/logs/search', {
+        filter: { alertEventId: e.alertEventId },
+        pagination: { pageNumber: page, pageSize: 4 },
+      });
+      assert.equal(p.total, e.hits);
+      if (p.results.length === 0) break;
+      got.push(...p.results.map((l) => l.n));
+    }
+    assert.deepEqual(
+      got.sort((a, b) => Number(a) - Number(b)),
+      want,
+      `${user} ${ip}`,
+    );
+  }
 });
 
 test('aggregations: UNIQUE_COUNT, SUM, MIN, MAX, AVG, NONE', async (t) => {

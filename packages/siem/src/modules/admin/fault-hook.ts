@@ -8,14 +8,15 @@ export const FAULTS_PATH = '/admin/faults';
 const INJECTED_5XX = [500, 502, 503, 504] as const;
 
 /**
- * onRequest hook: with the current fault settings, answers a share of requests 429 (with
+ * onRequest hook (after auth): with the fault settings of the request's account, answers a share of requests 429 (with
  * Retry-After: 1) or 500/502/503/504, and delays another share by `slowMs` of the injected
  * clock. One random draw picks 429 vs 5xx vs nothing; a second one decides the delay. The
  * error is rendered by the route's own error handler (problem+json on the feed).
  */
 export function faultHook(faults: Faults, clock: Clock) {
   return async (request: FastifyRequest): Promise<void> => {
-    const f = faults.get();
+    // Unauthenticated requests get the instance-wide settings only.
+    const f = faults.get(request.account?.id);
     if (f.rate429 <= 0 && f.rate5xx <= 0 && (f.slowShare <= 0 || f.slowMs <= 0)) return;
     const path = request.url.split('?')[0]!;
     if (path === FAULTS_PATH || path.startsWith(`${FAULTS_PATH}/`)) return;

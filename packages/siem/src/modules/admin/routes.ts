@@ -15,9 +15,12 @@ const adminOnly = async (request: FastifyRequest) => {
     throw forbidden('fault injection needs the main logs account or a SIEM account API token', 'NOT_ADMIN');
   }
 };
+const caller = (request: FastifyRequest) => requireAccount(request).id;
 
 /**
- * Fault injection. The hook is installed on the root instance (this plugin skips
+ * Fault injection, per account: GET, PUT and DELETE read and change the calling account's own
+ * settings, which affect only requests made with that account's token, its rules and its
+ * feeds; other tenants never see them. The hook is installed on the root instance (this plugin skips
  * encapsulation, like fastify-plugin) so it sees every API route; it is harmless while all
  * shares are 0. The endpoint exists only when the SIEM runs with `faultInjection: true`
  * (otherwise 404 like any unknown route).
@@ -30,7 +33,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     FAULTS_PATH,
     { onRequest: adminOnly, schema: { response: { 200: FaultSettings, ...errors } } },
-    async () => faults.get(),
+    async (request) => faults.get(caller(request)),
   );
   app.put(
     FAULTS_PATH,
@@ -51,8 +54,9 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { body: FaultSettingsPatch, response: { 200: FaultSettings, ...errors } },
     },
     async (request) => {
-      const next = faults.set(request.body);
-      request.log.warn({ faults: next }, 'fault injection settings changed');
+      const accountId = caller(request);
+      const next = faults.set(request.body, accountId);
+      request.log.warn({ faults: next, accountId }, 'fault injection settings changed');
       return next;
     },
   );
@@ -60,8 +64,9 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     FAULTS_PATH,
     { onRequest: adminOnly, schema: { response: { 200: FaultSettings, ...errors } } },
     async (request) => {
-      request.log.info('fault injection settings reset');
-      return faults.reset();
+      const accountId = caller(request);
+      request.log.info({ accountId }, 'fault injection settings reset');
+      return faults.reset(accountId);
     },
   );
 };

@@ -1,5 +1,4 @@
 import type { SecurityEvent, SecurityEventSearchRequest, Severity, SortField } from '@siemlink/contracts';
-import { badRequest } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { toSecurityEvent, type SecurityEventRow } from './repository.ts';
 
@@ -27,7 +26,9 @@ const SORT_COLUMN: Record<SortField, string> = { DATE: 'event_date', SEVERITY: '
 /**
  * Request body to query. Seconds become ms rounded to the millisecond the SIEM stores, so a
  * client sending back an `eventDate` it received (XSOAR: `eventDate + 0.1`) matches it exactly
- * despite float error. Without a sort: DATE descending.
+ * despite float error. Without a sort: DATE descending. `fromDate` after `toDate` is an empty
+ * range, not an error: XSOAR's Test button sends its import-time `fromDate` with `toDate` =
+ * now - 180 s, and expects 200.
  */
 export function toSecurityEventQuery(
   accountId: number,
@@ -38,9 +39,6 @@ export function toSecurityEventQuery(
     filter.timeRange?.fromDate === undefined ? undefined : Math.round(filter.timeRange.fromDate * 1000);
   const toMs =
     filter.timeRange?.toDate === undefined ? undefined : Math.round(filter.timeRange.toDate * 1000);
-  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
-    throw badRequest('filter.timeRange.fromDate', 'must not be after filter.timeRange.toDate');
-  }
   const sort = (body?.sort ?? [])
     .filter((s): s is { field: SortField; descending?: boolean } => s.field !== undefined)
     .map((s) => ({ field: s.field, descending: s.descending ?? true }));

@@ -23,10 +23,14 @@ export interface ResolveOptions {
 
 /**
  * The mode rules of contract section 7. Offset mode: `offset` [+ `limit`]. Time mode: `from`
- * [+ `to`] [+ `limit`], `from` within the last 12 h, `to` at most now - 5 s (its default),
- * `from <= to`. Anything else is 400 `missing-parameters`. One exception, for XSOAR's test
- * button (`from=1488816442&limit=1`, no `to`): a `from` older than 12 h *without* `to` is
- * clamped to now - 12 h instead of refused; with `to` it is refused like Akamai does.
+ * [+ `to`] [+ `limit`], `from` within the last 12 h and not in the future, `from <= to` when both
+ * are given. Anything else is 400 `missing-parameters`. Leniency where the meaning is plain:
+ * - `to` later than now - 5 s (its default and maximum) is clamped to it: XSOAR's
+ *   `akamai-siem-get-events time_stamp="1 hours"` sends `to` = now.
+ * - a `from` inside the last 5 s (or after a clamped `to`) is an empty window, not an error.
+ * - fractional epoch seconds are floored to the whole second.
+ * - a `from` older than 12 h *without* `to` is clamped to now - 12 h (XSOAR's test button sends
+ *   `from=1488816442&limit=1`); with `to` it is refused like Akamai does.
  */
 export function resolveFeedPlan(q: FeedQuery, opts: ResolveOptions): FeedPlan {
   const limit = q.limit ?? FEED_DEFAULT_LIMIT;
@@ -59,18 +63,18 @@ export function resolveFeedPlan(q: FeedQuery, opts: ResolveOptions): FeedPlan {
       'send offset (offset mode) or from (time mode)',
     );
   }
-  const maxTo = Math.floor(cutoffMs / 1000);
-  if (q.to !== undefined && q.to > maxTo) {
-    throw illegalParameter('to', `must be at most now - ${FEED_LATENCY_SECONDS} seconds (${maxTo})`);
-  }
-  const to = q.to ?? maxTo;
+  const nowS = Math.floor(opts.nowMs / 1000);
+  let from = Math.floor(q.from);
+  const to = q.to === undefined ? undefined : Math.floor(q.to);
+  if (from > nowS)
+    throw illegalParameter('from', `must not be in the future (epoch seconds; now is ${nowS})`);
+  if (to !== undefined && from > to) throw illegalParameter('from', `must not be after to (${to})`);
   const oldest = Math.ceil((opts.nowMs - FEED_REPLAY_WINDOW_SECONDS * 1000) / 1000);
-  let from = q.from;
   if (from < oldest) {
-    if (q.to !== undefined) throw illegalParameter('from', `must be within the last 12 hours (>= ${oldest})`);
+    if (to !== undefined) throw illegalParameter('from', `must be within the last 12 hours (>= ${oldest})`);
     from = oldest;
   }
-  if (from > to) throw illegalParameter('from', `must not be after to (${to})`);
   // `to` is a whole second, inclusive, but never later than the 5-second cutoff.
-  return { mode: 'time', fromMs: from * 1000, toMs: Math.min(to * 1000 + 999, cutoffMs), limit, cutoffMs };
+  const toMs = to === undefined ? cutoffMs : Math.min(to * 1000 + 999, cutoffMs);
+  return { mode: 'time', fromMs: from * 1000, toMs, limit, cutoffMs };
 }

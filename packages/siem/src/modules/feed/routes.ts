@@ -48,7 +48,7 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: `The data for the object requested does not exist: configuration ${foreign.join(';')}`,
         });
       }
-      const faults = ctx.faults.get();
+      const faults = ctx.faults.get(account.id);
       const plan = resolveFeedPlan(request.query, {
         nowMs: ctx.clock.now(),
         codec,

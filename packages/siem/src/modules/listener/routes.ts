@@ -10,12 +10,13 @@ import { ingestBulk } from './service.ts';
  * lines, optionally gzip/deflate. 200 with an empty body when every line was stored; 400 with
  * `{malformedLines, successfulLines, oversizedLines, emptyLogLines, errors}` when some were not
  * (the good ones ARE stored, as with Logz.io); 401 for a missing or unknown token; 413 when the
- * body is over the limit (nothing stored).
+ * body is over the byte or line limit (nothing stored); 507/503 with Retry-After when the store
+ * cannot take the write (disk full, I/O error, busy).
  */
 const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.siem;
   const writer = createSqliteLogsWriter(ctx.store);
-  const { maxLineBytes, maxRequestBytes } = ctx.config.listener;
+  const { maxLineBytes, maxRequestBytes, maxLines, batchLines } = ctx.config.listener;
 
   // Shippers send text/plain (logzio-nodejs), application/json, x-ndjson or nothing at all:
   // every body reaches the handler as the raw stream, so limits apply to decompressed bytes too.
@@ -54,6 +55,8 @@ const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         defaultType: request.query.type || DEFAULT_LOG_TYPE,
         maxLineBytes,
         maxRequestBytes,
+        maxLines,
+        batchLines,
         writer,
         now: () => ctx.clock.now(),
       });

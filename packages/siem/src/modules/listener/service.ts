@@ -2,10 +2,11 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { BulkShippingResult, RejectedLine } from '@siemlink/contracts';
-import { SiemError, tooLarge } from '../../errors.ts';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { SiemError, storeFailure, tooLarge } from '../../errors.ts';
 import type { LogsWriter, NewLog } from '../logs/repository.ts';
 import { lineToLog } from './document.ts';
-import { LineSplitter } from './lines.ts';
+import { LineSplitter, type SplitLine } from './lines.ts';
 
 /** At most this many rejected lines are described in a response (the counters stay exact). */
 const MAX_REPORTED_ERRORS = 100;
@@ -18,6 +19,10 @@ export interface BulkIngestInput {
   defaultType: string;
   maxLineBytes: number;
   maxRequestBytes: number;
+  /** Lines (empty ones included) one request may carry; more is a 413 and nothing is stored. */
+  maxLines: number;
+  /** Logs committed per transaction; the event loop gets a turn between transactions. */
+  batchLines: number;
   writer: LogsWriter;
   now: () => number;
 }
@@ -50,37 +55,54 @@ function decompressor(encoding: string | undefined) {
 }
 
 /**
- * Streams one bulk body (decompressing on the fly, both sizes capped at `maxRequestBytes`),
- * turns each line into a log and stores all good lines in one transaction once the body is
- * complete: a request over the limit, cut off, or with a corrupt gzip stream stores nothing.
- * Bad lines are counted and described; they never drop the good ones.
+ * Streams one bulk body (decompressing on the fly, both sizes capped at `maxRequestBytes`,
+ * lines capped at `maxLines`), turns each line into a log and, once the body is complete,
+ * stores the good lines in transactions of `batchLines`, yielding between them so that one
+ * large body never holds the store and the event loop for long. A request over a limit, cut
+ * off, or with a corrupt gzip stream stores nothing. Bad lines are counted and described;
+ * they never drop the good ones. A store failure after some batches names how many lines
+ * were stored (a retry of the whole body then duplicates those: delivery is at-least-once).
+ * Lines are split while the body streams in but parsed per batch, after it is complete.
  */
 export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResult> {
   const inflate = decompressor(input.encoding);
   const receivedAt = input.now();
-  const good: NewLog[] = [];
   const errors: RejectedLine[] = [];
   const result = { malformedLines: 0, successfulLines: 0, oversizedLines: 0, emptyLogLines: 0 };
   const reject = (line: number, reason: string) => {
     if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line, reason });
   };
+  // Lines are only split while the body streams in (cheap, so an over-limit body is refused
+  // early); they are parsed and stored batch by batch once it is complete.
+  const lines: SplitLine[] = [];
   const splitter = new LineSplitter({
     maxLineBytes: input.maxLineBytes,
     onLine(l) {
-      if ('oversizeBytes' in l) {
-        result.oversizedLines++;
-        reject(l.lineNo, `line is ${l.oversizeBytes} bytes; the per-line limit is ${input.maxLineBytes}`);
-        return;
+      if (l.lineNo > input.maxLines) {
+        throw new SiemError({
+          code: 'TOO_MANY_LINES',
+          status: 413,
+          field: 'body',
+          message: `body: more than ${input.maxLines} lines; the per-request limit is ${input.maxLines} lines (split the body); nothing was stored`,
+        });
       }
-      const out = lineToLog(l.text, input.defaultType, receivedAt);
-      if (out.ok === 'empty') result.emptyLogLines++;
-      else if (out.ok) good.push(out.log);
-      else {
-        result.malformedLines++;
-        reject(l.lineNo, out.reason);
-      }
+      lines.push(l);
     },
   });
+  const parse = (l: SplitLine, good: NewLog[]) => {
+    if ('oversizeBytes' in l) {
+      result.oversizedLines++;
+      reject(l.lineNo, `line is ${l.oversizeBytes} bytes; the per-line limit is ${input.maxLineBytes}`);
+      return;
+    }
+    const out = lineToLog(l.text, input.defaultType, receivedAt);
+    if (out.ok === 'empty') result.emptyLogLines++;
+    else if (out.ok) good.push(out.log);
+    else {
+      result.malformedLines++;
+      reject(l.lineNo, out.reason);
+    }
+  };
   const consume = async (source: AsyncIterable<Buffer>) => {
     for await (const chunk of source) splitter.push(chunk);
   };
@@ -111,7 +133,41 @@ export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResu
     throw err;
   }
   splitter.end();
-  const stored = input.writer.insert(input.accountId, good, input.now());
-  result.successfulLines = good.length;
-  return { ...result, errors, stored };
+  let first = 0;
+  let last = -1;
+  for (let i = 0; i < lines.length; i += input.batchLines) {
+    if (i > 0) await yieldToEventLoop();
+    const good: NewLog[] = [];
+    for (let j = i; j < Math.min(i + input.batchLines, lines.length); j++) parse(lines[j]!, good);
+    const range = store(input, good, result.successfulLines);
+    result.successfulLines += good.length;
+    if (range.last >= range.first) {
+      if (last < 0) first = range.first;
+      last = range.last;
+    }
+  }
+  return { ...result, errors, stored: { first, last } };
+}
+
+/** One batch in one transaction; a store failure says how many lines earlier batches stored. */
+function store(
+  input: BulkIngestInput,
+  logs: NewLog[],
+  storedBefore: number,
+): { first: number; last: number } {
+  try {
+    return input.writer.insert(input.accountId, logs, input.now());
+  } catch (err) {
+    const failure = storeFailure(err);
+    if (!failure) throw err;
+    const what = storedBefore === 0 ? 'nothing was stored' : `${storedBefore} lines were stored before it`;
+    throw new SiemError({
+      code: failure.code,
+      status: failure.status,
+      kind: failure.kind,
+      message: `${failure.message}; ${what}`,
+      headers: failure.headers,
+      cause: err,
+    });
+  }
 }

@@ -20,6 +20,27 @@ export interface StoredRule {
   /** When the scheduler next evaluates the rule (epoch ms). */
   nextRunAt: number;
   lastRunAt: number | null;
+  engine: RuleEngineHealth;
+}
+
+/** How the engine fares with the rule (migration 025); epoch ms. */
+export interface RuleEngineHealth {
+  /** Set while an evaluation runs; still set at start means the last one never finished. */
+  evalStartedAt: number | null;
+  failures: number;
+  lastFailure: string | null;
+  lastFailureAt: number | null;
+  disabledReason: string | null;
+  quarantinedUntil: number | null;
+}
+
+/** A failed evaluation: counted; at `disable` the rule is turned off with the reason. */
+export interface RuleFailure {
+  at: number;
+  reason: string;
+  nextRunAt: number;
+  disable: boolean;
+  quarantinedUntil?: number;
 }
 
 export interface NewRule {
@@ -52,8 +73,14 @@ export interface RulesRepository {
   delete(id: number): void;
   /** Enabled rules whose next run is due at `now`, earliest first. */
   due(now: number): StoredRule[];
-  /** Records a run and the next one. */
+  /** Records a run and the next one; a successful run ends a streak of failures. */
   markRun(id: number, ranAt: number, nextRunAt: number): void;
+  /** Committed before an evaluation, so an evaluation that never ends is known at restart. */
+  markStarted(id: number, at: number): void;
+  /** Records a failed evaluation (budget exceeded, interrupted); returns the consecutive count. */
+  markFailure(id: number, f: RuleFailure): number;
+  /** Rules whose last evaluation started and never finished. */
+  interrupted(): StoredRule[];
 }
 
 interface RuleRow {
@@ -70,6 +97,12 @@ interface RuleRow {
   updated_by: string;
   next_run_at: number;
   last_run_at: number | null;
+  eval_started_at: number | null;
+  failures: number;
+  last_failure: string | null;
+  last_failure_at: number | null;
+  disabled_reason: string | null;
+  quarantined_until: number | null;
 }
 
 function toRule(r: RuleRow): StoredRule {
@@ -86,6 +119,14 @@ function toRule(r: RuleRow): StoredRule {
     updatedBy: r.updated_by,
     nextRunAt: r.next_run_at,
     lastRunAt: r.last_run_at,
+    engine: {
+      evalStartedAt: r.eval_started_at,
+      failures: r.failures,
+      lastFailure: r.last_failure,
+      lastFailureAt: r.last_failure_at,
+      disabledReason: r.disabled_reason,
+      quarantinedUntil: r.quarantined_until,
+    },
   };
 }
 
@@ -99,12 +140,29 @@ export function createSqliteRulesRepository(store: Store): RulesRepository {
   );
   const upd = db.prepare(
     `UPDATE security_rules SET config_id = ?, title = ?, enabled = ?, max_severity_rank = ?, definition = ?,
-       updated_at = ?, updated_by = ?, next_run_at = ? WHERE id = ?`,
+       updated_at = ?, updated_by = ?, next_run_at = ?,
+       failures = 0, quarantined_until = NULL,
+       disabled_reason = CASE WHEN ? = 1 THEN NULL ELSE disabled_reason END
+     WHERE id = ?`,
   );
   const dueStmt = db.prepare(
     'SELECT * FROM security_rules WHERE enabled = 1 AND next_run_at <= ? ORDER BY next_run_at, id',
   );
-  const mark = db.prepare('UPDATE security_rules SET last_run_at = ?, next_run_at = ? WHERE id = ?');
+  const mark = db.prepare(
+    `UPDATE security_rules SET last_run_at = ?, next_run_at = ?, eval_started_at = NULL, failures = 0,
+       quarantined_until = NULL WHERE id = ?`,
+  );
+  const started = db.prepare('UPDATE security_rules SET eval_started_at = ? WHERE id = ?');
+  const failed = db.prepare(
+    `UPDATE security_rules SET eval_started_at = NULL, failures = failures + 1, last_failure = ?,
+       last_failure_at = ?, next_run_at = ?, quarantined_until = ?,
+       enabled = CASE WHEN ? = 1 THEN 0 ELSE enabled END,
+       disabled_reason = CASE WHEN ? = 1 THEN ? ELSE disabled_reason END
+     WHERE id = ? RETURNING failures`,
+  );
+  const interruptedStmt = db.prepare(
+    'SELECT * FROM security_rules WHERE eval_started_at IS NOT NULL ORDER BY id',
+  );
   const repo: RulesRepository = {
     insert(n) {
       const r = ins.run(
@@ -142,6 +200,7 @@ export function createSqliteRulesRepository(store: Store): RulesRepository {
         c.at,
         c.by,
         c.nextRunAt,
+        c.enabled ? 1 : 0,
         id,
       );
       return repo.get(id)!;
@@ -157,6 +216,18 @@ export function createSqliteRulesRepository(store: Store): RulesRepository {
     },
     markRun(id, ranAt, nextRunAt) {
       mark.run(ranAt, nextRunAt, id);
+    },
+    markStarted(id, at) {
+      started.run(at, id);
+    },
+    markFailure(id, f) {
+      const d = f.disable ? 1 : 0;
+      const r = failed.get(f.reason, f.at, f.nextRunAt, f.quarantinedUntil ?? null, d, d, f.reason, id) as
+        { failures: number } | undefined;
+      return r?.failures ?? 0;
+    },
+    interrupted() {
+      return (interruptedStmt.all() as unknown as RuleRow[]).map(toRule);
     },
   };
   return repo;

@@ -1,4 +1,5 @@
 import type {
+  RuleEngineStatus,
   SecurityConfiguration,
   SecurityRuleRequest,
   SecurityRuleResponse,
@@ -45,7 +46,22 @@ export function toRuleResponse(r: StoredRule): SecurityRuleResponse {
     createdBy: r.createdBy,
     updatedBy: r.updatedBy,
     protected: false,
+    engineStatus: engineStatus(r),
   };
+}
+
+function engineStatus(r: StoredRule): RuleEngineStatus {
+  const e = r.engine;
+  const quarantined = e.quarantinedUntil !== null && r.enabled;
+  const s: RuleEngineStatus = {
+    state: e.disabledReason !== null && !r.enabled ? 'DISABLED' : quarantined ? 'QUARANTINED' : 'OK',
+    consecutiveFailures: e.failures,
+  };
+  if (e.lastFailure !== null) s.lastFailure = e.lastFailure;
+  if (e.lastFailureAt !== null) s.lastFailureAt = iso(e.lastFailureAt);
+  if (e.disabledReason !== null && !r.enabled) s.disabledReason = e.disabledReason;
+  if (quarantined) s.quarantinedUntil = iso(e.quarantinedUntil!);
+  return s;
 }
 
 const actor = (a: Account) => a.email ?? a.name;

@@ -1,6 +1,6 @@
 import { SEVERITIES, severityRank, type SecurityRuleRequest, type Severity } from '@siemlink/contracts';
 import { badRequest, SiemError } from '../../errors.ts';
-import { parseLucene } from '../../lucene/index.ts';
+import { checkFieldName, parseLucene } from '../../lucene/index.ts';
 import { CronError, nextCronTime, parseCron } from '../../rules/cron.ts';
 import { compileFilters, FilterError } from '../../rules/filters.ts';
 import type { RuleDefinition } from './repository.ts';
@@ -33,7 +33,15 @@ export function checkRuleRequest(req: SecurityRuleRequest, prefix: string, now: 
     parseLucene(q.query, { now });
   } catch (err) {
     const why = err instanceof SiemError ? err.message.replace(/^query: /, '') : (err as Error).message;
-    throw badRequest(`${at}.queryDefinition.query`, `invalid Lucene query: ${why}`, 'INVALID_LUCENE');
+    // A limit keeps its own code, so a client can tell "too much work" from "bad syntax".
+    const code =
+      err instanceof SiemError && err.code === 'QUERY_LIMIT_EXCEEDED' ? err.code : 'INVALID_LUCENE';
+    throw badRequest(`${at}.queryDefinition.query`, `invalid Lucene query: ${why}`, code);
+  }
+  // Group-by and aggregation fields are walked on every matching log: the query's field limits.
+  (q.groupBy ?? []).forEach((f, i) => checkFieldName(f, `${at}.queryDefinition.groupBy.${i}`));
+  if (q.aggregation?.fieldToAggregateOn) {
+    checkFieldName(q.aggregation.fieldToAggregateOn, `${at}.queryDefinition.aggregation.fieldToAggregateOn`);
   }
   try {
     compileFilters(q.filters);

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { SiemError } from '../../errors.ts';
 import { requireAccount } from '../../plugins/auth.ts';
+import { createConcurrencyLimiter } from '../feed/limiter.ts';
 import { createSqliteSearchRepository } from './repository.ts';
 import { parseSearchBody } from './request.ts';
 import { createSearchService } from './service.ts';
@@ -9,17 +11,37 @@ import { createSearchService } from './service.ts';
  * legacy X-USER-TOKEN), an ES 6 DSL body, an ES 6 response with `hits.total` an integer.
  * The body is validated by `parseSearchBody`, not by a route schema: Ajv would silently drop
  * unknown keys, where Logz.io answers "Found JSON elements which are not allowed".
+ * Admission control: at most `search.maxConcurrentPerAccount` searches of one account run at
+ * once (Logz.io caps concurrent API queries per account too); one more is a 429 with
+ * Retry-After, so a burst of broad searches queues at the client, not in the SIEM.
  */
 const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = createSearchService({
     repository: createSqliteSearchRepository(app.siem.store),
     clock: app.siem.clock,
   });
+  const { maxConcurrentPerAccount } = app.siem.config.search;
+  const admission = createConcurrencyLimiter(maxConcurrentPerAccount);
   app.post('/v1/search', async (request, reply) => {
     const account = requireAccount(request, { type: 'LOGS' });
     const q = request.query as Record<string, unknown>;
     const input = parseSearchBody(request.body, q.dayOffset);
-    const { response, window } = service.search(account.id, input);
+    const release = admission.acquire(account.id);
+    if (!release) {
+      throw new SiemError({
+        code: 'TOO_MANY_CONCURRENT_SEARCHES',
+        status: 429,
+        message: `search: at most ${maxConcurrentPerAccount} searches of one account run at once; retry after 1 s`,
+        headers: { 'retry-after': '1' },
+      });
+    }
+    let outcome;
+    try {
+      outcome = await service.search(account.id, input);
+    } finally {
+      release();
+    }
+    const { response, window } = outcome;
     // Which days were read, so a caller can tell a clamped (over two days) range.
     reply.header(
       'x-siemlink-search-window',

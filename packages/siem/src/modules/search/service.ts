@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SearchHit, SearchResponse } from '@siemlink/contracts';
 import type { Clock } from '../../clock.ts';
 import { luceneToSqlParts, matchesLucene, type LuceneNode } from '../../lucene/index.ts';
@@ -10,8 +11,14 @@ import { applySourceFilter, parseSourceFilter, type SourceFilter } from './sourc
 import { timeWindow, type TimeWindow } from './window.ts';
 
 export interface SearchService {
-  search(accountId: number, input: SearchInput): SearchOutcome;
+  search(accountId: number, input: SearchInput): Promise<SearchOutcome>;
 }
+
+/**
+ * Candidate logs examined between two turns of the event loop: a broad search over a large
+ * window must not keep the listener and other requests waiting until it is done.
+ */
+export const ROWS_PER_TURN = 500;
 
 export interface SearchOutcome {
   response: SearchResponse;
@@ -33,7 +40,7 @@ type Doc = Record<string, unknown>;
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { repository, clock } = deps;
   return {
-    search(accountId, input) {
+    async search(accountId, input) {
       const started = clock.now();
       const now = started;
       const query = compileQuery(input.query, 'query', { now });
@@ -62,6 +69,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         const ranked: { seq: number; values: unknown[] }[] = [];
         const end = input.from + input.size;
         const needsDoc = rest.kind !== 'all' || post.kind !== 'all' || aggs !== undefined || order === null;
+        let examined = 0;
         for (const row of repository.candidates({
           accountId,
           from: window.from,
@@ -69,6 +77,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           prefilter: luceneToSqlParts(rest),
           order: order ?? 'desc',
         })) {
+          if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
           const doc = needsDoc ? (JSON.parse(row.doc) as Doc) : undefined;
           if (doc && !matchesLucene(rest, doc)) continue;
           aggs?.add(doc!, row.ts);

@@ -1,11 +1,11 @@
 import type { SearchSourceFilter } from '@siemlink/contracts';
-import { wildcardRegExp } from '../../lucene/text.ts';
+import { wildcardMatcher, type WildcardMatcher } from '../../lucene/wildcard.ts';
 
 /** `_source` as ES does it: false drops it, includes/excludes are dotted paths with `*` wildcards. */
 export interface SourceFilter {
   enabled: boolean;
-  includes: RegExp[];
-  excludes: RegExp[];
+  includes: WildcardMatcher[];
+  excludes: WildcardMatcher[];
   includePatterns: string[];
 }
 
@@ -19,10 +19,9 @@ export function parseSourceFilter(v: SearchSourceFilter | undefined): SourceFilt
   return { enabled: true, includes: inc.map(pattern), excludes: exc.map(pattern), includePatterns: inc };
 }
 
-function pattern(p: string): RegExp {
-  // Case matters in field names; wildcardRegExp is case-insensitive, so rebuild without `i`.
-  const re = wildcardRegExp(p.replace(/\\/g, '\\\\'));
-  return new RegExp(re.source, 'u');
+function pattern(p: string): WildcardMatcher {
+  // Case matters in field names, and a backslash is literal there (no escapes in ES paths).
+  return wildcardMatcher(p.replace(/\\/g, '\\\\'), { caseSensitive: true });
 }
 
 export function applySourceFilter(

@@ -41,13 +41,15 @@ test('GET, PUT (merge) and DELETE (reset); main logs or SIEM token only', async 
   const get = await admin(siem, 'GET');
   assert.equal(get.statusCode, 200);
   assert.deepEqual(get.json(), DEFAULT_FAULTS);
-  const put = await admin(siem, 'PUT', { rate5xx: 0.25, paths: ['/siem/'] }, siem.logsToken);
+  const put = await admin(siem, 'PUT', { rate5xx: 0.25, paths: ['/siem/'] });
   assert.equal(put.statusCode, 200, put.body);
   assert.deepEqual(put.json(), { ...DEFAULT_FAULTS, rate5xx: 0.25, paths: ['/siem/'] });
   const put2 = await admin(siem, 'PUT', { offsetMaxAgeSeconds: 60 });
   assert.equal(put2.json().rate5xx, 0.25);
   assert.equal(put2.json().offsetMaxAgeSeconds, 60);
-  assert.equal(siem.ctx.faults.get().offsetMaxAgeSeconds, 60);
+  assert.equal(siem.ctx.faults.get(siem.siemAccountId).offsetMaxAgeSeconds, 60);
+  // The main logs account may set faults too, but only its own.
+  assert.deepEqual((await admin(siem, 'GET', undefined, siem.logsToken)).json(), DEFAULT_FAULTS);
   const del = await admin(siem, 'DELETE');
   assert.deepEqual(del.json(), DEFAULT_FAULTS);
   assert.equal((await admin(siem, 'GET', undefined, null)).statusCode, 401);
@@ -121,4 +123,37 @@ test('slowShare delays a request by slowMs of the injected clock', async (t) => 
   const res = await pending;
   assert.equal(done, true);
   assert.equal(res.statusCode, 200);
+});
+
+test('fault settings are per account: one tenant cannot make another tenant’s requests fail', async (t) => {
+  const siem = await siemWithFaults(t);
+  const whoami = (token: string) =>
+    siem.api.inject({ method: 'GET', url: '/v2/whoami', headers: { 'x-api-token': token } });
+  const put = await admin(siem, 'PUT', { rate5xx: 1 });
+  assert.equal(put.statusCode, 200);
+  assert.equal((await search(siem)).statusCode >= 500, true);
+  // The logs account, an unauthenticated caller and the instance-wide settings are untouched.
+  assert.equal((await whoami(siem.logsToken)).statusCode, 200);
+  assert.equal((await siem.api.inject({ method: 'GET', url: '/v2/whoami' })).statusCode, 401);
+  assert.deepEqual(siem.ctx.faults.get(), DEFAULT_FAULTS);
+  assert.deepEqual(siem.ctx.faults.get(siem.logsAccountId), DEFAULT_FAULTS);
+  // And the logs account's own settings do not reach the SIEM account.
+  await admin(siem, 'DELETE');
+  await admin(siem, 'PUT', { rate429: 1 }, siem.logsToken);
+  assert.equal((await whoami(siem.logsToken)).statusCode, 429);
+  assert.equal((await search(siem)).statusCode, 200);
+  await admin(siem, 'DELETE', undefined, siem.logsToken);
+  assert.equal((await whoami(siem.logsToken)).statusCode, 200);
+});
+
+test('instance-wide settings (set in-process) apply to every account without its own', async (t) => {
+  const siem = await siemWithFaults(t);
+  siem.ctx.faults.set({ rate429: 1 });
+  assert.equal((await search(siem)).statusCode, 429);
+  // An account's own settings start from the instance-wide ones and then replace them for it.
+  await admin(siem, 'PUT', { rate429: 0 });
+  assert.equal((await search(siem)).statusCode, 200);
+  siem.ctx.faults.reset();
+  await admin(siem, 'DELETE');
+  assert.equal((await search(siem)).statusCode, 200);
 });

@@ -199,11 +199,46 @@ test('pagination: total unchanged, page past the end empty, pageSize as a string
   assert.equal((await search(siem, { pagination: { pageSize: 1000 } })).statusCode, 200);
 });
 
-test('bad input: fromDate after toDate, bad severity, non-numeric date, bad sort field, broken JSON', async (t) => {
+test('fromDate after toDate is an empty range: 200, no results, total 0', async (t) => {
   const siem = await siemWithEvents(t);
-  const r1 = await search(siem, { filter: { timeRange: { fromDate: 20, toDate: 10 } } });
-  assert.equal(r1.statusCode, 400);
-  assert.equal(r1.json().field, 'filter.timeRange.fromDate');
+  const s = T0 / 1000;
+  const res = await search(siem, { filter: { timeRange: { fromDate: s + 2, toDate: s + 1 } } });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(res.json(), { total: 0, results: [], pagination: { pageNumber: 1, pageSize: 25 } });
+  // Equal bounds still select the events at that instant.
+  assert.deepEqual(
+    ids(await search(siem, { filter: { timeRange: { fromDate: s + 1, toDate: s + 1 } } })),
+    [5, 2],
+  );
+});
+
+test('leniency: empty strings for optional numbers and booleans are absent; a boolean for a number or string is a 400', async (t) => {
+  const siem = await siemWithEvents(t);
+  const s = T0 / 1000;
+  const res = await search(siem, {
+    filter: { searchTerm: '', timeRange: { fromDate: '', toDate: String(s + 1) }, includeMutedEvents: '' },
+    sort: [{ field: 'DATE', descending: '' }],
+    pagination: { pageNumber: '', pageSize: '' },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.deepEqual(ids(res), [5, 2, 1]);
+  assert.deepEqual(res.json().pagination, { pageNumber: 1, pageSize: 25 });
+  const bad: [unknown, string][] = [
+    [{ filter: { timeRange: { fromDate: true } } }, 'body.filter.timeRange.fromDate'],
+    [{ pagination: { pageSize: false } }, 'body.pagination.pageSize'],
+    [{ filter: { searchTerm: true } }, 'body.filter.searchTerm'],
+    [{ filter: { severities: [true] } }, 'body.filter.severities.0'],
+    [{ sort: [{ field: 'DATE', descending: 'maybe' }] }, 'body.sort.0.descending'],
+  ];
+  for (const [body, field] of bad) {
+    const r = await search(siem, body);
+    assert.equal(r.statusCode, 400, JSON.stringify(body));
+    assert.equal(r.json().field, field, JSON.stringify(body));
+  }
+});
+
+test('bad input: bad severity, non-numeric date, bad sort field, broken JSON', async (t) => {
+  const siem = await siemWithEvents(t);
   assert.equal((await search(siem, { filter: { severities: ['CRITICAL'] } })).statusCode, 400);
   assert.equal(
     (await search(siem, { filter: { timeRange: { fromDate: 'yesterday', toDate: 1 } } })).statusCode,

@@ -268,13 +268,16 @@ test('parameter rules: each illegal combination is 400 missing-parameters naming
     [`offset=${offset}&from=${n - 10}`, 'from'],
     [`offset=${offset}&to=${n - 10}`, 'to'],
     [`from=${n - 10}&to=${n - 20}`, 'from'],
-    [`from=${n - 10}&to=${n - 4}`, 'to'],
     [`from=${n - 13 * 3600}&to=${n - 10}`, 'from'],
-    [`from=${n - 2}`, 'from'], // to defaults to now - 5 s: from > to
+    [`from=${n + 60}`, 'from'], // in the future
+    [`from=${n * 1000}`, 'from'], // milliseconds are not guessed
     [`from=${n - 10}&limit=600001`, 'limit'],
     [`from=${n - 10}&limit=0`, 'limit'],
     [`from=${n - 10}&limit=ten`, 'limit'],
     [`from=yesterday`, 'from'],
+    [`from=true`, 'from'],
+    [`from=${n - 10}&to=${n - 5}&to=${n - 4}`, 'to'], // repeated: which one?
+    [`from=${n - 10}&limit=1.5`, 'limit'],
     ['offset=garbage', 'offset'],
     // Change the last character to a different one (a fixed 'x' is a no-op 1 time in 16).
     [`offset=${offset.slice(0, -1)}${offset.endsWith('x') ? 'y' : 'x'}`, 'offset'],
@@ -284,6 +287,41 @@ test('parameter rules: each illegal combination is 400 missing-parameters naming
     assert.equal(body.errors?.[0]?.field, field, `${q}: ${JSON.stringify(body)}`);
   }
   assert.equal((await feed(siem, `from=${n - 10}&to=${n - 5}&limit=600000`)).statusCode, 200);
+});
+
+test('leniency: to past now - 5 s is clamped, empty parameters are absent, fractions floored, a fresh from is an empty window', async (t) => {
+  const siem = await buildFeedSiem(t);
+  const n0 = nowS(siem);
+  const early = siem.add(2);
+  await siem.fake.advance(10_000);
+  const fresh = siem.add(1); // stored 0 s ago: never served before now - 5 s
+  const n = nowS(siem);
+  const served = (q: string) => {
+    return feed(siem, q).then((res) => {
+      assert.equal(res.statusCode, 200, `${q}: ${res.body}`);
+      return parseFeed(res.body).events.map((e) => e.alertEventId);
+    });
+  };
+  for (const q of [
+    `from=${n0}&to=${n}`, // XSOAR get-events with a relative time: to = now
+    `from=${n0}&to=${n - 4}`,
+    `from=${n0}&to=${n + 3600}`,
+    `from=${n0}&to=`,
+    `offset=&from=${n0}`,
+    `from=${n0}&limit=`,
+    `from=${n0}.75&to=${n}.2`,
+  ]) {
+    assert.deepEqual(await served(q), early, q);
+  }
+  assert.deepEqual(await served(`from=${n - 2}`), []);
+  const window = parseFeed((await feed(siem, `from=${n - 2}&to=${n}`)).body);
+  assert.equal(window.context!.total, 0);
+  await siem.fake.advance(6000);
+  // The empty window's offset continues in offset mode with what it left out.
+  assert.deepEqual(
+    parseFeed((await feed(siem, `offset=${window.context!.offset}`)).body).events.map((e) => e.alertEventId),
+    fresh,
+  );
 });
 
 test('XSOAR test button: from=1488816442&limit=1 without to is clamped to the last 12 h', async (t) => {

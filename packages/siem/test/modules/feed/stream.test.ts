@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import type { FakeClock } from '../../../src/clock.ts';
 import { buildFeedSiem, parseFeed, type FeedSiem } from './feed-helpers.ts';
 
 function open(siem: FeedSiem, query: string): Promise<{ req: ClientRequest; res: IncomingMessage }> {
@@ -13,6 +18,39 @@ function open(siem: FeedSiem, query: string): Promise<{ req: ClientRequest; res:
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Resolves once `n` responses to requests whose URL includes `match`, started from now on, have
+ * closed on the server's side (the route frees its slot in that same 'close' event, before this
+ * promise's continuation runs).
+ */
+function closedResponses(siem: FeedSiem, n: number, match: string): Promise<void> {
+  const all = Promise.withResolvers<void>();
+  let closed = 0;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.url?.includes(match)) return;
+    res.once('close', () => {
+      if (++closed === n) {
+        siem.api.server.off('request', onRequest);
+        all.resolve();
+      }
+    });
+  };
+  siem.api.server.on('request', onRequest);
+  return all.promise;
+}
+
+/** Resolves when something next sleeps on the fake clock (here: the fault hook holding a request). */
+function nextSleep(clock: FakeClock): Promise<void> {
+  const sleep = clock.sleep;
+  const asleep = Promise.withResolvers<void>();
+  clock.sleep = (ms, signal) => {
+    clock.sleep = sleep;
+    asleep.resolve();
+    return sleep.call(clock, ms, signal);
+  };
+  return asleep.promise;
 }
 
 /** Reads a response to its end or its cut; `complete` is false when the socket died mid-body. */
@@ -55,6 +93,7 @@ test('more than 4 concurrent feed responses for one account: 429 too-many-reques
   const from = Math.floor(siem.clock.now() / 1000) - 10;
   for (let i = 0; i < 4; i++) siem.add(6000); // ~30 MB per response: the socket fills, the slot stays taken
   await siem.fake.advance(6000);
+  const serverClosed = closedResponses(siem, 4, 'limit=600000');
   const held = await Promise.all([1, 2, 3, 4].map(() => open(siem, `from=${from}&limit=600000`)));
   for (const h of held) {
     assert.equal(h.res.statusCode, 200);
@@ -67,15 +106,11 @@ test('more than 4 concurrent feed responses for one account: 429 too-many-reques
   const problem = JSON.parse((await drain(fifth.res)).body);
   assert.equal(problem.type, 'https://problems.cloudsecurity.akamaiapis.net/siem/v1/too-many-requests');
   for (const h of held) h.req.destroy();
-  // Closing happens on the server's side of the sockets; poll briefly for the slots to free.
-  let status = 0;
-  for (let i = 0; i < 200 && status !== 200; i++) {
-    const again = await open(siem, `from=${from}&limit=1`);
-    status = again.res.statusCode ?? 0;
-    await drain(again.res);
-    if (status !== 200) await delay(10);
-  }
-  assert.equal(status, 200);
+  // The slots free when the server sees its side of those sockets close.
+  await serverClosed;
+  const again = await open(siem, `from=${from}&limit=1`);
+  await drain(again.res);
+  assert.equal(again.res.statusCode, 200);
 });
 
 test('fault feedCutShare: the response is cut after some events, before the offset line', async (t) => {
@@ -121,12 +156,15 @@ test('a client gone before the handler runs (a slow request it gave up on) does 
       headers: { 'x-api-token': siem.siemToken },
     });
     req.on('error', () => {});
+    const held = nextSleep(siem.fake);
+    const gone = closedResponses(siem, 1, `/configs/${siem.configId}?`);
     req.end();
-    await delay(50); // the request is in the slow hook now
+    await held; // the request is in the slow hook now
     req.destroy(); // the client times out and goes away
-    await delay(50);
-    await siem.fake.advance(60_000); // the hook wakes; the handler runs for a closed socket
-    await delay(50);
+    await gone; // the server has seen it go
+    // The hook wakes; the handler runs for a closed socket (all of it before the next I/O, so
+    // before the request below arrives).
+    await siem.fake.advance(60_000);
   }
   siem.ctx.faults.set({ slowShare: 0 });
   const res = await drain((await open(siem, `from=${from}`)).res);

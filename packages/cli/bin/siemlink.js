@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The `siemlink` command (package.json "bin"). Plain JavaScript so that any Node can start it:
+// on Node >= 24 it runs the CLI in this process; on an older Node it re-executes itself with
+// the Node 24 pinned in the checkout's node_modules (the `node` devDependency).
+import { spawn } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MIN_MAJOR = 24;
+const here = dirname(realpathSync(fileURLToPath(import.meta.url)));
+const major = Number(process.versions.node.split('.')[0]);
+
+/** node_modules/.bin/node of the nearest enclosing checkout (packages/cli, then the root). */
+function pinnedNode() {
+  for (let dir = here; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', 'node', 'bin', 'node');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+if (major >= MIN_MAJOR) {
+  // As the npm scripts' --disable-warning=ExperimentalWarning: type stripping and node:sqlite
+  // are how siemlink runs, and their notices are noise on a command's stderr.
+  const emit = process.emitWarning;
+  process.emitWarning = (warning, ...rest) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+    if (type === 'ExperimentalWarning' || warning?.name === 'ExperimentalWarning') return;
+    return emit.call(process, warning, ...rest);
+  };
+  const { run } = await import('./run.ts');
+  await run(process.argv);
+} else {
+  const node = pinnedNode();
+  if (!node) {
+    process.stderr.write(
+      `siemlink: needs Node ${MIN_MAJOR} or later (this is ${process.version}); run \`npm ci\` in the siemlink checkout to install the pinned one, or install Node ${MIN_MAJOR}\n`,
+    );
+    process.exit(1);
+  }
+  const child = spawn(
+    node,
+    ['--disable-warning=ExperimentalWarning', join(here, 'siemlink.ts'), ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
+  // Ctrl-C reaches the child through the terminal's process group (so it is not passed on twice);
+  // this process waits for the child's exit. A kill aimed at this process alone is passed on.
+  process.on('SIGINT', () => {});
+  for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}

@@ -1,0 +1,26 @@
+import type { Clock } from '../clock.ts';
+
+/** Thrown from inside an evaluation that has used up its time budget. */
+export class RuleBudgetExceeded extends Error {
+  readonly budgetMs: number;
+  readonly elapsedMs: number;
+  constructor(budgetMs: number, elapsedMs: number) {
+    super(`evaluation exceeded its time budget of ${budgetMs} ms (stopped after ${elapsedMs} ms)`);
+    this.name = 'RuleBudgetExceeded';
+    this.budgetMs = budgetMs;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
+/**
+ * A check to call between units of work (one per log row): throws RuleBudgetExceeded once
+ * `budgetMs` of `clock` time has passed since it was made. Evaluation is synchronous, so this is
+ * how a long one gives the process back; every row's own work is bounded by the query limits.
+ */
+export function budgetCheck(clock: Clock, budgetMs: number): () => void {
+  const start = clock.now();
+  return () => {
+    const elapsed = clock.now() - start;
+    if (elapsed > budgetMs) throw new RuleBudgetExceeded(budgetMs, elapsed);
+  };
+}
