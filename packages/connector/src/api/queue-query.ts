@@ -29,7 +29,8 @@ export function parseSeverity(field: string, text: string): number {
 
 export function parseTime(field: string, text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text) : Date.parse(text);
-  if (!Number.isFinite(ms))
+  // Beyond a Date's range (epoch ms ±8.64e15) a number cannot be a time: 400, not a store error.
+  if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime()))
     throw apiError(400, 'VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
   return ms;
 }

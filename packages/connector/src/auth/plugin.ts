@@ -47,7 +47,8 @@ export async function installAuth(app: FastifyInstance, auth: Auth): Promise<voi
   app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config;
     const path = req.url.split('?')[0]!;
-    const guarded = path === '/api' || path.startsWith('/api/') || config.role !== undefined;
+    // An unknown route answers its 404 (the routes are public in /api/openapi.json anyway).
+    const guarded = !req.is404 && (path === '/api' || path.startsWith('/api/') || config.role !== undefined);
     if (!guarded || config.role === 'public') return;
     const principal = await principalOf(req, auth);
     if (!principal) throw unauthenticated();

@@ -18,6 +18,11 @@ export interface Dialect {
   /** The id column as it sorts (bytewise on both). */
   id: string;
   prefix: string;
+  /**
+   * SQLite: with a free-text filter, sort the matches instead of walking the whole sort index
+   * probing each row against them (`+col` keeps the planner off the index).
+   */
+  sortMatches: boolean;
 }
 
 export function sqliteDialect(args: unknown[]): Dialect {
@@ -38,6 +43,7 @@ export function sqliteDialect(args: unknown[]): Dialect {
     },
     id: 'id',
     prefix: '',
+    sortMatches: true,
   };
 }
 
@@ -55,6 +61,7 @@ export function postgresDialect(args: unknown[], schema: string): Dialect {
     },
     id: 'id COLLATE "C"',
     prefix: `${schema}.`,
+    sortMatches: false,
   };
 }
 
@@ -97,7 +104,8 @@ export function queueSql(q: CaseQuery, d: Dialect): string {
     where.push(`(${[...cols, d.id].join(', ')}) ${q.order === 'asc' ? '>' : '<'} (${values.join(', ')})`);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const order = [...cols, d.id].map((c) => `${c} ${dir}`).join(', ');
+  const plus = d.sortMatches && q.text !== undefined ? '+' : '';
+  const order = [...cols, d.id].map((c) => `${plus}${c} ${dir}`).join(', ');
   return `SELECT ${INCIDENT_COLUMNS} FROM ${d.prefix}incidents ${clause} ORDER BY ${order} LIMIT ${d.arg(q.limit + 1)}`;
 }
 

@@ -91,6 +91,7 @@ test('GET /api/incidents: bad input is a 400 naming the field', async (t) => {
     ['?sort=name', 'querystring.sort'],
     ['?order=up', 'querystring.order'],
     ['?from=yesterday', 'query.from'],
+    ['?from=99999999999999999999', 'query.from'],
     ['?to=soon', 'query.to'],
     ['?unassigned=maybe', 'querystring.unassigned'],
     ['?cursor=garbage', 'query.cursor'],
