@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { OUTBOX_SQLITE_MIGRATION } from '../outbox/schema.ts';
 
 /** Versioned schema steps; `PRAGMA user_version` records how many have run. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -45,6 +46,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // When a backfill covered the gap (epoch ms); NULL while it is still open.
   `ALTER TABLE gaps ADD COLUMN backfilled_at INTEGER;`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_SQLITE_MIGRATION,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { OUTBOX_PG_MIGRATION } from '../outbox/schema.ts';
 
 /**
  * Versioned schema steps for PostgreSQL, the same logical schema as the SQLite MIGRATIONS;
@@ -50,6 +51,8 @@ export const PG_MIGRATIONS: readonly string[] = [
      recorded_at BIGINT NOT NULL
    );`,
   `ALTER TABLE S.gaps ADD COLUMN backfilled_at BIGINT;`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_PG_MIGRATION,
 ];
 
 /** `"name"` with embedded quotes doubled. */

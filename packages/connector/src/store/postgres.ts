@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { createPostgresOutbox, postgresOutboxWriter } from '../outbox/postgres-outbox.ts';
+import type { OutboxRoute } from '../outbox/routing.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -28,6 +30,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size per process. Default 5. */
   max?: number;
+  /** Sinks that get an outbox row for each new incident, in the same transaction. */
+  routes?: readonly OutboxRoute[];
 }
 
 /**
@@ -90,6 +94,8 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     return Number(rows[0]!.id);
   };
 
+  const enqueue = postgresOutboxWriter(s, opts.routes ?? []);
+
   // One statement per incident, in input order, so `inserted` matches the SQLite store exactly
   // (first occurrence wins). ON CONFLICT without a target covers both id and alert_event_id.
   const insertAll = async (q: Q, incidents: readonly NewIncident[], now: number): Promise<NewIncident[]> => {
@@ -103,10 +109,12 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       );
       if ((r.rowCount ?? 0) > 0) inserted.push(i);
     }
+    await enqueue(q, inserted, now);
     return inserted;
   };
 
   return {
+    outbox: createPostgresOutbox(pool, s),
     async getCursor(source) {
       const { rows } = await pool.query<{ value: string | null }>(
         `SELECT value FROM ${s}.cursors WHERE source = $1`,

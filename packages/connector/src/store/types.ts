@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { OutboxStore } from '../outbox/types.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -110,6 +111,8 @@ export interface CommitRunInput {
  * `commitRun` is the one place a cursor moves, always with its incidents and run record (rule 1).
  */
 export interface IncidentStore {
+  /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
+  readonly outbox: OutboxStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
