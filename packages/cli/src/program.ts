@@ -8,6 +8,7 @@ import { registerFetchIncidents } from './commands/fetch-incidents.ts';
 import { registerTest } from './commands/test.ts';
 import { registerUp } from './commands/up.ts';
 import { registerBackfill } from './commands/backfill.ts';
+import { registerOutbox } from './commands/outbox.ts';
 
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerFetchIncidents(program);
   registerTest(program);
   registerBackfill(program);
+  registerOutbox(program);
   registerUp(program);
   return program;
 }

@@ -7,6 +7,7 @@ import { BACKFILL_RUN_SOURCE, IncidentStatus as IncidentStatusSchema } from '../
 import { XSOAR_SEVERITY } from '../fetch/mapping.ts';
 import { apiError } from '../errors.ts';
 import { installApiErrorHandler } from './error-handler.ts';
+import { registerOutboxRoutes } from './outbox-routes.ts';
 
 export interface ApiDeps {
   store: IncidentStore;
@@ -14,6 +15,8 @@ export interface ApiDeps {
   clock: Clock;
   /** Whether the fetch loop runs (reported by /api/health). */
   fetching: boolean;
+  /** Configured sink names (outbox routes; per-sink figures in /api/health). */
+  sinks?: readonly string[];
 }
 
 const ListQuery = Type.Object(
@@ -127,13 +130,16 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
   );
 
+  registerOutboxRoutes(app, { store: deps.store, clock: deps.clock, sinks: deps.sinks ?? [] });
+
   app.get('/api/health', async () => {
     // Backfills are reported apart: they say nothing about the live loop's health or lag.
-    const [lastRun, lastBackfill, counts, gaps] = await Promise.all([
+    const [lastRun, lastBackfill, counts, gaps, sinks] = await Promise.all([
       deps.store.lastRun({ excludeSource: BACKFILL_RUN_SOURCE }),
       deps.store.lastRun({ source: BACKFILL_RUN_SOURCE }),
       deps.store.countsByStatus(),
       deps.store.listGaps(),
+      deps.store.outbox.health(deps.clock.now(), deps.sinks ?? []),
     ]);
     return {
       status: lastRun?.error ? 'degraded' : 'ok',
@@ -144,6 +150,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
       incidentsTotal: counts.new + counts.active + counts.closed,
       gaps,
       lastBackfill,
+      sinks,
     };
   });
 

@@ -90,13 +90,13 @@ export function sinkFromFlag(value: string): SinkConfig {
   return resolveSink({ kind, ...def.fromTarget(value.slice(i + 1)) }, '--sink');
 }
 
-/** All sinks: the config file's `sinks` list, then `--sink` flags; names must be unique. */
-export function resolveSinks(fileSinks: unknown, flagSinks: readonly string[]): SinkConfig[] {
-  if (fileSinks !== undefined && !Array.isArray(fileSinks)) throw configError('sinks', 'must be a list');
-  const out = [
-    ...((fileSinks as unknown[] | undefined) ?? []).map((s, i) => resolveSink(s, `sinks[${i}]`)),
-    ...flagSinks.map(sinkFromFlag),
-  ];
+/**
+ * All sinks, in layer order (config file, SIEMLINK_SINKS, --sink): an object is a config-file
+ * entry, a string is `KIND:TARGET`. Names must be unique.
+ */
+export function resolveSinks(entries: readonly unknown[]): SinkConfig[] {
+  let n = 0;
+  const out = entries.map((e) => (typeof e === 'string' ? sinkFromFlag(e) : resolveSink(e, `sinks[${n++}]`)));
   const seen = new Set<string>();
   for (const s of out) {
     if (seen.has(s.name))
@@ -107,6 +107,6 @@ export function resolveSinks(fileSinks: unknown, flagSinks: readonly string[]): 
 }
 
 /** What the store needs to write outbox rows. */
-export function sinkRoutes(sinks: readonly SinkConfig[]): OutboxRoute[] {
+export function sinkRoutes(sinks: readonly Pick<SinkConfig, 'name' | 'filter'>[]): OutboxRoute[] {
   return sinks.map((s) => ({ sink: s.name, ...(s.filter ? { filter: s.filter } : {}) }));
 }

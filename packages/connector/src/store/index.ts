@@ -3,7 +3,7 @@ import type { StoreConfig } from '../config.ts';
 import { openPostgresIncidentStore } from './postgres.ts';
 import { openSqliteIncidentStore } from './sqlite.ts';
 import type { IncidentStore } from './types.ts';
-import type { OutboxRoute } from '../outbox/routing.ts';
+import { sinkRoutes, type SinkConfig } from '../sinks/config.ts';
 
 export * from './types.ts';
 export { openSqliteIncidentStore } from './sqlite.ts';
@@ -23,10 +23,10 @@ export async function openIncidentStore(config: {
   dataDir: string;
   store?: StoreConfig;
   /** Configured sinks: each new incident gets an outbox row per sink whose filter it matches. */
-  sinks?: readonly OutboxRoute[];
+  sinks?: readonly Pick<SinkConfig, 'name' | 'filter'>[];
 }): Promise<IncidentStore> {
   const store = config.store ?? { kind: 'sqlite' };
-  const routes = config.sinks ?? [];
+  const routes = sinkRoutes(config.sinks ?? []);
   if (store.kind === 'postgres') return openPostgresIncidentStore({ connectionString: store.url, routes });
   return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir), routes });
 }

@@ -40,19 +40,16 @@ test('nats: publishes to JetStream with Nats-Msg-Id = incident id; the remote id
   const jsm = await jetstreamManager(nc);
   t.after(() => jsm.streams.delete(stream).catch(() => {}));
 
-  const [config] = resolveSinks(
-    [
-      {
-        kind: 'nats',
-        name: 'bus',
-        subject,
-        servers: [NATS_URL],
-        stream: { name: stream, create: true },
-        concurrency: 16,
-      },
-    ],
-    [],
-  );
+  const [config] = resolveSinks([
+    {
+      kind: 'nats',
+      name: 'bus',
+      subject,
+      servers: [NATS_URL],
+      stream: { name: stream, create: true },
+      concurrency: 16,
+    },
+  ]);
   const clock = new TestClock(T0);
   const sinks = await openSinks([config!], { logger: silent, clock, env: {} });
   t.after(() => closeSinks(sinks));
@@ -94,7 +91,7 @@ test('nats: no stream for the subject is a transient failure, retried', async (t
   const nc = await natsOrSkip(t);
   if (!nc) return;
   const subject = `siemlink.nostream.${randomBytes(5).toString('hex')}`;
-  const [config] = resolveSinks([{ kind: 'nats', name: 'bus', subject, servers: [NATS_URL] }], []);
+  const [config] = resolveSinks([{ kind: 'nats', name: 'bus', subject, servers: [NATS_URL] }]);
   const clock = new TestClock(T0);
   const sinks = await openSinks([config!], { logger: silent, clock, env: {} });
   t.after(() => closeSinks(sinks));

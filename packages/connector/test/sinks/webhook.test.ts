@@ -18,10 +18,9 @@ async function setup(
   const receiver = new WebhookReceiver(SECRET);
   await receiver.start();
   t.after(() => receiver.stop());
-  const [config] = resolveSinks(
-    [{ kind: 'webhook', name: 'hook', url: receiver.url, secretEnv: 'HOOK_SECRET', concurrency: 1, ...over }],
-    [],
-  );
+  const [config] = resolveSinks([
+    { kind: 'webhook', name: 'hook', url: receiver.url, secretEnv: 'HOOK_SECRET', concurrency: 1, ...over },
+  ]);
   const clock = new TestClock(T0);
   const sinks = await openSinks([config!], { logger: silent, clock, env: { HOOK_SECRET: SECRET } });
   t.after(() => closeSinks(sinks));
@@ -167,10 +166,9 @@ test('webhook: sink down for a while, then back: everything delivered, in order,
 });
 
 test('webhook: a secretEnv naming an unset variable is a config error naming it', async () => {
-  const [config] = resolveSinks(
-    [{ kind: 'webhook', name: 'h', url: 'http://127.0.0.1:1/x', secretEnv: 'NOPE_SECRET' }],
-    [],
-  );
+  const [config] = resolveSinks([
+    { kind: 'webhook', name: 'h', url: 'http://127.0.0.1:1/x', secretEnv: 'NOPE_SECRET' },
+  ]);
   await assert.rejects(
     openSinks([config!], { logger: silent, clock: new TestClock(T0), env: {} }),
     (err: Error & { field?: string }) => {
