@@ -148,8 +148,8 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
       if (settlements.length === 0) return;
       tx(() => {
         const delivered = new Map<string, number>();
+        for (const sink of new Set(settlements.map((s) => s.sink))) ensureSink.run(sink, now);
         for (const s of settlements) {
-          ensureSink.run(s.sink, now);
           if (s.kind === 'delivered') {
             insDelivery.run(s.sink, s.incidentId, s.remoteId, now, s.attempt);
             if (delRow.run(s.id).changes > 0) delivered.set(s.sink, (delivered.get(s.sink) ?? 0) + 1);
