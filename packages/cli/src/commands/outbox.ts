@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { argumentError } from '../options.ts';
 import { loadConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { openIncidentStore } from '@siemlink/connector/store/index.ts';
@@ -60,7 +61,7 @@ export function registerOutbox(program: Command): void {
     .option('--limit <n>', 'rows at most (default 100)', (v) => positive('--limit')(v)[0], 100)
     .action(async (flags: Flags) => {
       if (flags.state !== undefined && flags.state !== 'pending' && flags.state !== 'dead') {
-        throw new InvalidArgumentError('--state must be pending or dead');
+        throw argumentError('--state must be pending or dead');
       }
       const state = flags.state as 'pending' | 'dead' | undefined;
       const rows = await withStore(flags, (s) =>
