@@ -74,13 +74,16 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
      WHERE sink = ? AND state = 'pending' AND next_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
      ORDER BY occurred_ms, id LIMIT ?`,
   );
-  const lease = db.prepare(
-    'UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?',
+  const leaseMany = db.prepare(
+    `UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+     WHERE id IN (SELECT value FROM json_each(?))`,
   );
-  const incident = db.prepare('SELECT * FROM incidents WHERE id = ?');
-  const insDelivery = db.prepare(
-    `INSERT OR IGNORE INTO deliveries (sink, incident_id, remote_id, delivered_at, attempts) VALUES (?, ?, ?, ?, ?)`,
+  const incidentsMany = db.prepare('SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))');
+  const insDeliveries = db.prepare(
+    `INSERT OR IGNORE INTO deliveries (sink, incident_id, remote_id, delivered_at, attempts)
+     SELECT ?, value ->> '$[0]', value ->> '$[1]', ?, value ->> '$[2]' FROM json_each(?)`,
   );
+  const delMany = db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
   const delRow = db.prepare('DELETE FROM outbox WHERE id = ?');
   const sinkDelivered = db.prepare(
     'UPDATE outbox_sinks SET delivered = delivered + ?, last_delivered_at = ?, updated_at = ? WHERE sink = ?',
@@ -124,10 +127,18 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
         } else {
           rows = dueRows.all(req.sink, req.now, req.now, req.limit) as unknown as Candidate[];
         }
+        if (rows.length === 0) return [];
+        // One statement each for the whole batch (json_each), not one per row.
+        const ids = JSON.stringify(rows.map((r) => r.id));
+        leaseMany.run(req.owner, req.now + req.leaseMs, ids);
+        const found = new Map(
+          (incidentsMany.all(JSON.stringify(rows.map((r) => r.incident_id))) as unknown as IncidentRow[]).map(
+            (r) => [r.id, r],
+          ),
+        );
         const claimed: ClaimedRow[] = [];
         for (const r of rows) {
-          const row = incident.get(r.incident_id) as IncidentRow | undefined;
-          lease.run(req.owner, req.now + req.leaseMs, r.id);
+          const row = found.get(r.incident_id);
           if (!row) {
             // The incident was deleted under the row: nothing left to deliver.
             delRow.run(r.id);
@@ -148,18 +159,24 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
       if (settlements.length === 0) return;
       tx(() => {
         const delivered = new Map<string, number>();
-        for (const sink of new Set(settlements.map((s) => s.sink))) ensureSink.run(sink, now);
+        const done = settlements.filter((s) => s.kind === 'delivered');
+        for (const sink of new Set(done.map((s) => s.sink))) {
+          const mine = done.filter((s) => s.sink === sink);
+          insDeliveries.run(
+            sink,
+            now,
+            JSON.stringify(mine.map((s) => [s.incidentId, s.remoteId, s.attempt])),
+          );
+          delivered.set(sink, Number(delMany.run(JSON.stringify(mine.map((s) => s.id))).changes));
+        }
         for (const s of settlements) {
-          if (s.kind === 'delivered') {
-            insDelivery.run(s.sink, s.incidentId, s.remoteId, now, s.attempt);
-            if (delRow.run(s.id).changes > 0) delivered.set(s.sink, (delivered.get(s.sink) ?? 0) + 1);
-          } else if (s.kind === 'retry') {
+          if (s.kind === 'retry') {
             retry.run(s.nextAt, s.error, s.status, s.id, owner);
             sinkError.run(s.error, now, now, s.sink);
           } else if (s.kind === 'dead') {
             dead.run(now, s.error, s.status, s.body, s.id, owner);
             sinkError.run(s.error, now, now, s.sink);
-          } else release.run(s.id, owner);
+          } else if (s.kind === 'release') release.run(s.id, owner);
         }
         for (const [sink, n] of delivered) sinkDelivered.run(n, now, now, sink);
       });
