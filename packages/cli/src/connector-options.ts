@@ -23,6 +23,8 @@ export interface ConnectionFlags {
   insecure?: boolean;
   timeoutMs?: string;
   storeUrl?: string;
+  /** `--sink KIND:TARGET`, repeatable (up and fetch-incidents). */
+  sink?: string[];
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -65,7 +67,17 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
     dataDir: f.dataDir,
     fetch,
     store: { url: f.storeUrl },
+    sinks: f.sink,
   };
+}
+
+/** `--sink KIND:TARGET` (repeatable), for the verbs that deliver incidents onward. */
+export function addSinkOption(cmd: Command): Command {
+  return cmd.option(
+    '--sink <kind:target>',
+    'deliver new incidents onward: webhook:URL or nats:SUBJECT; repeatable (env SIEMLINK_SINKS; docs/sinks.md)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  );
 }
 
 /**

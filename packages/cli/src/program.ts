@@ -13,6 +13,7 @@ import { registerSecurityConfigurations } from './commands/security-configuratio
 import { registerUsers } from './commands/users.ts';
 import { registerApiKeys } from './commands/api-keys.ts';
 import { registerIncidents } from './commands/incidents.ts';
+import { registerOutbox } from './commands/outbox.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
 export function cliVersion(): string {
@@ -21,7 +22,6 @@ export function cliVersion(): string {
   };
   return pkg.version;
 }
-
 /** Builds the `siemlink` program: thin verbs over the SIEM and the connector packages. */
 export function buildProgram(): Command {
   const program = new Command('siemlink')
@@ -38,6 +38,7 @@ export function buildProgram(): Command {
   registerFetchIncidents(program);
   registerTest(program);
   registerBackfill(program);
+  registerOutbox(program);
   registerUp(program);
   registerUsers(program);
   registerApiKeys(program);

@@ -227,3 +227,51 @@ test('up on a data dir whose credentials.json was lost stops with a clear error'
   const again = await startUp(options(dir), { logger: silent, print: () => {} }).catch((e: Error) => e);
   assert.ok(again instanceof Error && /credentials\.json is missing/.test(again.message));
 });
+
+test('up --sink webhook:URL: every incident reaches the receiver once; health lists the sink', async (t) => {
+  const { WebhookReceiver } = await import('../../connector/test/sinks/receiver.ts');
+  const receiver = new WebhookReceiver(undefined);
+  await receiver.start();
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-sink-'));
+  const got = new Promise<void>((resolve) => {
+    receiver.answer = () => {
+      setImmediate(() => receiver.stored.size >= 3 && resolve());
+      return undefined;
+    };
+  });
+  const up = await startUp(options(dir, { sink: [`webhook:${receiver.url}`] }), {
+    logger: silent,
+    print: () => {},
+  });
+  t.after(async () => {
+    await up.close();
+    await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(upBanner(up, dir).some((l) => l.startsWith('Sinks') && l.includes('webhook-')));
+  const siemAccount = up.siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
+  const eventDate = Date.now() - 10 * 60_000;
+  insertSecurityEvents(
+    up.siem.ctx.store,
+    Array.from({ length: 3 }, () => ({
+      accountId: siemAccount.accountId,
+      configId: 1,
+      ruleId: 1,
+      name: 'Up sink rule',
+      eventDate,
+      windowStart: eventDate,
+      severity: 'HIGH' as const,
+      groupBy: null,
+    })),
+    Date.now(),
+  );
+  await got;
+  assert.equal(receiver.stored.size, 3);
+  assert.equal(receiver.duplicates, 0);
+  const health = (await (await fetch(`${up.connector.url}/api/health`)).json()) as {
+    sinks: { sink: string; configured: boolean }[];
+  };
+  assert.equal(health.sinks.length, 1);
+  assert.match(health.sinks[0]!.sink, /^webhook-[0-9a-f]{8}$/);
+  assert.equal(health.sinks[0]!.configured, true);
+});

@@ -9,6 +9,8 @@ import { runFetchLoop } from './fetch/fetcher.ts';
 import type { FetchRunResult } from './fetch/types.ts';
 import type { FetchOptions } from './fetch/options.ts';
 import { connectorDbPath, openIncidentStore } from './store/index.ts';
+import { startOutbox, type OutboxService } from './outbox/service.ts';
+import type { Delivered } from './outbox/dispatcher.ts';
 import type { IncidentStore } from './store/types.ts';
 import { createAuth } from './auth/service.ts';
 import { writeConsoleCredentials } from './auth/console-credentials.ts';
@@ -23,6 +25,10 @@ export interface StartConnectorOptions {
   onRun?: (result: FetchRunResult) => void;
   /** Triggering logs kept per new incident (0: none). Default 100. */
   logsCap?: number;
+  /** Where sink secrets come from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** After each incident delivered to a sink. */
+  onDelivered?: (d: Delivered) => void;
 }
 
 /** The first start's console login, created when the store had no user. */
@@ -43,6 +49,7 @@ export interface RunningConnector {
   client: SiemlinkClient;
   /** Set only on the start that created the `admin` user: print it once. */
   initialAdmin: InitialAdmin | null;
+  outbox: OutboxService;
   close(): Promise<void>;
 }
 
@@ -59,6 +66,19 @@ export async function startConnector(
 ): Promise<RunningConnector> {
   const logger = opts.logger.child({ component: 'connector' });
   const store = await openIncidentStore(config);
+  let outbox: OutboxService;
+  try {
+    outbox = await startOutbox(store, config.sinks ?? [], {
+      logger,
+      clock: opts.clock,
+      env: opts.env ?? process.env,
+      run: true,
+      onDelivered: opts.onDelivered,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const client = createSiemClient(config.connection, { logger, clock: opts.clock });
   let url: string | null = null;
   const stop = new AbortController();
@@ -82,6 +102,7 @@ export async function startConnector(
         clock: opts.clock,
         fetching: config.fetch.enabled,
         auth,
+        sinks: outbox.sinks,
         refetchLogs: (incident, actor) => captureIncidentLogs(capture, incident, actor),
         console: {
           client,
@@ -97,7 +118,8 @@ export async function startConnector(
       }
     }
   } catch (err) {
-    await Promise.allSettled([api?.close(), client.close(), store.close()]);
+    await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
+    await store.close();
     throw err;
   }
   // New incidents' triggering logs are captured after their run commits, one at a time, so a
@@ -126,7 +148,17 @@ export async function startConnector(
     }
   };
   const loop = runFetchLoop(
-    { client, store, options: config.fetch, logger, clock: opts.clock, onRun },
+    {
+      client,
+      store,
+      options: config.fetch,
+      logger,
+      clock: opts.clock,
+      onRun: (r) => {
+        if (r.count > 0) outbox.dispatcher.wake();
+        onRun(r);
+      },
+    },
     stop.signal,
   ).catch((err) => logger.error({ err }, 'fetch loop stopped'));
   let closed = false;
@@ -137,13 +169,14 @@ export async function startConnector(
     store,
     client,
     initialAdmin,
+    outbox,
     async close() {
       if (closed) return;
       closed = true;
       stop.abort(new Error('connector shutting down'));
       await loop;
       await captures;
-      await Promise.allSettled([api?.close(), client.close()]);
+      await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
       await store.close();
     },
   };

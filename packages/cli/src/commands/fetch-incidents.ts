@@ -3,7 +3,13 @@ import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetc
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { connectorDbPath } from '@siemlink/connector/runtime.ts';
-import { addConnectionOptions, openConnector, type ConnectionFlags } from '../connector-options.ts';
+import { startOutbox } from '@siemlink/connector/outbox/service.ts';
+import {
+  addConnectionOptions,
+  addSinkOption,
+  openConnector,
+  type ConnectionFlags,
+} from '../connector-options.ts';
 import { lockConnectorStore } from '../data-dir/locks.ts';
 import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
 
@@ -24,7 +30,11 @@ function runLine(r: FetchRunResult): string {
 
 /** `fetch-incidents`: security events -> incidents in the local store; `--once` prints them. */
 export function registerFetchIncidents(program: Command): void {
-  addConnectionOptions(program.command('fetch-incidents').description('fetch security events as incidents'))
+  addSinkOption(
+    addConnectionOptions(
+      program.command('fetch-incidents').description('fetch security events as incidents'),
+    ),
+  )
     .option('--search <text>', 'filter by rule name (env SIEMLINK_SEARCH)')
     .option('--severities <list>', 'filter by rule severity, e.g. HIGH,SEVERE (env SIEMLINK_SEVERITIES)')
     .option('--first-fetch <range>', 'first fetch time range, e.g. "12 hours" (env SIEMLINK_FIRST_FETCH)')
@@ -44,9 +54,24 @@ export function registerFetchIncidents(program: Command): void {
       const store = await openIncidentStore(rt.config);
       let onClose = () => {};
       const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
+      // Delivery onward runs beside fetching: in loop mode continuously, with --once until quiet.
+      const outbox = await startOutbox(store, rt.config.sinks ?? [], {
+        logger: rt.logger,
+        clock: rt.clock,
+        env: process.env,
+        run: !flags.once,
+      }).catch(async (err: unknown) => {
+        await store.close();
+        await rt.close();
+        throw err;
+      });
       try {
         if (flags.once) {
           const r = await fetchIncidentsOnce({ ...deps, signal: rt.signal });
+          if (outbox.sinks.length > 0) {
+            const settled = await outbox.dispatcher.drain();
+            note(`outbox: ${settled} delivery attempt(s) settled to ${outbox.sinks.join(', ')}`);
+          }
           if (isTerminal()) {
             const rows = r.incidents.map((i) => ({ ...i }) as Record<string, unknown>);
             printText(
@@ -69,8 +94,18 @@ export function registerFetchIncidents(program: Command): void {
         note(
           `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
         );
-        await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
+        await runFetchLoop(
+          {
+            ...deps,
+            onRun: (r) => {
+              if (r.count > 0) outbox.dispatcher.wake();
+              note(runLine(r));
+            },
+          },
+          rt.signal,
+        );
       } finally {
+        await outbox.close();
         await store.close();
         onClose();
         await rt.close();

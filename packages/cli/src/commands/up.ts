@@ -8,7 +8,7 @@ import { systemClock } from '@siemlink/connector/context.ts';
 import { startConnector, type RunningConnector } from '@siemlink/connector/runtime.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { argumentError, envPort, intOption } from '../options.ts';
-import { cliLogger } from '../connector-options.ts';
+import { addSinkOption, cliLogger } from '../connector-options.ts';
 import { boundUrl } from '../addresses/bound-url.ts';
 import { lockConnectorStore, lockSiemDataDir } from '../data-dir/locks.ts';
 import type { DataDirLock } from '../data-dir/lock.ts';
@@ -23,6 +23,8 @@ export interface UpOptions extends ServeOptions {
   intervalSeconds?: string;
   bufferMinutes?: string;
   configIds?: string;
+  /** `--sink KIND:TARGET`, repeatable. */
+  sink?: string[];
 }
 
 /** Ids of the SIEM account's security configurations, through the API like any client. */
@@ -104,6 +106,7 @@ export async function startUp(
               caFile,
             },
             dataDir: resolve(opts.dataDir),
+            sinks: opts.sink,
             fetch: {
               firstFetch: opts.firstFetch,
               maxFetch: opts.maxFetch,
@@ -183,6 +186,9 @@ export function upBanner(up: Up, dataDir: string): string[] {
     up.connector.initialAdmin
       ? `Console login  ${up.connector.initialAdmin.username} / ${up.connector.initialAdmin.password}  (shown once; also in ${up.connector.initialAdmin.file}, "console")`
       : `Console login  see "console" in ${resolve(dataDir, 'credentials.json')} (or: siemlink users reset admin)`,
+    ...(up.connector.outbox.sinks.length
+      ? [`Sinks          ${up.connector.outbox.sinks.join(', ')} (backlog in /api/health; ${api}/api/outbox)`]
+      : []),
     f.enabled
       ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
       : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',
@@ -191,8 +197,10 @@ export function upBanner(up: Up, dataDir: string): string[] {
 
 /** `siemlink up` (what `npm start` runs). */
 export function registerUp(program: Command): void {
-  addSiemOptions(
-    program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
+  addSinkOption(
+    addSiemOptions(
+      program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
+    ),
   )
     .option(
       '--connector-port <port>',

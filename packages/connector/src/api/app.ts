@@ -13,6 +13,7 @@ import { authRoutes } from './auth-routes.ts';
 import { userRoutes } from './users-routes.ts';
 import { apiKeyRoutes } from './api-keys-routes.ts';
 import { ErrorBody, Health } from './schemas.ts';
+import { registerOutboxRoutes } from './outbox-routes.ts';
 
 export interface ApiDeps {
   store: IncidentStore;
@@ -26,6 +27,8 @@ export interface ApiDeps {
   refetchLogs?: IncidentRoutesDeps['refetchLogs'];
   /** The web console and its routes (absent: the JSON API only). */
   console?: Omit<ConsoleDeps, 'store' | 'logger' | 'clock'>;
+  /** Configured sink names (outbox routes; per-sink figures in /api/health). */
+  sinks?: readonly string[];
 }
 
 /** The connector's HTTP API: the incident queue and case management, behind authentication. */
@@ -53,18 +56,19 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     {
       schema: {
         tags: ['health'],
-        summary: 'Fetch loop, counts, gaps, and time to acknowledge / close percentiles',
+        summary: "Fetch loop, counts, gaps, time to acknowledge / close percentiles, and each sink's outbox",
         response: { 200: Health, 401: ErrorBody },
       },
     },
     async () => {
       // Backfills are reported apart: they say nothing about the live loop's health or lag.
-      const [lastRun, lastBackfill, counts, gaps, sla] = await Promise.all([
+      const [lastRun, lastBackfill, counts, gaps, sla, sinks] = await Promise.all([
         deps.store.lastRun({ excludeSource: BACKFILL_RUN_SOURCE }),
         deps.store.lastRun({ source: BACKFILL_RUN_SOURCE }),
         deps.store.countsByStatus(),
         deps.store.listGaps(),
         deps.store.caseSla(),
+        deps.store.outbox.health(deps.clock.now(), deps.sinks ?? []),
       ]);
       return {
         status: lastRun?.error ? 'degraded' : 'ok',
@@ -76,9 +80,12 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
         gaps,
         lastBackfill,
         sla,
+        sinks,
       };
     },
   );
+
+  registerOutboxRoutes(app, { store: deps.store, clock: deps.clock, sinks: deps.sinks ?? [] });
 
   if (deps.console)
     registerConsole(app, { ...deps.console, store: deps.store, logger: deps.logger, clock: deps.clock });

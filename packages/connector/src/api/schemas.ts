@@ -11,6 +11,7 @@ import {
 } from '../cases/schemas.ts';
 import { ApiKey, Password, Role, User, Username } from '../auth/schemas.ts';
 import { FetchRun, Gap } from '../store/types.ts';
+import { SinkHealth } from '../outbox/types.ts';
 
 /** Request and response schemas of the connector's API: the single source of the OpenAPI document. */
 
@@ -163,6 +164,7 @@ export const Health = Type.Object(
     gaps: Type.Array(Gap),
     lastBackfill: Type.Union([FetchRun, Type.Null()]),
     sla: CaseSla,
+    sinks: Type.Array(SinkHealth),
   },
   { additionalProperties: true },
 );

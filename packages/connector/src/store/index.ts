@@ -3,6 +3,7 @@ import type { StoreConfig } from '../config.ts';
 import { openPostgresIncidentStore } from './postgres.ts';
 import { openSqliteIncidentStore } from './sqlite.ts';
 import type { IncidentStore } from './types.ts';
+import { sinkRoutes, type SinkConfig } from '../sinks/config.ts';
 
 export * from './types.ts';
 export { openSqliteIncidentStore } from './sqlite.ts';
@@ -21,8 +22,11 @@ export function connectorDbPath(dataDir: string): string {
 export async function openIncidentStore(config: {
   dataDir: string;
   store?: StoreConfig;
+  /** Configured sinks: each new incident gets an outbox row per sink whose filter it matches. */
+  sinks?: readonly Pick<SinkConfig, 'name' | 'filter'>[];
 }): Promise<IncidentStore> {
   const store = config.store ?? { kind: 'sqlite' };
-  if (store.kind === 'postgres') return openPostgresIncidentStore({ connectionString: store.url });
-  return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir) });
+  const routes = sinkRoutes(config.sinks ?? []);
+  if (store.kind === 'postgres') return openPostgresIncidentStore({ connectionString: store.url, routes });
+  return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir), routes });
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { OUTBOX_SQLITE_MIGRATION } from '../outbox/schema.ts';
 
 /** Versioned schema steps; `PRAGMA user_version` records how many have run. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -136,6 +137,8 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at INTEGER,
      last_used_at INTEGER
    );`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_SQLITE_MIGRATION,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { OUTBOX_PG_MIGRATION } from '../outbox/schema.ts';
 
 /**
  * Versioned schema steps for PostgreSQL, the same logical schema as the SQLite MIGRATIONS;
@@ -141,6 +142,8 @@ export const PG_MIGRATIONS: readonly string[] = [
      revoked_at BIGINT,
      last_used_at BIGINT
    );`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_PG_MIGRATION,
 ];
 
 /** `"name"` with embedded quotes doubled. */

@@ -4,6 +4,8 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { migrate } from './migrations.ts';
 import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
+import { createSqliteOutbox, sqliteOutboxWriter } from '../outbox/sqlite-outbox.ts';
+import type { OutboxRoute } from '../outbox/routing.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -25,7 +27,11 @@ import {
  * The embedded incident store: one SQLite file in WAL mode with synchronous=FULL, so a committed
  * run survives a crash of the process or the machine. One writer; each commit is BEGIN IMMEDIATE.
  */
-export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
+export function openSqliteIncidentStore(opts: {
+  path: string;
+  /** Sinks that get an outbox row for each new incident, in the same transaction. */
+  routes?: readonly OutboxRoute[];
+}): IncidentStore {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db = new DatabaseSync(opts.path);
   db.exec('PRAGMA journal_mode = WAL');
@@ -50,6 +56,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     'INSERT INTO gaps (source, from_ms, to_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   );
   const getById = db.prepare('SELECT * FROM incidents WHERE id = ?');
+  const enqueue = sqliteOutboxWriter(db, opts.routes ?? []);
 
   const runInsert = (run: NewFetchRun) =>
     Number(
@@ -75,6 +82,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
         caseStore.afterInsert(i, now);
       }
     }
+    enqueue(inserted, now);
     return inserted;
   };
 
@@ -96,6 +104,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
   return {
     ...caseStore.cases,
     ...sqliteAuth(db, tx),
+    outbox: createSqliteOutbox(db),
     async getCursor(source) {
       const row = getCursor.get(source) as { value: string } | undefined;
       return row?.value ?? null;

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
 import { Nullable } from '../cases/nullable.ts';
 import type { AuthStore, CaseStore } from './case-types.ts';
+import type { OutboxStore } from '../outbox/types.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -123,6 +124,8 @@ export interface CommitRunInput {
  * `commitRun` is the one place a cursor moves, always with its incidents and run record (rule 1).
  */
 export interface IncidentStore extends CaseStore, AuthStore {
+  /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
+  readonly outbox: OutboxStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
