@@ -3,6 +3,7 @@ import { natsSink } from './nats.ts';
 import { slackSink } from './slack.ts';
 import { theHiveSink } from './thehive.ts';
 import { webhookSink } from './webhook.ts';
+import { xsoarSink } from './xsoar.ts';
 
 /** Every sink kind. Adding one: its file under sinks/ (defineSink) and one line here. */
 export const SINK_KINDS: readonly SinkDefinition[] = [
@@ -10,6 +11,7 @@ export const SINK_KINDS: readonly SinkDefinition[] = [
   natsSink,
   slackSink,
   theHiveSink,
+  xsoarSink,
 ] as readonly SinkDefinition[];
 
 export function sinkKind(kind: string): SinkDefinition | undefined {
