@@ -1,6 +1,7 @@
 import type { SinkDefinition } from './define.ts';
 import { natsSink } from './nats.ts';
 import { slackSink } from './slack.ts';
+import { syslogSink } from './syslog.ts';
 import { theHiveSink } from './thehive.ts';
 import { webhookSink } from './webhook.ts';
 import { xsoarSink } from './xsoar.ts';
@@ -12,6 +13,7 @@ export const SINK_KINDS: readonly SinkDefinition[] = [
   slackSink,
   theHiveSink,
   xsoarSink,
+  syslogSink,
 ] as readonly SinkDefinition[];
 
 export function sinkKind(kind: string): SinkDefinition | undefined {
