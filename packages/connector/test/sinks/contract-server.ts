@@ -15,6 +15,8 @@ export interface ContractAnswer {
   headers?: Record<string, string>;
   /** An object is sent as JSON; a string as text/plain. */
   body?: unknown;
+  /** Drop the connection instead of answering (the request was processed). */
+  drop?: boolean;
 }
 
 /**
@@ -63,6 +65,10 @@ export class ContractServer {
           this.violations.push((err as Error).message);
           a = { status: 599, body: `contract violation: ${(err as Error).message}` };
         }
+        if (a.drop) {
+          req.socket.destroy();
+          return;
+        }
         const isText = typeof a.body === 'string' || a.body === undefined;
         res
           .writeHead(a.status, {
@@ -87,10 +93,4 @@ export class ContractServer {
     s.closeAllConnections();
     await new Promise<void>((r) => s.close(() => r()));
   }
-}
-
-/** A pino destination that keeps every log line, to check that no secret is ever written. */
-export function capturedLogs(): { lines: string[]; write(line: string): void } {
-  const lines: string[] = [];
-  return { lines, write: (line: string) => void lines.push(line) };
 }

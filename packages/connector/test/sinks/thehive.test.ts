@@ -16,6 +16,8 @@ const REQUIRED = ['type', 'source', 'sourceRef', 'title', 'description'];
 class TheHive extends ContractServer {
   alerts = new Map<string, Record<string, unknown> & { _id: string }>();
   duplicates = 0;
+  /** Create the next N alerts, then drop the connection instead of answering. */
+  dropAfterCreate = 0;
   constructor() {
     super((r) => this.contract(r));
   }
@@ -49,6 +51,10 @@ class TheHive extends ContractServer {
     }
     const alert = { ...b, _id: `~${4096 + this.alerts.size}` };
     this.alerts.set(key, alert);
+    if (this.dropAfterCreate > 0) {
+      this.dropAfterCreate--;
+      return { status: 201, drop: true };
+    }
     return { status: 201, body: alert };
   }
 }
@@ -131,6 +137,20 @@ test('thehive: a 400 "already exists" is delivered, not failed, with the existin
   assert.equal((await store.outbox.health(T0, ['hive']))[0]?.backlog, 0);
   assert.equal((await store.outbox.list({ state: 'dead', limit: 5 })).length, 0);
   assert.equal((await store.outbox.deliveries('logzio:e-000002'))[0]?.remoteId, '~77');
+});
+
+test('thehive: created then the connection dropped: redelivered, TheHive dedups, one alert with its _id', async (t) => {
+  const { hive, store, dispatcher, clock } = await setup(t);
+  hive.dropAfterCreate = 1;
+  await store.insertIncidents([richIncident(1)], T0);
+  await dispatcher.drain();
+  assert.equal((await store.outbox.health(clock.now(), ['hive']))[0]?.backlog, 1);
+  clock.advance(10 * 60_000);
+  await dispatcher.drain();
+  assert.equal(hive.alerts.size, 1);
+  assert.equal(hive.duplicates, 1);
+  const [d] = await store.outbox.deliveries('logzio:e-000001');
+  assert.deepEqual([d?.attempts, d?.remoteId], [2, '~4096']);
 });
 
 test('thehive: a bad key is a dead letter at once with a clear message; the key is never logged', async (t) => {

@@ -16,6 +16,8 @@ class Xsoar extends ContractServer {
   incidents: (Record<string, unknown> & { id: string })[] = [];
   /** Create, then answer 500 (the incident exists but the caller does not know). */
   failAfterCreate = 0;
+  /** Create, then drop the connection before answering. */
+  dropAfterCreate = 0;
   readonly v8: boolean;
   constructor(v8: boolean) {
     super((r) => this.contract(r));
@@ -51,6 +53,10 @@ class Xsoar extends ContractServer {
     assert.ok(Array.isArray(b.labels));
     const created = { ...b, id: String(100 + this.incidents.length) };
     this.incidents.push(created);
+    if (this.dropAfterCreate > 0) {
+      this.dropAfterCreate--;
+      return { status: 200, drop: true };
+    }
     if (this.failAfterCreate > 0) {
       this.failAfterCreate--;
       return { status: 500, body: { error: 'internal error' } };
@@ -153,6 +159,22 @@ test('xsoar: an incident already in XSOAR (created before a lost answer) is not 
   assert.equal((await store.outbox.deliveries('logzio:e-000001'))[0]?.remoteId, '100');
   assert.equal((await store.outbox.deliveries('logzio:e-000001'))[0]?.attempts, 2);
   assert.equal((await store.outbox.deliveries('logzio:e-000002'))[0]?.remoteId, '101');
+});
+
+test('xsoar: created then the connection dropped: the redelivery finds it, one incident', async (t) => {
+  const { xsoar, store, dispatcher, clock } = await setup(t);
+  xsoar.dropAfterCreate = 1;
+  await store.insertIncidents([withRaw(1)], T0);
+  await dispatcher.drain();
+  clock.advance(10 * 60_000);
+  await dispatcher.drain();
+  assert.equal(xsoar.incidents.length, 1);
+  assert.deepEqual(
+    xsoar.requests.map((r) => r.path),
+    ['/incidents/search', '/incident', '/incidents/search'],
+  );
+  const [d] = await store.outbox.deliveries('logzio:e-000001');
+  assert.deepEqual([d?.attempts, d?.remoteId], [2, '100']);
 });
 
 test('xsoar 8: /xsoar/public/v1 prefix and x-xdr-auth-id', async (t) => {
