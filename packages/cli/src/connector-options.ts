@@ -75,7 +75,7 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
 export function addSinkOption(cmd: Command): Command {
   return cmd.option(
     '--sink <kind:target>',
-    'deliver new incidents onward: webhook:URL or nats:SUBJECT; repeatable (env SIEMLINK_SINKS; docs/sinks.md)',
+    'deliver new incidents onward: webhook:URL, nats:SUBJECT, slack:URL|ENV, xsoar:URL, thehive:URL, syslog:tcp|udp|tls://HOST:PORT; repeatable (env SIEMLINK_SINKS; docs/sinks.md)',
     (value: string, previous: string[] = []) => [...previous, value],
   );
 }

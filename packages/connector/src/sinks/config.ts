@@ -79,7 +79,7 @@ export function resolveSink(raw: unknown, label: string): SinkConfig {
   };
 }
 
-/** `KIND:TARGET` from `--sink` (repeatable): `webhook:URL`, `nats:SUBJECT`. */
+/** `KIND:TARGET` from `--sink` (repeatable): `webhook:URL`, `nats:SUBJECT`, `slack:URL`... (each kind's fromTarget). */
 export function sinkFromFlag(value: string): SinkConfig {
   const i = value.indexOf(':');
   const kind = i > 0 ? value.slice(0, i) : '';
