@@ -268,10 +268,19 @@ test('up --sink webhook:URL: every incident reaches the receiver once; health li
   await got;
   assert.equal(receiver.stored.size, 3);
   assert.equal(receiver.duplicates, 0);
-  const health = (await (await fetch(`${up.connector.url}/api/health`)).json()) as {
+  const headers = await apiHeaders(up);
+  const health = (await (await fetch(`${up.connector.url}/api/health`, { headers })).json()) as {
     sinks: { sink: string; configured: boolean }[];
   };
   assert.equal(health.sinks.length, 1);
   assert.match(health.sinks[0]!.sink, /^webhook-[0-9a-f]{8}$/);
   assert.equal(health.sinks[0]!.configured, true);
+  // Status back: closing the outbox settles what is in flight and its timeline entries.
+  await up.connector.outbox.close();
+  for (const key of receiver.stored.keys()) {
+    const id = key.replace(/\/v\d+$/, ''); // Idempotency-Key: <incident id>/v<version>
+    const delivered = (await up.connector.store.timeline(id)).filter((e) => e.kind === 'delivered');
+    assert.equal(delivered.length, 1, `timeline of ${id}`);
+    assert.equal(delivered[0]!.actor.name, `sink:${health.sinks[0]!.sink}`);
+  }
 });

@@ -33,13 +33,34 @@ export async function startOutbox(
   },
 ): Promise<OutboxService> {
   const opened = await openSinks(sinks, opts);
+  // Status back: the incident's timeline says where and when it went, with the target's id. The
+  // delivery itself is already recorded (deliveries table); a timeline write that fails is logged.
+  let timeline: Promise<unknown> = Promise.resolve();
+  const onDelivered = (d: Delivered) => {
+    timeline = timeline.then(() =>
+      store
+        .appendTimeline(
+          d.incidentId,
+          {
+            kind: 'delivered',
+            actor: { kind: 'system', name: `sink:${d.sink}` },
+            after: { sink: d.sink, remoteId: d.remoteId, attempt: d.attempt },
+          },
+          d.at,
+        )
+        .catch((err: unknown) =>
+          opts.logger.warn({ err, incidentId: d.incidentId }, 'delivery timeline entry failed'),
+        ),
+    );
+    opts.onDelivered?.(d);
+  };
   const dispatcher = createDispatcher({
     outbox: store.outbox,
     sinks: opened,
     owner: opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     clock: opts.clock,
     logger: opts.logger,
-    onDelivered: opts.onDelivered,
+    onDelivered,
   });
   const stop = new AbortController();
   const loop =
@@ -58,6 +79,7 @@ export async function startOutbox(
       closed = true;
       stop.abort(new Error('outbox shutting down'));
       await loop;
+      await timeline;
       await closeSinks(opened);
     },
   };

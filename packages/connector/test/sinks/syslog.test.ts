@@ -176,10 +176,18 @@ test('CEF escaping: pipes and backslashes in the header, equals and line breaks 
     ...richIncident(1),
     name: 'a|b\\c',
     fields: { alertId: 'r|1', description: 'x=1\ny\\z\r' },
+    originalSeverity: richIncident(1).severity,
     status: 'new' as const,
     owner: null,
+    tags: [],
+    closeReason: null,
+    closeNotes: null,
     createdAt: '',
     updatedAt: '',
+    acknowledgedAt: null,
+    closedAt: null,
+    timeToAcknowledgeSeconds: null,
+    timeToCloseSeconds: null,
   };
   const cef = cefMessage(i, '1.2.3');
   assert.ok(cef.startsWith('CEF:0|siemlink|siemlink|1.2.3|r\\|1|a\\|b\\\\c|8|'), cef);
