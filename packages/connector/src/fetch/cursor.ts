@@ -3,15 +3,31 @@ import { Value } from '@sinclair/typebox/value';
 import { corruptCursor } from '../errors.ts';
 
 /**
+ * What is known of the overlap below a search cursor: `count` distinct events with
+ * `from <= eventDate < cursor.eventDate` are stored. The SIEM only ever adds events, so while it
+ * still counts exactly `count` there, no late-indexed event arrived and the overlap is not read.
+ */
+export const OverlapCheck = Type.Object(
+  {
+    from: Type.Integer({ minimum: 0, description: 'epoch ms' }),
+    count: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type OverlapCheck = Static<typeof OverlapCheck>;
+
+/**
  * Search-mode cursor: every event with `eventDate` (epoch ms) below this one is taken, and at
  * exactly this `eventDate` the ids in `idsAtDate` are. Derived from data only (rule 4); the one
  * exception is the first-fetch start, pinned once so a quiet first run cannot slide the lookback.
+ * `checked` (absent in cursors written before it existed) lets a run skip re-reading the overlap.
  */
 export const SearchCursor = Type.Object(
   {
     v: Type.Literal(1),
     eventDate: Type.Integer({ minimum: 0, description: 'epoch ms' }),
     idsAtDate: Type.Array(Type.String({ minLength: 1 })),
+    checked: Type.Optional(OverlapCheck),
   },
   { additionalProperties: false },
 );

@@ -1,24 +1,36 @@
-import type { SecurityEvent, SecurityEventSearchRequest } from '@siemlink/contracts';
+import type { SecurityEvent } from '@siemlink/contracts';
 import type { NewIncident } from '../store/types.ts';
-import { eventDateMs, loadSearchCursor, searchSourceKey, type SearchCursor } from './cursor.ts';
+import {
+  eventDateMs,
+  loadSearchCursor,
+  searchSourceKey,
+  type OverlapCheck,
+  type SearchCursor,
+} from './cursor.ts';
 import { eventToIncident } from './mapping.ts';
 import { parseFirstFetch } from './options.ts';
+import { checkOverlap } from './search-overlap.ts';
+import { searchPages, type SearchPages } from './search-pages.ts';
 import type { FetchDeps, PlannedRun } from './types.ts';
 
 /**
- * Plans one search-mode run: re-scan `[cursor.eventDate - overlap, now - buffer]` oldest first,
- * page after page, drop ids already stored or already at the cursor, keep the first `maxFetch` new
- * ones. Paging goes as far as needed, so a long run of known events in the overlap cannot starve
- * progress. The new cursor is the newest eventDate taken plus every id taken at it.
+ * Plans one search-mode run, reading about what it takes:
+ *   1. the overlap `[cursor.eventDate - overlap, cursor.eventDate)`: late-indexed events, taken
+ *      first (they are the oldest). The SIEM counts it; it is read only when the count says an
+ *      event arrived there that is not stored (search-overlap.ts);
+ *   2. the head `[cursor.eventDate, now - buffer]`, oldest first, in pages of what may still be
+ *      taken plus the ids already taken at the cursor, dropping those and stored ids, until
+ *      `maxFetch` are taken or the range ends. Known events cannot starve progress: paging goes on.
+ * The new cursor is the newest eventDate taken plus every id taken at it, and what is now known
+ * of the events below it.
  *
  * Known limit (search mode only): an event that becomes searchable more than `overlapMinutes`
  * after the cursor passed its eventDate is never seen, because `events/search` filters on
  * eventDate, not on storage time. Widen the overlap, or use the feed source: the feed is ordered
- * by storage time, so a late-indexed event simply comes later in it. Each run re-scans the
- * overlap, so its cost grows with the number of events in `overlapMinutes` (see bench/backlog.ts).
+ * by storage time, so a late-indexed event simply comes later in it.
  */
 export async function planSearchRun(deps: FetchDeps, now: number): Promise<PlannedRun> {
-  const { options, store, client, logger } = deps;
+  const { options, store, logger } = deps;
   const source = searchSourceKey(options);
   const cursorBefore = await store.getCursor(source);
   const cursor = loadSearchCursor(source, cursorBefore);
@@ -29,56 +41,56 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
     eventDate: now - parseFirstFetch(options.firstFetch),
     idsAtDate: [],
   };
-  const fromMs = cursor ? cursor.eventDate - options.overlapMinutes * 60_000 : start.eventDate;
-  const atCursor = new Set(start.idsAtDate);
+  const pages = searchPages(deps);
 
-  const taken: SecurityEvent[] = [];
-  const seen = new Set<string>();
-  let pages = 0;
-  let scanned = 0;
-  if (fromMs <= toMs) {
-    const pageSize = options.searchPageSize;
-    for (let pageNumber = 1; taken.length < options.maxFetch; pageNumber++) {
-      deps.signal?.throwIfAborted();
-      const req: SecurityEventSearchRequest = {
-        filter: {
-          timeRange: { fromDate: fromMs / 1000, toDate: toMs / 1000 },
-          ...(options.searchTerm ? { searchTerm: options.searchTerm } : {}),
-          ...(options.severities?.length ? { severities: options.severities } : {}),
-        },
-        sort: [{ field: 'DATE', descending: false }],
-        pagination: { pageNumber, pageSize },
-      };
-      const page = await client.searchSecurityEvents(req, { signal: deps.signal });
-      pages++;
-      scanned += page.results.length;
-      const known = await store.knownAlertEventIds(page.results.map((e) => e.alertEventId));
-      for (const e of page.results) {
-        if (taken.length >= options.maxFetch) break;
-        if (seen.has(e.alertEventId) || known.has(e.alertEventId)) continue;
-        seen.add(e.alertEventId);
-        const ms = eventDateMs(e.eventDate);
-        if (ms === start.eventDate && atCursor.has(e.alertEventId)) continue;
-        taken.push(e);
-      }
-      if (page.results.length < pageSize) break;
-    }
+  // 1. Late events in the overlap (none can lie before the first fetch's start).
+  const overlapFrom = start.eventDate - Math.round(options.overlapMinutes * 60_000);
+  let checked: OverlapCheck = { from: start.eventDate, count: 0 };
+  let late: SecurityEvent[] = [];
+  let overlap = 'none';
+  if (cursor) {
+    // Usable only if it covers the whole overlap (not after the overlap was widened, say).
+    const prior = cursor.checked && cursor.checked.from <= overlapFrom ? cursor.checked : null;
+    const r = await checkOverlap({
+      pages,
+      store,
+      from: overlapFrom,
+      to: start.eventDate,
+      prior,
+      budget: options.maxFetch,
+      pageSize: options.searchPageSize,
+    });
+    ({ late, checked } = r);
+    overlap = r.how;
   }
 
+  // 2. What lies after the cursor.
+  const head =
+    late.length < options.maxFetch && start.eventDate <= toMs
+      ? await readHead(deps, pages, start, toMs, options.maxFetch - late.length)
+      : { taken: [], stored: [] };
+
   // Oldest first, whatever order the pages came in.
-  taken.sort((a, b) => a.eventDate - b.eventDate);
+  const taken = [...late, ...head.taken].sort((a, b) => a.eventDate - b.eventDate);
   const incidents: NewIncident[] = taken.map((e) => eventToIncident(e, logger));
-  let next: SearchCursor = start;
-  if (taken.length > 0) {
-    const maxMs = eventDateMs(taken[taken.length - 1]!.eventDate);
+  let next: SearchCursor = { ...start, checked };
+  if (head.taken.length > 0) {
+    const maxMs = eventDateMs(head.taken[head.taken.length - 1]!.eventDate);
     if (maxMs > start.eventDate) {
-      next = { v: 1, eventDate: maxMs, idsAtDate: [] };
+      // Every event the head saw below the new cursor is stored or taken now: the checked
+      // window grows by them.
+      const below = head.stored.filter((ms) => ms < maxMs).length;
+      next = {
+        v: 1,
+        eventDate: maxMs,
+        idsAtDate: [],
+        checked: { from: checked.from, count: checked.count + below },
+      };
     } else {
-      // A late event below the cursor does not move it; one at the cursor joins its ids.
-      next = { v: 1, eventDate: start.eventDate, idsAtDate: [...start.idsAtDate] };
+      next = { v: 1, eventDate: start.eventDate, idsAtDate: [...start.idsAtDate], checked };
     }
     const ids = new Set(next.idsAtDate);
-    for (const e of taken) if (eventDateMs(e.eventDate) === next.eventDate) ids.add(e.alertEventId);
+    for (const e of head.taken) if (eventDateMs(e.eventDate) === next.eventDate) ids.add(e.alertEventId);
     next.idsAtDate = [...ids];
   }
   const full = taken.length >= options.maxFetch;
@@ -92,6 +104,49 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
     full,
     // Caught up: we have seen everything up to now - buffer. Behind: up to the newest taken.
     lagMs: full && newest !== null ? now - newest : now - toMs,
-    detail: { fromMs, toMs, pages, scanned },
+    detail: {
+      fromMs: start.eventDate,
+      toMs,
+      overlap,
+      late: late.length,
+      pages: pages.stats.requests,
+      scanned: pages.stats.read,
+    },
   };
+}
+
+/**
+ * Reads `[cursor.eventDate, toMs]` oldest first and takes up to `budget` events not stored and
+ * not already taken at the cursor. Returns them, and the eventDate of every event seen that is
+ * stored or taken (distinct), for the cursor's checked window.
+ */
+async function readHead(
+  deps: FetchDeps,
+  pages: SearchPages,
+  cursor: SearchCursor,
+  toMs: number,
+  budget: number,
+): Promise<{ taken: SecurityEvent[]; stored: number[] }> {
+  const atCursor = new Set(cursor.idsAtDate);
+  const pageSize = Math.min(budget + cursor.idsAtDate.length, deps.options.searchPageSize);
+  const taken: SecurityEvent[] = [];
+  const stored: number[] = [];
+  const seen = new Set<string>();
+  for (let pageNumber = 1; taken.length < budget; pageNumber++) {
+    const page = await pages.page(cursor.eventDate, toMs, pageNumber, pageSize);
+    const known = await deps.store.knownAlertEventIds(page.results.map((e) => e.alertEventId));
+    for (const e of page.results) {
+      if (seen.has(e.alertEventId)) continue; // shown again: the pages shifted under an insert
+      const ms = eventDateMs(e.eventDate);
+      const already = known.has(e.alertEventId) || (ms === cursor.eventDate && atCursor.has(e.alertEventId));
+      if (!already) {
+        if (taken.length >= budget) break;
+        taken.push(e);
+      }
+      seen.add(e.alertEventId);
+      stored.push(ms);
+    }
+    if (page.results.length < pageSize) break;
+  }
+  return { taken, stored };
 }

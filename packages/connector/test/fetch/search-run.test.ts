@@ -81,7 +81,17 @@ test('more than maxFetch known events in the overlap do not starve progress (pag
     r.incidents.map((i) => i.alertEventId),
     fresh.map((e) => e.alertEventId),
   );
-  assert.ok((r.detail!.pages as number) > 2, 'paged through the known events');
+  // Nothing arrived late: the known events are counted by the SIEM, not read again.
+  assert.ok((r.detail!.scanned as number) <= 5, `read ${String(r.detail!.scanned)}`);
+  // A late event among them: the overlap is read, paging past the known ones to it.
+  const [late] = h.siem.add(1, { eventDate: base + 60_500 });
+  h.clock.advance(MIN);
+  const r2 = await fetchIncidentsOnce(h.deps({ searchPageSize: 25 }));
+  assert.deepEqual(
+    r2.incidents.map((i) => i.alertEventId),
+    [late!.alertEventId],
+  );
+  assert.ok((r2.detail!.pages as number) > 2, 'paged through the known events');
 });
 
 test('events inside the buffer (last 3 minutes) wait for a later run; toDate = now - buffer', async (t) => {
@@ -209,4 +219,96 @@ test('narrowing then widening the filters never skips what only the wider filter
   const ids = await h.storedIds();
   noDup(ids);
   sameSet(ids, h.siem.allIds());
+});
+
+test('draining a backlog reads about what it takes: the overlap is counted by the SIEM, not re-read', async (t) => {
+  const h = harness(t);
+  // 600 events over 50 minutes, bursts of 12 sharing one eventDate every minute.
+  const base = h.clock.now() - 55 * MIN;
+  for (let m = 0; m < 50; m++) h.siem.add(12, { eventDate: base + m * MIN });
+  let read = 0;
+  let made = 0;
+  for (;;) {
+    const r = await fetchIncidentsOnce(h.deps());
+    read += r.detail!.scanned as number;
+    made += r.count;
+    if (!r.full) break;
+  }
+  assert.equal(made, 600);
+  sameSet(await h.storedIds(), h.siem.allIds());
+  assert.ok(read <= 2 * made, `read ${read} events to make ${made} incidents`);
+});
+
+test('a late event arriving while a backlog drains (every run full) is taken by the next run', async (t) => {
+  const h = harness(t);
+  const base = h.clock.now() - 50 * MIN;
+  h.siem.add(300, { eventDate: base, step: 6000 });
+  const r1 = await fetchIncidentsOnce(h.deps());
+  assert.equal(r1.full, true);
+  const cursor = loadSearchCursor('search', r1.cursorAfter)!;
+  const [late] = h.siem.add(1, { eventDate: cursor.eventDate - 2 * MIN + 1 });
+  const r2 = await fetchIncidentsOnce(h.deps());
+  assert.equal(r2.incidents[0]!.alertEventId, late!.alertEventId);
+  assert.equal(r2.count, 50);
+  assert.equal(r2.detail!.overlap, 'scanned');
+  for (let r = r2; r.full;) r = await fetchIncidentsOnce(h.deps());
+  const ids = await h.storedIds();
+  noDup(ids);
+  sameSet(ids, h.siem.allIds());
+});
+
+test('a cursor written before the overlap count existed is read; its first run re-reads the overlap once', async (t) => {
+  const h = harness(t);
+  const [old] = h.siem.add(1, { eventDate: h.clock.now() - 20 * MIN });
+  const [late] = h.siem.add(1, { eventDate: h.clock.now() - 25 * MIN });
+  const legacy = JSON.stringify({
+    v: 1,
+    eventDate: h.clock.now() - 20 * MIN,
+    idsAtDate: [old!.alertEventId],
+  });
+  await h.store.commitRun({
+    source: 'search',
+    incidents: [],
+    cursorBefore: null,
+    cursorAfter: legacy,
+    now: h.clock.now(),
+    run: {
+      source: 'search',
+      startedAt: 0,
+      endedAt: 0,
+      count: 0,
+      cursorBefore: null,
+      cursorAfter: legacy,
+      error: null,
+      lagMs: null,
+      full: false,
+    },
+  });
+  const r1 = await fetchIncidentsOnce(h.deps());
+  assert.equal(r1.detail!.overlap, 'scanned');
+  assert.deepEqual(
+    r1.incidents.map((i) => i.alertEventId),
+    [late!.alertEventId],
+  );
+  const r2 = await fetchIncidentsOnce(h.deps());
+  assert.equal(r2.detail!.overlap, 'counted');
+  assert.equal(r2.count, 0);
+});
+
+test('an overlap the SIEM counts differently from what is stored is re-read (never trusted blindly)', async (t) => {
+  const h = harness(t);
+  h.siem.add(5, { eventDate: h.clock.now() - 20 * MIN, step: 1000 });
+  await fetchIncidentsOnce(h.deps());
+  // An event vanishes from the SIEM's answers (a count below the known one), then one arrives
+  // late below the cursor (a count above it): each forces a read of the overlap.
+  h.siem.events.shift();
+  const r = await fetchIncidentsOnce(h.deps());
+  assert.equal(r.detail!.overlap, 'scanned');
+  const [late] = h.siem.add(1, { eventDate: h.clock.now() - 20 * MIN + 3500 });
+  const r2 = await fetchIncidentsOnce(h.deps());
+  assert.equal(r2.detail!.overlap, 'scanned');
+  assert.deepEqual(
+    r2.incidents.map((i) => i.alertEventId),
+    [late!.alertEventId],
+  );
 });
