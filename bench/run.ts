@@ -6,7 +6,17 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const ALL = ['ingest', 'search', 'rules', 'feed', 'backlog', 'hostile', 'incidents', 'outbox', 'peers'] as const;
+const ALL = [
+  'ingest',
+  'search',
+  'rules',
+  'feed',
+  'backlog',
+  'hostile',
+  'incidents',
+  'outbox',
+  'peers',
+] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
 if (unknown.length > 0) {

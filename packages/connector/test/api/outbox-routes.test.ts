@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
 import { buildApiApp } from '../../src/api/app.ts';
+import { createAuth } from '../../src/auth/service.ts';
 import { createDispatcher } from '../../src/outbox/dispatcher.ts';
 import { TestClock, silent } from '../helpers.ts';
 import { ROUTED_STORES, ScriptedSink, dispatched, incident } from '../outbox/helpers.ts';
@@ -26,8 +28,26 @@ async function setup(t: Parameters<(typeof ROUTED_STORES)[0]['open']>[0]) {
     clock,
     logger: silent,
   });
-  const app = await buildApiApp({ store: db.store, logger: silent, clock, fetching: true, sinks: ['hook'] });
-  t.after(() => app.close());
+  const auth = createAuth({ store: db.store, clock });
+  const api = await buildApiApp({
+    store: db.store,
+    logger: silent,
+    clock,
+    fetching: true,
+    auth,
+    sinks: ['hook'],
+  });
+  t.after(() => api.close());
+  // Every /api route needs credentials: the requests below carry an admin's API key.
+  const headers = {
+    authorization: `Bearer ${(await auth.createApiKey('outbox-test', 'admin', 'test')).key}`,
+  };
+  const app = {
+    inject: (o: string | InjectOptions) =>
+      api.inject(
+        typeof o === 'string' ? { url: o, headers } : { ...o, headers: { ...o.headers, ...headers } },
+      ),
+  };
   return { store: db.store, clock, d, app, sink };
 }
 
