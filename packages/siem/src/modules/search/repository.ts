@@ -35,7 +35,25 @@ export interface SearchRepository {
     offset: number,
   ): LogRow[];
   bySeq(accountId: number, seqs: number[]): Map<number, LogRow>;
+  /**
+   * Logs in the window matching an FTS5 expression, counted in SQL for plain-ASCII logs (where
+   * FTS5 and our tokenizer agree) and handed back one by one otherwise, for the predicate.
+   */
+  countFts(spec: FtsCountSpec): { ascii: number; others: Iterable<LogRow> };
 }
+
+export interface FtsCountSpec {
+  accountId: number;
+  from: number;
+  to: number;
+  fts: string;
+}
+
+/**
+ * True for a log whose JSON text may hold non-ASCII text: a byte outside printable ASCII, or a
+ * `\u` escape (which may decode to one). Conservative: a false positive only costs a parse.
+ */
+const NON_ASCII = "(doc GLOB '*[^ -~]*' OR instr(doc, '\\u') > 0)";
 
 export function createSqliteSearchRepository(store: Store): SearchRepository {
   const db = store.db;
@@ -57,7 +75,16 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     }
     return s;
   };
+  const ftsWindow = `FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
+  const asciiCount = db.prepare(`SELECT count(*) AS n ${ftsWindow} AND NOT ${NON_ASCII}`);
+  const nonAscii = db.prepare(`SELECT seq, ts, doc ${ftsWindow} AND ${NON_ASCII}`);
   return {
+    countFts({ accountId, from, to, fts }) {
+      return {
+        ascii: (asciiCount.get(fts, accountId, from, to) as { n: number }).n,
+        others: nonAscii.iterate(fts, accountId, from, to) as Iterable<LogRow>,
+      };
+    },
     candidates(spec) {
       const dir = spec.order === 'asc' ? 'ASC' : 'DESC';
       const p = spec.prefilter;
