@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Value } from '@sinclair/typebox/value';
+import { SearchResponse } from '@siemlink/contracts';
 import { FakeClock } from '../../../src/clock.ts';
 import { exactFts, matchesLucene, parseLucene } from '../../../src/lucene/index.ts';
 import { createSqliteSearchRepository } from '../../../src/modules/search/repository.ts';
 import { parseSearchBody } from '../../../src/modules/search/request.ts';
 import { createSearchService, type SearchService } from '../../../src/modules/search/service.ts';
 import { openSqliteStore, type Store } from '../../../src/store/store.ts';
+import { buildTestSiem } from '../../helpers.ts';
 import { rng } from '../../lucene/rng.ts';
+import { insertLogs, search } from './helpers.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const ACCOUNT = 1;
@@ -207,4 +211,31 @@ test('aggregations and a sort on a field still see every match: the total stays 
   });
   assert.equal(sorted.response.hits.total, want);
   assert.equal(sorted.relation, 'eq');
+});
+
+test('over HTTP: an integer total with x-siemlink-total-relation, ES 7 object only when asked', async (t) => {
+  const siem = await buildTestSiem({ clock: new FakeClock(NOW) });
+  t.after(() => siem.close());
+  insertLogs(
+    siem,
+    siem.logsAccountId,
+    Array.from({ length: 30 }, (_, i) => ({ ts: NOW - i * 1000, doc: { user: i % 2 ? 'alice' : 'bob' } })),
+  );
+  const r = await search(siem, { query: { query_string: { query: 'alice' } }, size: 2 });
+  assert.equal(r.status, 200);
+  assert.ok(Value.Check(SearchResponse, r.body));
+  assert.equal(r.body.hits.total, 15);
+  assert.equal(r.headers['x-siemlink-total-relation'], 'eq');
+  const es7 = await search(siem, {
+    query: { query_string: { query: 'user:alice' } },
+    size: 2,
+    track_total_hits: 3,
+  });
+  assert.equal(es7.status, 200);
+  assert.ok(Value.Check(SearchResponse, es7.body));
+  assert.deepEqual(es7.body.hits.total, { value: 3, relation: 'gte' });
+  assert.equal(es7.headers['x-siemlink-total-relation'], 'gte');
+  const bad = await search(siem, { query: { match_all: {} }, track_total_hits: -1 });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.field, 'track_total_hits');
 });
