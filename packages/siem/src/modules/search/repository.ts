@@ -19,8 +19,9 @@ export interface ScanSpec {
 
 /**
  * The SQL side of /v1/search, kept here so a PostgreSQL version can sit behind the same shape.
- * Candidates are read in time order; when the prefilter has an FTS5 match, the query is driven
- * from the FTS index (the unary `+` stops SQLite from walking the whole window instead).
+ * Candidates are read in time order; when the prefilter has an FTS5 match with few matches, the
+ * query is driven from the FTS index (the unary `+` stops SQLite from walking the whole window
+ * instead), with many from the window's time index (`FTS_DRIVEN_MAX`).
  */
 export interface SearchRepository {
   candidates(spec: ScanSpec): Iterable<LogRow>;
@@ -56,6 +57,13 @@ export interface FtsCountSpec {
  */
 const NON_ASCII = "(length(doc) <> octet_length(doc) OR instr(doc, '\\u') > 0)";
 
+/**
+ * Up to this many FTS matches (all accounts, all time: one cheap pass over the FTS index), the
+ * candidates are read from the FTS index and sorted by time; past it, the window is walked in
+ * time order, so a page of a broad query never waits for a sort of every match.
+ */
+export const FTS_DRIVEN_MAX = 5000;
+
 export function createSqliteSearchRepository(store: Store): SearchRepository {
   const db = store.db;
   const countStmt = db.prepare('SELECT count(*) AS n FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?');
@@ -67,6 +75,7 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
       'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ? ORDER BY ts ASC, seq ASC LIMIT ? OFFSET ?',
     ),
   };
+  const ftsMatches = db.prepare('SELECT count(*) AS n FROM logs_fts WHERE logs_fts MATCH ?');
   const cache = new Map<string, ReturnType<typeof db.prepare>>();
   const prepared = (sql: string) => {
     let s = cache.get(sql);
@@ -91,8 +100,13 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
       const p = spec.prefilter;
       const params: (string | number)[] = [];
       let sql: string;
-      if (p?.fts) {
+      if (p?.fts && (ftsMatches.get(p.fts) as { n: number }).n <= FTS_DRIVEN_MAX) {
         sql = `SELECT seq, ts, doc FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
+        params.push(p.fts, spec.accountId, spec.from, spec.to);
+      } else if (p?.fts) {
+        // Many FTS matches: walk the window in time order (no sort of every match before the
+        // first row), testing each log against the set of matching rowids.
+        sql = `SELECT seq, ts, doc FROM logs WHERE +${FTS_IN} AND account_id = ? AND ts >= ? AND ts < ?`;
         params.push(p.fts, spec.accountId, spec.from, spec.to);
       } else {
         sql = 'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?';
