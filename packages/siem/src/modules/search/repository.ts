@@ -86,13 +86,17 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     return s;
   };
   const ftsWindow = `FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
-  const asciiCount = db.prepare(`SELECT count(*) AS n ${ftsWindow} AND NOT ${NON_ASCII}`);
+  // One pass counts both kinds; the non-ASCII rows are read again only when there are some.
+  const split = db.prepare(
+    `SELECT coalesce(sum(NOT na), 0) AS ascii, coalesce(sum(na), 0) AS others FROM (SELECT ${NON_ASCII} AS na ${ftsWindow})`,
+  );
   const nonAscii = db.prepare(`SELECT seq, ts, doc ${ftsWindow} AND ${NON_ASCII}`);
   return {
     countFts({ accountId, from, to, fts }) {
+      const n = split.get(fts, accountId, from, to) as { ascii: number; others: number };
       return {
-        ascii: (asciiCount.get(fts, accountId, from, to) as { n: number }).n,
-        others: nonAscii.iterate(fts, accountId, from, to) as Iterable<LogRow>,
+        ascii: n.ascii,
+        others: n.others > 0 ? (nonAscii.iterate(fts, accountId, from, to) as Iterable<LogRow>) : [],
       };
     },
     candidates(spec) {
