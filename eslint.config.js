@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.siemlink/', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['node_modules/', '.siemlink/', '**/*.js', '!eslint.config.js', 'packages/console/dist/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -6,7 +6,18 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const ALL = ['ingest', 'search', 'rules', 'feed', 'backlog', 'hostile', 'startup', 'peers'] as const;
+const ALL = [
+  'ingest',
+  'search',
+  'rules',
+  'feed',
+  'backlog',
+  'hostile',
+  'incidents',
+  'outbox',
+  'startup',
+  'peers',
+] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
 if (unknown.length > 0) {

@@ -28,6 +28,7 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
     dataDir: f.dataDir,
     fetch,
     store: { url: f.storeUrl },
+    sinks: f.sink,
   };
 }
 

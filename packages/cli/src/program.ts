@@ -10,6 +10,10 @@ import { registerTest } from './verbs/test.ts';
 import { registerUp } from './verbs/up.ts';
 import { registerBackfill } from './verbs/backfill.ts';
 import { registerSecurityConfigurations } from './verbs/security-configurations.ts';
+import { registerUsers } from './verbs/users.ts';
+import { registerApiKeys } from './verbs/api-keys.ts';
+import { registerIncidents } from './verbs/incidents.ts';
+import { registerOutbox } from './verbs/outbox.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
 export function cliVersion(): string {
@@ -38,7 +42,11 @@ export function buildProgram(): Command {
   registerFetchIncidents(program);
   registerTest(program);
   registerBackfill(program);
+  registerOutbox(program);
   registerUp(program);
+  registerUsers(program);
+  registerApiKeys(program);
+  registerIncidents(program);
   return program;
 }
 

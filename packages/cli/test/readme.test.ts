@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { buildListenerApp, buildSiemApp, createSiemContext, loadSiemConfig } from '@siemlink/siem';
 import { buildApiApp, openSqliteIncidentStore, systemClock } from '@siemlink/connector';
+import { createIncidentEvents } from '@siemlink/connector/api/console/index.ts';
+import { createSiemClient } from '@siemlink/connector/client/index.ts';
 import { buildProgram } from '../src/program.ts';
 
 /**
@@ -77,7 +79,8 @@ test('README: every CLI verb it names exists, with every flag it gives that verb
   for (const { verb, flags, where } of named) {
     const cmd = verbs.get(verb);
     assert.ok(cmd, `README names "siemlink ${verb}" (in: ${where}), which is not a verb`);
-    const known = optionsOf(cmd);
+    // A verb with subcommands (`siemlink outbox list [--sink NAME]`): the flags are the subcommands'.
+    const known = new Set([...optionsOf(cmd), ...cmd.commands.flatMap((c) => [...optionsOf(c)])]);
     for (const f of flags)
       assert.ok(known.has(f), `README gives "siemlink ${verb}" the flag ${f} (in: ${where})`);
   }
@@ -139,12 +142,22 @@ test('README: every HTTP route it names is served (SIEM API, listener, integrati
     { logger: silent },
   );
   const store = openSqliteIncidentStore({ path: ':memory:' });
+  // The console's routes are part of the connector's API as `up` serves it (no request reaches the SIEM:
+  // an unauthenticated request is a 401 before any handler runs).
+  const client = createSiemClient({ apiUrl: 'http://127.0.0.1:9' }, { logger: silent, clock: systemClock });
   const apps = {
     api: await buildSiemApp(ctx),
     listener: await buildListenerApp(ctx),
-    connector: await buildApiApp({ store, logger: silent, clock: systemClock, fetching: false }),
+    connector: await buildApiApp({
+      store,
+      logger: silent,
+      clock: systemClock,
+      fetching: false,
+      console: { client, events: createIncidentEvents(), fetchFilters: {} },
+    }),
   };
   t.after(async () => {
+    await client.close();
     await Promise.all(Object.values(apps).map((a) => a.close()));
     await store.close();
     ctx.store.close();

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, startCliSiem } from './helpers.ts';
 import { VERB_DESCRIPTIONS, BACKFILL_MARGIN_MINUTES } from '../src/verbs/descriptions.ts';
+import { ROLE_NAMES } from '../src/verbs/roles.ts';
 
 /**
  * Start-up cost is what a verb imports: `--help` loads only commander and the verb declarations,
@@ -90,4 +91,6 @@ test('the help texts kept beside the verbs match the connector commands they des
   }
   const { BACKFILL_DEFAULT_MARGIN_MINUTES } = await import('@siemlink/connector/commands/backfill.ts');
   assert.equal(BACKFILL_MARGIN_MINUTES, BACKFILL_DEFAULT_MARGIN_MINUTES);
+  const { ROLES } = await import('@siemlink/connector/auth/schemas.ts');
+  assert.deepEqual(ROLE_NAMES, ROLES);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -39,6 +39,21 @@ function printed() {
       return promise;
     },
   };
+}
+
+/** Authorization for the connector's API: the admin that `up` created, logged in. */
+async function apiHeaders(up: Awaited<ReturnType<typeof startUp>>): Promise<Record<string, string>> {
+  const login = JSON.parse(readFileSync(join(up.connector.initialAdmin!.file), 'utf8')).console as {
+    username: string;
+    password: string;
+  };
+  const res = await fetch(`${up.connector.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: login.username, password: login.password }),
+  });
+  assert.equal(res.status, 200);
+  return { cookie: res.headers.getSetCookie()[0]!.split(';')[0]! };
 }
 
 function options(dataDir: string, extra: Partial<UpOptions> = {}): UpOptions {
@@ -83,9 +98,17 @@ test('up: SIEM + connector against it; events become incidents served by the API
   );
   const line = await out.next(/\b3 new incident/);
   assert.match(line, /\b3 new incident\(s\)\s+cursor \d{4}-\d\d-\d\dT.*\(\+3 id\)\s+lag \d+ s/);
-  const list = (await (await fetch(`${up.connector.url}/api/incidents`)).json()) as { total: number };
+  assert.equal((await fetch(`${up.connector.url}/api/incidents`)).status, 401, 'nothing without credentials');
+  assert.equal(up.connector.initialAdmin!.file, join(dir, 'credentials.json'));
+  assert.equal(statSync(up.connector.initialAdmin!.file).mode & 0o777, 0o600);
+  const headers = await apiHeaders(up);
+  const list = (await (await fetch(`${up.connector.url}/api/incidents`, { headers })).json()) as {
+    total: number;
+  };
   assert.equal(list.total, 3);
-  const health = (await (await fetch(`${up.connector.url}/api/health`)).json()) as { fetching: boolean };
+  const health = (await (await fetch(`${up.connector.url}/api/health`, { headers })).json()) as {
+    fetching: boolean;
+  };
   assert.equal(health.fetching, true);
   // The token is never printed.
   assert.ok(!out.lines.join('\n').includes(siemAccount.apiToken));
@@ -141,8 +164,10 @@ test('up with demo data and the panel defaults: incidents arrive from the first 
   // The first run (at start; the next is a minute later) is the one that brings incidents.
   const first = await out.next(/new incident/, true);
   assert.match(first, /\b[1-9]\d* new incident/, out.lines.join('\n'));
-  const total = ((await (await fetch(`${up.connector.url}/api/incidents`)).json()) as { total: number })
-    .total;
+  const headers = await apiHeaders(up);
+  const total = (
+    (await (await fetch(`${up.connector.url}/api/incidents`, { headers })).json()) as { total: number }
+  ).total;
   assert.ok(total > 0, out.lines.join('\n'));
 });
 
@@ -160,6 +185,11 @@ test('up banner: URLs and credentials; with fetching disabled it does not claim 
   const lines = upBanner(up, dir);
   assert.equal(lines[2], `Credentials    ${join(dir, 'credentials.json')}`);
   assert.equal(lines[3], `Incidents      ${up.connector.url}/api/incidents`);
+  const password = up.connector.initialAdmin!.password;
+  assert.ok(lines.some((l) => l.startsWith('Console login  admin / ') && l.includes(password)));
+  const creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+  assert.equal(creds.console.password, password);
+  assert.ok(creds.accounts.length > 0, "the SIEM's accounts are kept");
   assert.equal(lines.at(-1), 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.');
 });
 
@@ -196,4 +226,61 @@ test('up on a data dir whose credentials.json was lost stops with a clear error'
   // The SIEM it started was closed again: its store can be reopened at once.
   const again = await startUp(options(dir), { logger: silent, print: () => {} }).catch((e: Error) => e);
   assert.ok(again instanceof Error && /credentials\.json is missing/.test(again.message));
+});
+
+test('up --sink webhook:URL: every incident reaches the receiver once; health lists the sink', async (t) => {
+  const { WebhookReceiver } = await import('../../connector/test/sinks/receiver.ts');
+  const receiver = new WebhookReceiver(undefined);
+  await receiver.start();
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-up-sink-'));
+  const got = new Promise<void>((resolve) => {
+    receiver.answer = () => {
+      setImmediate(() => receiver.stored.size >= 3 && resolve());
+      return undefined;
+    };
+  });
+  const up = await startUp(options(dir, { sink: [`webhook:${receiver.url}`] }), {
+    logger: silent,
+    print: () => {},
+  });
+  t.after(async () => {
+    await up.close();
+    await receiver.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.ok(upBanner(up, dir).some((l) => l.startsWith('Sinks') && l.includes('webhook-')));
+  const siemAccount = up.siem.credentials.accounts.find((a) => a.type === 'SIEM')!;
+  const eventDate = Date.now() - 10 * 60_000;
+  insertSecurityEvents(
+    up.siem.ctx.store,
+    Array.from({ length: 3 }, () => ({
+      accountId: siemAccount.accountId,
+      configId: 1,
+      ruleId: 1,
+      name: 'Up sink rule',
+      eventDate,
+      windowStart: eventDate,
+      severity: 'HIGH' as const,
+      groupBy: null,
+    })),
+    Date.now(),
+  );
+  await got;
+  assert.equal(receiver.stored.size, 3);
+  assert.equal(receiver.duplicates, 0);
+  const headers = await apiHeaders(up);
+  const health = (await (await fetch(`${up.connector.url}/api/health`, { headers })).json()) as {
+    sinks: { sink: string; configured: boolean }[];
+  };
+  assert.equal(health.sinks.length, 1);
+  assert.match(health.sinks[0]!.sink, /^webhook-[0-9a-f]{8}$/);
+  assert.equal(health.sinks[0]!.configured, true);
+  // Status back: closing the outbox settles what is in flight and its timeline entries.
+  await up.connector.outbox.close();
+  for (const key of receiver.stored.keys()) {
+    const id = key.replace(/\/v\d+$/, ''); // Idempotency-Key: <incident id>/v<version>
+    const delivered = (await up.connector.store.timeline(id)).filter((e) => e.kind === 'delivered');
+    assert.equal(delivered.length, 1, `timeline of ${id}`);
+    assert.equal(delivered[0]!.actor.name, `sink:${health.sinks[0]!.sink}`);
+  }
 });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { ConnectorError, configError } from './errors.ts';
 import { resolveApiUrl } from './client/regions.ts';
 import { FetchOptions, resolveFetchOptions } from './fetch/options.ts';
+import { SinkConfig, resolveSinks } from './sinks/config.ts';
 
 /** Where the integration connects and how. Tokens are optional: each is needed only by its calls. */
 export const ConnectionConfig = Type.Object(
@@ -38,6 +39,8 @@ export const ConnectorConfig = Type.Object(
     dataDir: Type.String({ minLength: 1, default: './.siemlink' }),
     fetch: FetchOptions,
     store: Type.Optional(StoreConfig),
+    /** Where new incidents are delivered onward (docs/sinks.md). */
+    sinks: Type.Optional(Type.Array(SinkConfig)),
   },
   { additionalProperties: false },
 );
@@ -49,6 +52,8 @@ export interface ConfigInput {
   dataDir?: unknown;
   fetch?: Record<string, unknown>;
   store?: { kind?: unknown; url?: unknown };
+  /** Sink entries (objects, as in the file) or `KIND:TARGET` strings (flags, env); layers add up. */
+  sinks?: unknown;
 }
 
 /** Every setting: its config path, its flag and its environment variable. */
@@ -97,6 +102,8 @@ export function configFromEnv(env: Record<string, string | undefined>): ConfigIn
     if (v === undefined || v === '') continue;
     set(out, s.path, s.bool ? parseBool(v, s.env) : v);
   }
+  const sinks = env.SIEMLINK_SINKS?.trim();
+  if (sinks) out.sinks = sinks.split(/\s+/);
   return out;
 }
 
@@ -139,16 +146,20 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
     fetch: Record<string, unknown>;
     store: Record<string, unknown>;
   } = { connection: {}, fetch: {}, store: {} };
+  const sinks: unknown[] = [];
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
-      if (key === 'connection' || key === 'fetch' || key === 'store') {
+      if (key === 'sinks') {
+        if (!Array.isArray(value)) throw configError('sinks', 'must be a list');
+        sinks.push(...(value as unknown[]));
+      } else if (key === 'connection' || key === 'fetch' || key === 'store') {
         if (!value || typeof value !== 'object' || Array.isArray(value)) {
           throw configError(key, 'must be an object');
         }
         for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== '') merged[key][k] = v;
       } else if (key === 'dataDir') merged.dataDir = value;
-      else throw configError(key, `unknown setting (expected connection, dataDir, fetch or store)`);
+      else throw configError(key, `unknown setting (expected connection, dataDir, fetch, store or sinks)`);
     }
   }
 
@@ -161,7 +172,7 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
   } catch (err) {
     throw withSettingNames(err, 'fetch');
   }
-  return { connection, dataDir, fetch, store: resolveStore(merged.store) };
+  return { connection, dataDir, fetch, store: resolveStore(merged.store), sinks: resolveSinks(sinks) };
 }
 
 /** `store.url` alone means PostgreSQL; the URL is never echoed (it may hold a password). */

@@ -213,3 +213,34 @@ export function corruptCursor(source: string, message: string, cause?: unknown):
 export function apiError(status: number, code: string, message: string, field?: string): ConnectorError {
   return new ConnectorError({ code, kind: status >= 500 ? 'system' : 'config', status, field, message });
 }
+
+/** No credentials, or credentials that match nothing: the same answer either way. */
+export function unauthenticated(
+  message = 'log in (POST /api/auth/login) or send Authorization: Bearer <API key>',
+): ConnectorError {
+  return apiError(401, 'UNAUTHENTICATED', message);
+}
+
+/** Authenticated, but the role does not allow this. */
+export function forbidden(role: string, needed: string): ConnectorError {
+  return apiError(
+    403,
+    'FORBIDDEN',
+    `role "${role}" may not do this; it needs the "${needed}" role or higher`,
+  );
+}
+
+/** A browser write without the session's CSRF token. */
+export function csrfRejected(): ConnectorError {
+  return apiError(
+    403,
+    'CSRF_TOKEN_INVALID',
+    'header x-csrf-token is missing or does not match the session',
+    'header.x-csrf-token',
+  );
+}
+
+/** Too many failed logins for this username or address. */
+export function loginRateLimited(retryAfterSeconds: number): ConnectorError {
+  return apiError(429, 'LOGIN_RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
+}

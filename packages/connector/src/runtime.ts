@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
+import { createIncidentEvents } from './api/console/index.ts';
 import { createSiemClient, type SiemlinkClient } from './client/index.ts';
 import type { ConnectorConfig } from './config.ts';
 import type { Clock } from './context.ts';
@@ -8,7 +9,12 @@ import { runFetchLoop } from './fetch/fetcher.ts';
 import type { FetchRunResult } from './fetch/types.ts';
 import type { FetchOptions } from './fetch/options.ts';
 import { connectorDbPath, openIncidentStore } from './store/index.ts';
+import { startOutbox, type OutboxService } from './outbox/service.ts';
+import type { Delivered } from './outbox/dispatcher.ts';
 import type { IncidentStore } from './store/types.ts';
+import { createAuth } from './auth/service.ts';
+import { writeConsoleCredentials } from './auth/console-credentials.ts';
+import { captureIncidentLogs, DEFAULT_LOGS_CAP } from './cases/capture-logs.ts';
 
 export interface StartConnectorOptions {
   logger: Logger;
@@ -17,6 +23,20 @@ export interface StartConnectorOptions {
   api?: { host?: string; port?: number } | false;
   /** Called after every fetch run (the CLI prints a line). */
   onRun?: (result: FetchRunResult) => void;
+  /** Triggering logs kept per new incident (0: none). Default 100. */
+  logsCap?: number;
+  /** Where sink secrets come from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** After each incident delivered to a sink. */
+  onDelivered?: (d: Delivered) => void;
+}
+
+/** The first start's console login, created when the store had no user. */
+export interface InitialAdmin {
+  username: string;
+  password: string;
+  /** Where it was written (DIR/credentials.json, mode 0600). */
+  file: string;
 }
 
 export interface RunningConnector {
@@ -27,6 +47,9 @@ export interface RunningConnector {
   options: FetchOptions;
   store: IncidentStore;
   client: SiemlinkClient;
+  /** Set only on the start that created the `admin` user: print it once. */
+  initialAdmin: InitialAdmin | null;
+  outbox: OutboxService;
   close(): Promise<void>;
 }
 
@@ -43,23 +66,99 @@ export async function startConnector(
 ): Promise<RunningConnector> {
   const logger = opts.logger.child({ component: 'connector' });
   const store = await openIncidentStore(config);
-  const client = createSiemClient(config.connection, { logger, clock: opts.clock });
-  let url: string | null = null;
-  const api =
-    opts.api === false
-      ? null
-      : await buildApiApp({ store, logger, clock: opts.clock, fetching: config.fetch.enabled });
+  let outbox: OutboxService;
   try {
-    if (api && opts.api !== false) {
-      url = await api.listen({ host: opts.api?.host ?? '127.0.0.1', port: opts.api?.port ?? 3000 });
-    }
+    outbox = await startOutbox(store, config.sinks ?? [], {
+      logger,
+      clock: opts.clock,
+      env: opts.env ?? process.env,
+      run: true,
+      onDelivered: opts.onDelivered,
+    });
   } catch (err) {
-    await Promise.allSettled([api?.close(), client.close(), store.close()]);
+    await store.close();
     throw err;
   }
+  const client = createSiemClient(config.connection, { logger, clock: opts.clock });
+  let url: string | null = null;
   const stop = new AbortController();
+  const capture = {
+    client,
+    store,
+    clock: opts.clock,
+    logger,
+    cap: opts.logsCap ?? DEFAULT_LOGS_CAP,
+    signal: stop.signal,
+  };
+  const auth = createAuth({ store, clock: opts.clock });
+  const events = createIncidentEvents();
+  let initialAdmin: InitialAdmin | null = null;
+  let api: Awaited<ReturnType<typeof buildApiApp>> | null = null;
+  try {
+    if (opts.api !== false) {
+      api = await buildApiApp({
+        store,
+        logger,
+        clock: opts.clock,
+        fetching: config.fetch.enabled,
+        auth,
+        sinks: outbox.sinks,
+        refetchLogs: (incident, actor) => captureIncidentLogs(capture, incident, actor),
+        console: {
+          client,
+          events,
+          fetchFilters: { searchTerm: config.fetch.searchTerm, severities: config.fetch.severities },
+        },
+      });
+      url = await api.listen({ host: opts.api?.host ?? '127.0.0.1', port: opts.api?.port ?? 3000 });
+      const admin = await auth.bootstrapAdmin();
+      if (admin) {
+        const file = writeConsoleCredentials(config.dataDir, { url, ...admin });
+        initialAdmin = { ...admin, file };
+      }
+    }
+  } catch (err) {
+    await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
+    await store.close();
+    throw err;
+  }
+  // New incidents' triggering logs are captured after their run commits, one at a time, so a
+  // slow SIEM delays only the capture, never the fetch loop.
+  let captures: Promise<void> = Promise.resolve();
+  const onRun = (r: FetchRunResult) => {
+    opts.onRun?.(r);
+    // Open consoles refresh their queue (Server-Sent Events).
+    if (r.incidents.length > 0) {
+      events.publish({
+        origin: 'fetch',
+        ids: r.incidents.map((i) => i.id),
+        at: new Date(r.endedAt).toISOString(),
+      });
+    }
+    if (capture.cap <= 0) return;
+    for (const i of r.incidents) {
+      captures = captures
+        .then(() => captureIncidentLogs(capture, i, { kind: 'fetch', name: 'fetch' }))
+        .then(
+          () => {},
+          (err: unknown) => {
+            if (!stop.signal.aborted) logger.warn({ err, incidentId: i.id }, 'log capture failed');
+          },
+        );
+    }
+  };
   const loop = runFetchLoop(
-    { client, store, options: config.fetch, logger, clock: opts.clock, onRun: opts.onRun },
+    {
+      client,
+      store,
+      options: config.fetch,
+      logger,
+      clock: opts.clock,
+      onRun: (r) => {
+        if (r.count > 0) outbox.dispatcher.wake();
+        onRun(r);
+      },
+    },
     stop.signal,
   ).catch((err) => logger.error({ err }, 'fetch loop stopped'));
   let closed = false;
@@ -69,12 +168,15 @@ export async function startConnector(
     options: config.fetch,
     store,
     client,
+    initialAdmin,
+    outbox,
     async close() {
       if (closed) return;
       closed = true;
       stop.abort(new Error('connector shutting down'));
       await loop;
-      await Promise.allSettled([api?.close(), client.close()]);
+      await captures;
+      await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
       await store.close();
     },
   };

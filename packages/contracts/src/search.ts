@@ -24,6 +24,7 @@ export const SEARCH_BODY_KEYS = [
   'stored_fields',
   'highlight',
   'dayOffset',
+  'track_total_hits',
 ] as const;
 
 /** Keys refused anywhere inside a query (they tune expensive expansions). */
@@ -63,6 +64,7 @@ export const SearchRequest = Type.Object(
     stored_fields: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
     highlight: Type.Optional(QueryObject),
     dayOffset: Type.Optional(IntOrString),
+    track_total_hits: Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 0 })])),
   },
   { additionalProperties: false },
 );
@@ -84,7 +86,20 @@ export const SearchHit = Type.Object({
 });
 export type SearchHit = Static<typeof SearchHit>;
 
-/** ES 6 shape: `hits.total` is a plain integer (Siemplify compares it with `>= 0`). */
+/**
+ * ES 7's total, answered only to a client that sent `track_total_hits` as a number (an ES 7
+ * client): `gte` means `value` is a lower bound.
+ */
+export const SearchTotal = Type.Object({
+  value: Type.Integer({ minimum: 0 }),
+  relation: Type.Union([Type.Literal('eq'), Type.Literal('gte')]),
+});
+export type SearchTotal = Static<typeof SearchTotal>;
+
+/**
+ * ES 6 shape: `hits.total` is a plain integer (Siemplify compares it with `>= 0`); -1 when the
+ * client sent `track_total_hits: false` (as ES 6 does), ES 7's object when it sent a number.
+ */
 export const SearchResponse = Type.Object({
   took: Type.Integer({ minimum: 0 }),
   timed_out: Type.Boolean(),
@@ -95,7 +110,7 @@ export const SearchResponse = Type.Object({
     failed: Type.Integer(),
   }),
   hits: Type.Object({
-    total: Type.Integer({ minimum: 0 }),
+    total: Type.Union([Type.Integer({ minimum: -1 }), SearchTotal]),
     max_score: Type.Union([Type.Number(), Type.Null()]),
     hits: Type.Array(SearchHit),
   }),

@@ -1,6 +1,7 @@
 import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetcher.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
+import { startOutbox } from '@siemlink/connector/outbox/service.ts';
 import { openConnector } from '../connector-options.ts';
 import type { ConnectionFlags } from '../verbs/connection-options.ts';
 import { lockConnectorStore } from '../data-dir/locks.ts';
@@ -34,9 +35,24 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
   const store = await openIncidentStore(rt.config);
   let onClose = () => {};
   const deps = { client: rt.client, store, options: rt.config.fetch, logger: rt.logger, clock: rt.clock };
+  // Delivery onward runs beside fetching: in loop mode continuously, with --once until quiet.
+  const outbox = await startOutbox(store, rt.config.sinks ?? [], {
+    logger: rt.logger,
+    clock: rt.clock,
+    env: process.env,
+    run: !flags.once,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    await rt.close();
+    throw err;
+  });
   try {
     if (flags.once) {
       const r = await fetchIncidentsOnce({ ...deps, signal: rt.signal });
+      if (outbox.sinks.length > 0) {
+        const settled = await outbox.dispatcher.drain();
+        note(`outbox: ${settled} delivery attempt(s) settled to ${outbox.sinks.join(', ')}`);
+      }
       if (isTerminal()) {
         const rows = r.incidents.map((i) => ({ ...i }) as Record<string, unknown>);
         printText(
@@ -59,8 +75,18 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
     note(
       `fetching every ${rt.config.fetch.intervalSeconds} s into ${rt.config.store?.kind === 'postgres' ? 'the PostgreSQL store' : connectorDbPath(rt.config.dataDir)}; Ctrl-C stops`,
     );
-    await runFetchLoop({ ...deps, onRun: (r) => note(runLine(r)) }, rt.signal);
+    await runFetchLoop(
+      {
+        ...deps,
+        onRun: (r) => {
+          if (r.count > 0) outbox.dispatcher.wake();
+          note(runLine(r));
+        },
+      },
+      rt.signal,
+    );
   } finally {
+    await outbox.close();
     await store.close();
     onClose();
     await rt.close();

@@ -23,6 +23,8 @@ export interface UpOptions extends ServeOptions {
   intervalSeconds?: string;
   bufferMinutes?: string;
   configIds?: string;
+  /** `--sink KIND:TARGET`, repeatable. */
+  sink?: string[];
 }
 
 /** Ids of the SIEM account's security configurations, through the API like any client. */
@@ -104,6 +106,7 @@ export async function startUp(
               caFile,
             },
             dataDir: resolve(opts.dataDir),
+            sinks: opts.sink,
             fetch: {
               firstFetch: opts.firstFetch,
               maxFetch: opts.maxFetch,
@@ -180,6 +183,12 @@ export function upBanner(up: Up, dataDir: string): string[] {
     `Incidents      ${api}/api/incidents`,
     `Health         ${api}/api/health`,
     `Connector API  ${up.connector.url ? boundUrl(up.connector, up.connector.url) : '-'}`,
+    up.connector.initialAdmin
+      ? `Console login  ${up.connector.initialAdmin.username} / ${up.connector.initialAdmin.password}  (shown once; also in ${up.connector.initialAdmin.file}, "console")`
+      : `Console login  see "console" in ${resolve(dataDir, 'credentials.json')} (or: siemlink users reset admin)`,
+    ...(up.connector.outbox.sinks.length
+      ? [`Sinks          ${up.connector.outbox.sinks.join(', ')} (backlog in /api/health; ${api}/api/outbox)`]
+      : []),
     f.enabled
       ? `Fetching security events every ${f.intervalSeconds} s (the newest ${f.bufferMinutes * 60} s wait for indexing), ${f.source} mode. Ctrl-C stops.`
       : 'Incident fetching is disabled (SIEMLINK_FETCH_ENABLED). Ctrl-C stops.',

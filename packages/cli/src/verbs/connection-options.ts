@@ -13,6 +13,8 @@ export interface ConnectionFlags {
   insecure?: boolean;
   timeoutMs?: string;
   storeUrl?: string;
+  /** `--sink KIND:TARGET`, repeatable (up and fetch-incidents). */
+  sink?: string[];
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -37,4 +39,13 @@ export function addConnectionOptions(cmd: Command): Command {
       '--store-url <url>',
       'PostgreSQL incident store shared by several connectors, postgres://... (env SIEMLINK_STORE_URL; default SQLite in --data-dir)',
     );
+}
+
+/** `--sink KIND:TARGET` (repeatable), for the verbs that deliver incidents onward. */
+export function addSinkOption(cmd: Command): Command {
+  return cmd.option(
+    '--sink <kind:target>',
+    'deliver new incidents onward: webhook:URL, nats:SUBJECT, slack:URL|ENV, xsoar:URL, thehive:URL, syslog:tcp|udp|tls://HOST:PORT; repeatable (env SIEMLINK_SINKS; docs/sinks.md)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  );
 }

@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
-import { addConnectionOptions } from './connection-options.ts';
+import { addConnectionOptions, addSinkOption } from './connection-options.ts';
 import { lazyAction } from './lazy.ts';
 
 /** `fetch-incidents`: security events -> incidents in the local store; `--once` prints them. */
 export function registerFetchIncidents(program: Command): void {
-  addConnectionOptions(program.command('fetch-incidents').description('fetch security events as incidents'))
+  addSinkOption(
+    addConnectionOptions(
+      program.command('fetch-incidents').description('fetch security events as incidents'),
+    ),
+  )
     .option('--search <text>', 'filter by rule name (env SIEMLINK_SEARCH)')
     .option('--severities <list>', 'filter by rule severity, e.g. HIGH,SEVERE (env SIEMLINK_SEVERITIES)')
     .option('--first-fetch <range>', 'first fetch time range, e.g. "12 hours" (env SIEMLINK_FIRST_FETCH)')

@@ -2,11 +2,14 @@ import type { Command } from 'commander';
 import { intOption } from '../options.ts';
 import { lazyAction } from './lazy.ts';
 import { addSiemOptions } from './siem-options.ts';
+import { addSinkOption } from './connection-options.ts';
 
 /** `siemlink up` (what `npm start` runs). */
 export function registerUp(program: Command): void {
-  addSiemOptions(
-    program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
+  addSinkOption(
+    addSiemOptions(
+      program.command('up').description('run the SIEM with demo data and the connector fetching from it'),
+    ),
   )
     .option(
       '--connector-port <port>',

@@ -12,6 +12,7 @@ import {
   searchSecurityEvents,
 } from './endpoints/security-events.ts';
 import { searchLogs } from './endpoints/search.ts';
+import { searchRules, setRuleEnabled } from './endpoints/rules.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
 import { feed } from './endpoints/feed.ts';
 import { listSecurityConfigurations } from './endpoints/configurations.ts';
@@ -98,6 +99,8 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     searchEventLogs: (req, o) => searchEventLogs(deps, req, o),
     iterateEventLogs: (id, size, pageSize, o) => iterateEventLogs(deps, id, size, pageSize, o),
     searchLogs: (body, o) => searchLogs(deps, body, o),
+    searchRules: (req, o) => searchRules(deps, req, o),
+    setRuleEnabled: (id, enabled, o) => setRuleEnabled(deps, id, enabled, o),
     createSiemAccount: (req, o) => createSiemAccount(deps, req, o),
     whoami: (kind, o) => whoami(deps, kind, o),
     listSecurityConfigurations: (o) => listSecurityConfigurations(deps, o),

@@ -8,6 +8,9 @@ import type {
   SecurityEventSearchRequest,
   SecurityEventSearchResponse,
   SecurityConfigurationList,
+  SecurityRuleResponse,
+  SecurityRuleSearchRequest,
+  SecurityRuleSearchResponse,
   SiemAccount,
   WhoAmI,
 } from '@siemlink/contracts';
@@ -58,6 +61,10 @@ export interface SiemClient {
   ): AsyncIterable<Record<string, unknown>>;
   /** `POST /v1/search` (Operations token); the body is passed through as ES DSL. */
   searchLogs(body: Record<string, unknown>, opts?: CallOptions): Promise<SearchLogsResponse>;
+  /** One page of `POST /v2/security/rules/search` (Security token). */
+  searchRules(req: SecurityRuleSearchRequest, opts?: CallOptions): Promise<SecurityRuleSearchResponse>;
+  /** `POST /v2/security/rules/{id}/enable` or `/disable` (Security token). */
+  setRuleEnabled(id: number, enabled: boolean, opts?: CallOptions): Promise<SecurityRuleResponse>;
   /** `POST /v2/account-management/siem` (main Operations account token). */
   createSiemAccount(req: CreateSiemAccountRequest, opts?: CallOptions): Promise<CreatedSiemAccount>;
   /** `GET /v2/whoami` with the given token kind. */

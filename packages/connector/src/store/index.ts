@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { StoreConfig } from '../config.ts';
 import { openSqliteIncidentStore } from './sqlite.ts';
 import type { IncidentStore } from './types.ts';
+import { sinkRoutes, type SinkConfig } from '../sinks/config.ts';
 
 export * from './types.ts';
 export { openSqliteIncidentStore } from './sqlite.ts';
@@ -19,12 +20,15 @@ export function connectorDbPath(dataDir: string): string {
 export async function openIncidentStore(config: {
   dataDir: string;
   store?: StoreConfig;
+  /** Configured sinks: each new incident gets an outbox row per sink whose filter it matches. */
+  sinks?: readonly Pick<SinkConfig, 'name' | 'filter'>[];
 }): Promise<IncidentStore> {
   const store = config.store ?? { kind: 'sqlite' };
+  const routes = sinkRoutes(config.sinks ?? []);
   if (store.kind === 'postgres') {
     // Imported only when configured: `pg` is not loaded by a CLI run on the default SQLite store.
     const { openPostgresIncidentStore } = await import('./postgres.ts');
-    return openPostgresIncidentStore({ connectionString: store.url });
+    return openPostgresIncidentStore({ connectionString: store.url, routes });
   }
-  return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir) });
+  return openSqliteIncidentStore({ path: connectorDbPath(config.dataDir), routes });
 }

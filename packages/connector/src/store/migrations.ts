@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { OUTBOX_SQLITE_MIGRATION } from '../outbox/schema.ts';
 
 /** Versioned schema steps; `PRAGMA user_version` records how many have run. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -45,6 +46,99 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // When a backfill covered the gap (epoch ms); NULL while it is still open.
   `ALTER TABLE gaps ADD COLUMN backfilled_at INTEGER;`,
+  // Case management: overrides, close reason, tags, SLA times, related-incident key, free text,
+  // notes with revisions, the append-only timeline (seeded with a "created" entry per incident),
+  // captured triggering logs. group_key and search_text are filled from each row on open (cases-sqlite.ts).
+  `ALTER TABLE incidents ADD COLUMN original_severity REAL;
+   UPDATE incidents SET original_severity = severity;
+   ALTER TABLE incidents ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE incidents ADD COLUMN close_reason TEXT;
+   ALTER TABLE incidents ADD COLUMN close_notes TEXT;
+   ALTER TABLE incidents ADD COLUMN acknowledged_at INTEGER;
+   ALTER TABLE incidents ADD COLUMN closed_at INTEGER;
+   ALTER TABLE incidents ADD COLUMN group_key TEXT;
+   ALTER TABLE incidents ADD COLUMN search_text TEXT;
+   CREATE INDEX incidents_occurred_id ON incidents (occurred_ms, id);
+   CREATE INDEX incidents_updated_id ON incidents (updated_at, id);
+   CREATE INDEX incidents_severity_occurred ON incidents (severity, occurred_ms, id);
+   CREATE INDEX incidents_status_severity ON incidents (status, severity);
+   CREATE INDEX incidents_owner ON incidents (owner, occurred_ms);
+   CREATE INDEX incidents_name ON incidents (name, occurred_ms);
+   CREATE INDEX incidents_group ON incidents (group_key, occurred_ms);
+   CREATE INDEX incidents_unindexed ON incidents (id) WHERE search_text IS NULL;
+   CREATE TABLE incident_tags (
+     tag TEXT NOT NULL,
+     incident_id TEXT NOT NULL,
+     PRIMARY KEY (tag, incident_id)
+   ) WITHOUT ROWID;
+   CREATE VIRTUAL TABLE incidents_fts USING fts5(id UNINDEXED, words);
+   CREATE TABLE incident_timeline (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX incident_timeline_incident ON incident_timeline (incident_id, id);
+   INSERT INTO incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)
+     SELECT id, created_at, 'fetch', 'fetch', 'created', NULL, json_object('status', 'new', 'severity', severity)
+     FROM incidents ORDER BY created_at, id;
+   CREATE TABLE incident_notes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     incident_id TEXT NOT NULL,
+     author TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX incident_notes_incident ON incident_notes (incident_id, id);
+   CREATE TABLE incident_note_revisions (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     note_id INTEGER NOT NULL,
+     author TEXT NOT NULL,
+     body TEXT NOT NULL,
+     at INTEGER NOT NULL
+   );
+   CREATE INDEX incident_note_revisions_note ON incident_note_revisions (note_id, id);
+   CREATE TABLE incident_logs (
+     incident_id TEXT PRIMARY KEY,
+     fetched_at INTEGER,
+     cap INTEGER NOT NULL,
+     truncated INTEGER NOT NULL,
+     error TEXT,
+     logs TEXT NOT NULL
+   );`,
+  // Users, sessions and API keys of the connector's API (auth/); secrets only as hashes.
+  `CREATE TABLE users (
+     username TEXT PRIMARY KEY,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+     password_hash TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     csrf_token TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX sessions_username ON sessions (username);
+   CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+     key_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     last_used_at INTEGER
+   );`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_SQLITE_MIGRATION,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { OUTBOX_PG_MIGRATION } from '../outbox/schema.ts';
 
 /**
  * Versioned schema steps for PostgreSQL, the same logical schema as the SQLite MIGRATIONS;
@@ -50,6 +51,99 @@ export const PG_MIGRATIONS: readonly string[] = [
      recorded_at BIGINT NOT NULL
    );`,
   `ALTER TABLE S.gaps ADD COLUMN backfilled_at BIGINT;`,
+  // Case management (see the SQLite migration of the same name); search_tsv is the free-text index.
+  `ALTER TABLE S.incidents ADD COLUMN original_severity DOUBLE PRECISION;
+   UPDATE S.incidents SET original_severity = severity;
+   ALTER TABLE S.incidents ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE S.incidents ADD COLUMN close_reason TEXT;
+   ALTER TABLE S.incidents ADD COLUMN close_notes TEXT;
+   ALTER TABLE S.incidents ADD COLUMN acknowledged_at BIGINT;
+   ALTER TABLE S.incidents ADD COLUMN closed_at BIGINT;
+   ALTER TABLE S.incidents ADD COLUMN group_key TEXT;
+   ALTER TABLE S.incidents ADD COLUMN search_text TEXT;
+   ALTER TABLE S.incidents ADD COLUMN search_tsv TSVECTOR;
+   CREATE INDEX incidents_occurred_id ON S.incidents (occurred_ms, id COLLATE "C");
+   CREATE INDEX incidents_updated_id ON S.incidents (updated_at, id COLLATE "C");
+   CREATE INDEX incidents_severity_occurred ON S.incidents (severity, occurred_ms, id COLLATE "C");
+   CREATE INDEX incidents_status_severity ON S.incidents (status, severity);
+   CREATE INDEX incidents_owner ON S.incidents (owner, occurred_ms);
+   CREATE INDEX incidents_name ON S.incidents (name, occurred_ms);
+   CREATE INDEX incidents_group ON S.incidents (group_key, occurred_ms);
+   CREATE INDEX incidents_unindexed ON S.incidents (id) WHERE search_text IS NULL;
+   CREATE INDEX incidents_search ON S.incidents USING GIN (search_tsv);
+   CREATE TABLE S.incident_tags (
+     tag TEXT NOT NULL,
+     incident_id TEXT NOT NULL,
+     PRIMARY KEY (tag, incident_id)
+   );
+   CREATE TABLE S.incident_timeline (
+     id BIGSERIAL PRIMARY KEY,
+     incident_id TEXT NOT NULL,
+     at BIGINT NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     before TEXT,
+     after TEXT
+   );
+   CREATE INDEX incident_timeline_incident ON S.incident_timeline (incident_id, id);
+   INSERT INTO S.incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)
+     SELECT id, created_at, 'fetch', 'fetch', 'created', NULL,
+            json_build_object('status', 'new', 'severity', severity)::text
+     FROM S.incidents ORDER BY created_at, id;
+   CREATE TABLE S.incident_notes (
+     id BIGSERIAL PRIMARY KEY,
+     incident_id TEXT NOT NULL,
+     author TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE INDEX incident_notes_incident ON S.incident_notes (incident_id, id);
+   CREATE TABLE S.incident_note_revisions (
+     id BIGSERIAL PRIMARY KEY,
+     note_id BIGINT NOT NULL,
+     author TEXT NOT NULL,
+     body TEXT NOT NULL,
+     at BIGINT NOT NULL
+   );
+   CREATE INDEX incident_note_revisions_note ON S.incident_note_revisions (note_id, id);
+   CREATE TABLE S.incident_logs (
+     incident_id TEXT PRIMARY KEY,
+     fetched_at BIGINT,
+     cap INTEGER NOT NULL,
+     truncated BOOLEAN NOT NULL,
+     error TEXT,
+     logs TEXT NOT NULL
+   );`,
+  // Users, sessions and API keys of the connector's API (auth/); secrets only as hashes.
+  `CREATE TABLE S.users (
+     username TEXT PRIMARY KEY,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+     password_hash TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );
+   CREATE TABLE S.sessions (
+     id_hash TEXT PRIMARY KEY,
+     username TEXT NOT NULL,
+     csrf_token TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT NOT NULL
+   );
+   CREATE INDEX sessions_username ON S.sessions (username);
+   CREATE TABLE S.api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+     key_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     revoked_at BIGINT,
+     last_used_at BIGINT
+   );`,
+  // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
+  OUTBOX_PG_MIGRATION,
 ];
 
 /** `"name"` with embedded quotes doubled. */

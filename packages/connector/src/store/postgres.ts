@@ -1,5 +1,9 @@
 import pg from 'pg';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { postgresAuth } from './auth-postgres.ts';
+import { postgresCases } from './cases-postgres.ts';
+import { createPostgresOutbox, postgresOutboxWriter } from '../outbox/postgres-outbox.ts';
+import type { OutboxRoute } from '../outbox/routing.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -28,6 +32,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size per process. Default 5. */
   max?: number;
+  /** Sinks that get an outbox row for each new incident, in the same transaction. */
+  routes?: readonly OutboxRoute[];
 }
 
 /**
@@ -90,6 +96,8 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     return Number(rows[0]!.id);
   };
 
+  const enqueue = postgresOutboxWriter(s, opts.routes ?? []);
+
   // One statement per incident, in input order, so `inserted` matches the SQLite store exactly
   // (first occurrence wins). ON CONFLICT without a target covers both id and alert_event_id.
   const insertAll = async (q: Q, incidents: readonly NewIncident[], now: number): Promise<NewIncident[]> => {
@@ -101,12 +109,27 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
          ON CONFLICT DO NOTHING`,
         [...incidentValues(i), ms(now)],
       );
-      if ((r.rowCount ?? 0) > 0) inserted.push(i);
+      if ((r.rowCount ?? 0) > 0) {
+        inserted.push(i);
+        await caseStore.afterInsert(q, i, now);
+      }
     }
+    await enqueue(q, inserted, now);
     return inserted;
   };
 
+  const caseStore = postgresCases(pool, s, tx);
+  try {
+    await caseStore.backfill();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+
   return {
+    ...caseStore.cases,
+    ...postgresAuth(pool, s, tx),
+    outbox: createPostgresOutbox(pool, s),
     async getCursor(source) {
       const { rows } = await pool.query<{ value: string | null }>(
         `SELECT value FROM ${s}.cursors WHERE source = $1`,

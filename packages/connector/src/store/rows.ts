@@ -18,6 +18,13 @@ export interface IncidentRow {
   raw: string;
   created_at: Int;
   updated_at: Int;
+  // Case management (cases-*.ts); NULL/absent only on rows read before their backfill.
+  original_severity?: number | null;
+  tags?: string | null;
+  close_reason?: string | null;
+  close_notes?: string | null;
+  acknowledged_at?: Int | null;
+  closed_at?: Int | null;
 }
 export interface RunRow {
   id: Int;
@@ -54,8 +61,26 @@ export function toIncident(r: IncidentRow): Incident {
     owner: r.owner,
     fields: JSON.parse(r.fields) as Record<string, unknown>,
     raw: JSON.parse(r.raw) as Record<string, unknown>,
+    ...caseFields(r),
+  };
+}
+
+const secondsBetween = (from: Int, to: Int | null | undefined) =>
+  to === null || to === undefined ? null : (Number(to) - Number(from)) / 1000;
+
+/** The case-management part of an incident row. */
+function caseFields(r: IncidentRow) {
+  return {
+    originalSeverity: r.original_severity ?? r.severity,
+    tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],
+    closeReason: (r.close_reason ?? null) as Incident['closeReason'],
+    closeNotes: r.close_notes ?? null,
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
+    acknowledgedAt: r.acknowledged_at == null ? null : iso(r.acknowledged_at),
+    closedAt: r.closed_at == null ? null : iso(r.closed_at),
+    timeToAcknowledgeSeconds: secondsBetween(r.created_at, r.acknowledged_at),
+    timeToCloseSeconds: secondsBetween(r.created_at, r.closed_at),
   };
 }
 

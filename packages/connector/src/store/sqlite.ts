@@ -2,6 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { migrate } from './migrations.ts';
+import { sqliteAuth } from './auth-sqlite.ts';
+import { sqliteCases } from './cases-sqlite.ts';
+import { createSqliteOutbox, sqliteOutboxWriter } from '../outbox/sqlite-outbox.ts';
+import type { OutboxRoute } from '../outbox/routing.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -23,7 +27,11 @@ import {
  * The embedded incident store: one SQLite file in WAL mode with synchronous=FULL, so a committed
  * run survives a crash of the process or the machine. One writer; each commit is BEGIN IMMEDIATE.
  */
-export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
+export function openSqliteIncidentStore(opts: {
+  path: string;
+  /** Sinks that get an outbox row for each new incident, in the same transaction. */
+  routes?: readonly OutboxRoute[];
+}): IncidentStore {
   if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
   const db = new DatabaseSync(opts.path);
   db.exec('PRAGMA journal_mode = WAL');
@@ -48,6 +56,7 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     'INSERT INTO gaps (source, from_ms, to_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   );
   const getById = db.prepare('SELECT * FROM incidents WHERE id = ?');
+  const enqueue = sqliteOutboxWriter(db, opts.routes ?? []);
 
   const runInsert = (run: NewFetchRun) =>
     Number(
@@ -68,8 +77,12 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       const r = insIncident.run(...incidentValues(i), now, now);
-      if (r.changes > 0) inserted.push(i);
+      if (r.changes > 0) {
+        inserted.push(i);
+        caseStore.afterInsert(i, now);
+      }
     }
+    enqueue(inserted, now);
     return inserted;
   };
 
@@ -85,7 +98,13 @@ export function openSqliteIncidentStore(opts: { path: string }): IncidentStore {
     }
   }
 
+  const caseStore = sqliteCases(db, tx);
+  caseStore.backfill();
+
   return {
+    ...caseStore.cases,
+    ...sqliteAuth(db, tx),
+    outbox: createSqliteOutbox(db),
     async getCursor(source) {
       const row = getCursor.get(source) as { value: string } | undefined;
       return row?.value ?? null;

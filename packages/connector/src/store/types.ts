@@ -1,4 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
+import { Nullable } from '../cases/nullable.ts';
+import type { AuthStore, CaseStore } from './case-types.ts';
+import type { OutboxStore } from '../outbox/types.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -14,14 +18,24 @@ export const Incident = Type.Object({
   name: Type.String(),
   occurred: Type.String({ description: 'eventDate, UTC ISO 8601' }),
   severity: Type.Number({
-    description: 'XSOAR scale: 0 unclassified, 0.5 INFO, 1 LOW, 2 MEDIUM, 3 HIGH, 4 SEVERE',
+    description:
+      'current severity, XSOAR scale: 0 unclassified, 0.5 INFO, 1 LOW, 2 MEDIUM, 3 HIGH, 4 SEVERE (an analyst may override it)',
   }),
-  status: IncidentStatus,
-  owner: Type.Union([Type.String(), Type.Null()]),
-  fields: Type.Record(Type.String(), Type.Unknown()),
-  raw: Type.Record(Type.String(), Type.Unknown()),
+  originalSeverity: Type.Number({ description: 'the severity the source event had' }),
+  // Plain enum/object schemas (not unions or patternProperties): the queue serialises 50 a page.
+  status: Type.Unsafe<IncidentStatus>({ type: 'string', enum: ['new', 'active', 'closed'] }),
+  owner: Nullable(Type.String()),
+  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+  tags: Type.Array(Type.String()),
+  closeReason: Type.Unsafe<CloseReason | null>({ type: ['string', 'null'], enum: [...CLOSE_REASONS, null] }),
+  closeNotes: Nullable(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  acknowledgedAt: Nullable(Type.String({ description: 'first move away from new or first assignment' })),
+  closedAt: Nullable(Type.String()),
+  timeToAcknowledgeSeconds: Nullable(Type.Number()),
+  timeToCloseSeconds: Nullable(Type.Number()),
 });
 export type Incident = Static<typeof Incident>;
 
@@ -109,7 +123,9 @@ export interface CommitRunInput {
  * The connector's durable state. Async so a PostgreSQL implementation can sit behind it later.
  * `commitRun` is the one place a cursor moves, always with its incidents and run record (rule 1).
  */
-export interface IncidentStore {
+export interface IncidentStore extends CaseStore, AuthStore {
+  /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
+  readonly outbox: OutboxStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;

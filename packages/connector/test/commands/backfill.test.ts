@@ -12,6 +12,7 @@ import { resolveFetchOptions } from '../../src/fetch/options.ts';
 import { openSqliteIncidentStore } from '../../src/store/sqlite.ts';
 import type { FetchDeps } from '../../src/fetch/types.ts';
 import { FakeSiem, MIN, silent, TestClock } from '../helpers.ts';
+import { apiKeyHeaders } from '../api/key.ts';
 
 const START = Date.UTC(2026, 0, 1, 12);
 
@@ -191,7 +192,8 @@ test('backfill of a recorded feed gap widens it by the margin, marks it backfill
 
   const app = await buildApiApp({ store: s.store, logger: silent, clock: s.clock, fetching: true });
   t.after(() => app.close());
-  const h = (await app.inject('/api/health')).json();
+  const headers = await apiKeyHeaders(s.store, s.clock);
+  const h = (await app.inject({ url: '/api/health', headers })).json();
   assert.equal(h.gaps[0].backfilledAt, marked!.backfilledAt);
   assert.equal(h.lastBackfill.source, 'backfill');
   assert.equal(h.lastBackfill.count, 4);

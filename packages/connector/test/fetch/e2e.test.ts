@@ -4,6 +4,7 @@ import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import { buildApiApp } from '../../src/api/app.ts';
 import { compare, startRealSiem, storedIds } from '../real-siem.ts';
 import { MIN, silent } from '../helpers.ts';
+import { apiKeyHeaders } from '../api/key.ts';
 
 test('end to end against the real SIEM app: search mode, then feed mode, into the store and the API', async (t) => {
   const s = await startRealSiem(t);
@@ -42,9 +43,11 @@ test('end to end against the real SIEM app: search mode, then feed mode, into th
   // The same incidents through the API
   const app = await buildApiApp({ store: feed, logger: silent, clock: s.clock, fetching: true });
   t.after(() => app.close());
-  const res = (await app.inject('/api/incidents?pageSize=1')).json();
+  const headers = await apiKeyHeaders(feed, s.clock);
+  const res = (await app.inject({ url: '/api/incidents?limit=1', headers })).json();
   assert.equal(res.total, 101);
-  const health = (await app.inject('/api/health')).json();
+  assert.equal(res.results.length, 1);
+  const health = (await app.inject({ url: '/api/health', headers })).json();
   assert.equal(health.incidentsTotal, 101);
   assert.equal(health.lastRun.error, null);
 });

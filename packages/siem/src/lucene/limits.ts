@@ -79,11 +79,15 @@ export function checkFieldName(name: string, field = 'query'): void {
   }
 }
 
-/** Checks the parsed tree: clause count, depth, and each field, term and pattern. */
-export function checkQueryTree(root: LuceneNode, field = 'query'): void {
+/**
+ * Checks the parsed tree: clause count, depth, and each field, term and pattern. The search DSL
+ * passes `checkDepth: false`: its JSON nesting has its own limit (MAX_DSL_DEPTH).
+ */
+export function checkQueryTree(root: LuceneNode, field = 'query', opts: { checkDepth?: boolean } = {}): void {
+  const checkDepth = opts.checkDepth ?? true;
   let clauses = 0;
   const visit = (n: LuceneNode, depth: number): void => {
-    if (depth > LUCENE_LIMITS.maxNesting) {
+    if (checkDepth && depth > LUCENE_LIMITS.maxNesting) {
       throw limitExceeded(
         'maxNesting',
         `the query nests more than ${LUCENE_LIMITS.maxNesting} levels deep`,

@@ -22,6 +22,8 @@ export interface SearchInput {
   source?: SearchSourceFilter;
   version: boolean;
   dayOffset: number;
+  /** ES `track_total_hits`: true counts exactly, false not at all, a number up to that many. */
+  trackTotalHits?: boolean | number;
 }
 
 export function parseSearchBody(body: unknown, queryDayOffset: unknown): SearchInput {
@@ -77,7 +79,14 @@ export function parseSearchBody(body: unknown, queryDayOffset: unknown): SearchI
     source: sourceFilter(b._source),
     version: b.version === true,
     dayOffset,
+    trackTotalHits: trackTotalHits(b.track_total_hits),
   };
+}
+
+function trackTotalHits(v: unknown): boolean | number | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2_147_483_647) return v;
+  throw invalidQuery('track_total_hits', `must be true, false or a count >= 0, got ${JSON.stringify(v)}`);
 }
 
 function object(v: unknown, path: string): Record<string, unknown> {

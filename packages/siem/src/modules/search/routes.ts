@@ -41,7 +41,9 @@ const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } finally {
       release();
     }
-    const { response, window } = outcome;
+    const { response, window, relation } = outcome;
+    // ES 6's integer total cannot say "at least": the header does (`gte` past the count cap).
+    reply.header('x-siemlink-total-relation', relation);
     // Which days were read, so a caller can tell a clamped (over two days) range.
     reply.header(
       'x-siemlink-search-window',

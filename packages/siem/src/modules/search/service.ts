@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SearchHit, SearchResponse } from '@siemlink/contracts';
 import type { Clock } from '../../clock.ts';
-import { luceneToSqlParts, matchesLucene, type LuceneNode } from '../../lucene/index.ts';
+import { exactFts, luceneToSqlParts, matchesLucene, simplify, type LuceneNode } from '../../lucene/index.ts';
 import { parseAggs, runAggs } from './aggs.ts';
 import { compileQuery } from './dsl/compile.ts';
 import type { LogRow, SearchRepository } from './repository.ts';
@@ -23,11 +23,21 @@ export const ROWS_PER_TURN = 500;
 export interface SearchOutcome {
   response: SearchResponse;
   window: TimeWindow;
+  /** `gte`: `hits.total` is a lower bound (the count stopped at the cap). */
+  relation: 'eq' | 'gte';
 }
+
+/**
+ * Matches counted before `hits.total` becomes a lower bound, when the index cannot count the
+ * query exactly and the client did not send `track_total_hits` (Elasticsearch 7's default).
+ */
+export const DEFAULT_TOTAL_CAP = 10_000;
 
 export interface SearchServiceDeps {
   repository: SearchRepository;
   clock: Clock;
+  /** Matches counted before a non-indexed total becomes a lower bound (default DEFAULT_TOTAL_CAP). */
+  totalCap?: number;
 }
 
 type Doc = Record<string, unknown>;
@@ -39,6 +49,7 @@ type Doc = Record<string, unknown>;
  */
 export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { repository, clock } = deps;
+  const totalCap = deps.totalCap ?? DEFAULT_TOTAL_CAP;
   return {
     async search(accountId, input) {
       const started = clock.now();
@@ -55,12 +66,14 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
       const hitOf = (row: LogRow, doc: Doc) => hit(accountId, row, doc, source, sort, input.version);
 
       let total = 0;
+      let relation: 'eq' | 'gte' = 'eq';
       let hits: SearchHit[] = [];
       let aggregations: Doc | undefined;
+      const track = input.trackTotalHits;
 
       if (rest.kind === 'all' && post.kind === 'all' && !aggFactories && order) {
         // Nothing to evaluate per log: count and page in SQL.
-        total = repository.count(accountId, window.from, window.to);
+        total = track === false ? 0 : repository.count(accountId, window.from, window.to);
         hits = repository
           .page(accountId, window.from, window.to, order, input.size, input.from)
           .map((r) => hitOf(r, JSON.parse(r.doc) as Doc));
@@ -69,6 +82,15 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         const ranked: { seq: number; values: unknown[] }[] = [];
         const end = input.from + input.size;
         const needsDoc = rest.kind !== 'all' || post.kind !== 'all' || aggs !== undefined || order === null;
+        // Every match must be seen for aggregations and for a sort other than time; otherwise
+        // the scan stops at the page's end once the total is known from the index, or at the
+        // cap (a lower bound, relation "gte").
+        const seesAll = aggs !== undefined || order === null;
+        const indexed =
+          seesAll || track === false ? null : await indexedTotal(repository, accountId, window, rest, post);
+        const cap = seesAll || track === true ? Infinity : track === false ? 0 : (track ?? totalCap);
+        const done = (n: number) => !seesAll && n >= end && (indexed !== null || track === false || n > cap);
+        let matched = 0;
         let examined = 0;
         for (const row of repository.candidates({
           accountId,
@@ -77,17 +99,22 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           prefilter: luceneToSqlParts(rest),
           order: order ?? 'desc',
         })) {
+          if (done(matched)) break;
           if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
           const doc = needsDoc ? (JSON.parse(row.doc) as Doc) : undefined;
           if (doc && !matchesLucene(rest, doc)) continue;
           aggs?.add(doc!, row.ts);
           if (post.kind !== 'all' && !matchesLucene(post, doc!)) continue;
           if (order) {
-            if (total >= input.from && total < end)
+            if (matched >= input.from && matched < end)
               hits.push(hitOf(row, doc ?? (JSON.parse(row.doc) as Doc)));
           } else ranked.push({ seq: row.seq, values: sortValues(sort, doc!, row.ts, row.seq) });
-          total++;
+          matched++;
+          if (done(matched)) break;
         }
+        if (indexed !== null) total = indexed;
+        else if (matched > cap) [total, relation] = [cap, 'gte'];
+        else total = matched;
         if (!order) hits = pageBySort(repository, accountId, ranked, sort, input.from, end, hitOf);
         aggregations = aggs?.result();
       } else if (aggFactories) {
@@ -101,10 +128,14 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         took: Math.max(0, clock.now() - started),
         timed_out: false,
         _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
-        hits: { total, max_score: scored && hits.length > 0 ? 1 : null, hits },
+        hits: {
+          total: totalOnWire(total, relation, track),
+          max_score: scored && hits.length > 0 ? 1 : null,
+          hits,
+        },
       };
       if (aggregations) response.aggregations = aggregations;
-      return { response, window };
+      return { response, window, relation };
     },
   };
 }
@@ -151,4 +182,41 @@ function hit(
   if (filtered) h._source = filtered;
   if (sort.length > 0) h.sort = sortValues(sort, doc, row.ts, row.seq);
   return h;
+}
+
+/**
+ * The exact total from the index, without parsing a log, when the query (with `post_filter`)
+ * is match-all or an FTS expression known to be exact; null otherwise. Non-ASCII logs among
+ * the FTS matches are checked with the predicate (see `exactFts`).
+ */
+async function indexedTotal(
+  repository: SearchRepository,
+  accountId: number,
+  window: TimeWindow,
+  rest: LuceneNode,
+  post: LuceneNode,
+): Promise<number | null> {
+  const node = simplify({ kind: 'and', nodes: [rest, post] });
+  if (node.kind === 'all') return repository.count(accountId, window.from, window.to);
+  if (node.kind === 'none') return 0;
+  const fts = exactFts(node);
+  if (fts === null) return null;
+  const { ascii, others } = repository.countFts({ accountId, from: window.from, to: window.to, fts });
+  let n = ascii;
+  let examined = 0;
+  for (const row of others) {
+    if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
+    if (matchesLucene(node, JSON.parse(row.doc) as Doc)) n++;
+  }
+  return n;
+}
+
+/** ES 6 integer (-1 when not tracked, as ES 6 does), ES 7 object for a numeric `track_total_hits`. */
+function totalOnWire(
+  total: number,
+  relation: 'eq' | 'gte',
+  track: boolean | number | undefined,
+): SearchResponse['hits']['total'] {
+  if (typeof track === 'number') return { value: total, relation };
+  return track === false ? -1 : total;
 }

@@ -32,3 +32,17 @@ for (const h of HOSTILE_QUERIES) {
     }
   });
 }
+
+test('/v1/search: the JSON DSL has the same limits (wildcard pattern, clauses)', async () => {
+  const long = await search(siem, { query: { wildcard: { user_agent: `M${'*?'.repeat(200)}z` } } });
+  assert.equal(long.status, 400);
+  assert.equal(long.body.errorCode, 'QUERY_LIMIT_EXCEEDED');
+  assert.match(long.body.message, /maxPatternLength is 256/);
+  const many = await search(siem, {
+    query: { bool: { should: Array.from({ length: 1100 }, (_, i) => ({ term: { user: `u${i}` } })) } },
+  });
+  assert.equal(many.status, 400);
+  assert.match(many.body.message, /maxClauses is 1024/);
+  const hostile = await search(siem, { query: { wildcard: { user_agent: 'M*?*?*?*?*?*?*?*?*z' } } });
+  assert.equal(hostile.status, 200);
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { luceneToSqlParts, parseLucene } from '../../../src/lucene/index.ts';
 import { openSqliteStore } from '../../../src/store/store.ts';
-import { createSqliteSearchRepository } from '../../../src/modules/search/repository.ts';
+import { createSqliteSearchRepository, FTS_DRIVEN_MAX } from '../../../src/modules/search/repository.ts';
 
 test('candidates: only the account and window, FTS-driven when the prefilter has a match, in time order', (t) => {
   const store = openSqliteStore({ path: ':memory:' });
@@ -40,4 +40,35 @@ test('candidates: only the account and window, FTS-driven when the prefilter has
     [1002, 1004],
   );
   assert.deepEqual([...repo.bySeq(2, [1, 2, 3]).keys()].sort(), [2]);
+});
+
+test('candidates: a broad FTS match walks the window in time order and gives the same rows', (t) => {
+  const store = openSqliteStore({ path: ':memory:' });
+  t.after(() => store.close());
+  const insert = store.db.prepare(
+    "INSERT INTO logs (account_id, ts, stored_at, type, doc) VALUES (?, ?, 0, 't', ?)",
+  );
+  const n = FTS_DRIVEN_MAX * 2 + 10;
+  // Timestamps out of insertion order, so seq order and time order differ.
+  store.tx(() => {
+    for (let i = 0; i < n; i++)
+      insert.run(i % 2 === 0 ? 1 : 2, (i * 7919) % n, JSON.stringify({ m: 'calc' }));
+  });
+  const repo = createSqliteSearchRepository(store);
+  const prefilter = luceneToSqlParts(parseLucene('calc'));
+  const rows = [...repo.candidates({ accountId: 1, from: 100, to: 9000, prefilter, order: 'desc' })];
+  const want = store.db
+    .prepare(
+      'SELECT seq, ts FROM logs WHERE account_id = 1 AND ts >= 100 AND ts < 9000 ORDER BY ts DESC, seq DESC',
+    )
+    .all() as { seq: number; ts: number }[];
+  assert.deepEqual(
+    rows.map((r) => [r.seq, r.ts]),
+    want.map((r) => [r.seq, r.ts]),
+  );
+  const asc = [...repo.candidates({ accountId: 1, from: 100, to: 9000, prefilter, order: 'asc' })];
+  assert.deepEqual(
+    asc.map((r) => r.seq),
+    want.map((r) => r.seq).reverse(),
+  );
 });

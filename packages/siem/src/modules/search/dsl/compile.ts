@@ -2,6 +2,7 @@ import {
   parseLucene,
   rangeBound,
   simplify,
+  checkQueryTree,
   timeBound,
   type LuceneNode,
   type RangeBound,
@@ -68,7 +69,10 @@ const RANGE_KEYS = new Set([
  * prefilter serve query_string and the JSON DSL. `path` names the clause in error messages.
  */
 export function compileQuery(q: unknown, path: string, ctx: CompileContext): LuceneNode {
-  return simplify(clause(q, path, ctx));
+  const node = simplify(clause(q, path, ctx));
+  // The Lucene work limits (clauses, fields, patterns, terms) hold for the JSON DSL too.
+  checkQueryTree(node, path, { checkDepth: false });
+  return node;
 }
 
 function clause(q: unknown, path: string, ctx: CompileContext): LuceneNode {

@@ -1,0 +1,194 @@
+import { Type } from '@sinclair/typebox';
+import { Agent } from 'undici';
+import { parseRetryAfter } from '../client/transport.ts';
+import { configError } from '../errors.ts';
+import type { Incident } from '../store/types.ts';
+import { defineSink, keptBody } from './define.ts';
+import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
+
+export const DEFAULT_THEHIVE_KEY_ENV = 'SIEMLINK_THEHIVE_API_KEY';
+
+/** XSOAR scale onto TheHive's 1 low, 2 medium, 3 high, 4 critical. */
+export function theHiveSeverity(severity: number): number {
+  return severity >= 4 ? 4 : severity >= 3 ? 3 : severity >= 2 ? 2 : 1;
+}
+
+export interface TheHiveObservable {
+  dataType: string;
+  data: string;
+  tags: string[];
+}
+
+/** Group-by values as observables: IPs `ip`, hosts `hostname`, users `mail` or `other`, the rest `other`; no repeats (TheHive refuses an alert with two equal observables). */
+export function theHiveObservables(incident: Incident): TheHiveObservable[] {
+  const out = new Map<string, TheHiveObservable>();
+  for (const v of groupByValues(incident)) {
+    const dataType =
+      v.kind === 'ip'
+        ? 'ip'
+        : v.kind === 'host'
+          ? 'hostname'
+          : v.kind === 'user' && v.value.includes('@')
+            ? 'mail'
+            : 'other';
+    const tag = v.kind === 'user' ? ['user', `groupBy:${v.field}`] : [`groupBy:${v.field}`];
+    const key = `${dataType}\u0000${v.value}`;
+    const seen = out.get(key);
+    if (seen) seen.tags.push(...tag.filter((x) => !seen.tags.includes(x)));
+    else out.set(key, { dataType, data: v.value, tags: tag });
+  }
+  return [...out.values()];
+}
+
+export function theHiveAlert(
+  incident: Incident,
+  s: { type: string; source: string; tlp: number; pap: number; consoleUrl: string },
+): Record<string, unknown> {
+  const values = groupByValues(incident);
+  const lines = [
+    text(incident, 'description') ?? text(incident, 'alertSummary') ?? incident.name,
+    '',
+    `**Rule**: ${incident.name} (${ruleId(incident)})`,
+    `**Severity**: ${severityLabel(incident)}`,
+    `**Occurred**: ${incident.occurred}`,
+    ...values.map((v) => `**${v.field}**: ${v.value}`),
+    `**siemlink**: ${consoleLink(s.consoleUrl, incident)}`,
+  ];
+  return {
+    type: s.type,
+    source: s.source,
+    sourceRef: incident.id,
+    title: incident.name,
+    description: lines.join('\n'),
+    severity: theHiveSeverity(incident.severity),
+    date: Date.parse(incident.occurred),
+    tags: tags(incident),
+    tlp: s.tlp,
+    pap: s.pap,
+    observables: theHiveObservables(incident),
+  };
+}
+
+/**
+ * TheHive 5: `POST /api/v1/alert` with `Authorization: Bearer <key>`. (type, source, sourceRef)
+ * is unique and sourceRef is the incident id, so TheHive itself deduplicates: its 400 "already
+ * exists" answer means delivered (the alert's `_id` is then looked up by sourceRef, best effort).
+ * The remote id is the alert `_id`. 401/403 and other 4xx are dead letters at once.
+ */
+export const theHiveSink = defineSink({
+  kind: 'thehive',
+  description: 'create a TheHive 5 alert per incident (sourceRef = incident id)',
+  settings: Type.Object(
+    {
+      url: Type.String({
+        pattern: '^https?://',
+        description: 'TheHive base URL, e.g. https://thehive.example:9000',
+      }),
+      apiKeyEnv: Type.String({
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        default: DEFAULT_THEHIVE_KEY_ENV,
+        description: 'environment variable holding the API key',
+      }),
+      organisation: Type.Optional(Type.String({ minLength: 1, description: 'sent as X-Organisation' })),
+      type: Type.String({ minLength: 1, default: 'logzio' }),
+      source: Type.String({ minLength: 1, default: 'siemlink' }),
+      tlp: Type.Integer({ minimum: 0, maximum: 4, default: 2 }),
+      pap: Type.Integer({ minimum: 0, maximum: 3, default: 2 }),
+      consoleUrl: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
+    },
+    { additionalProperties: false },
+  ),
+  defaults: { concurrency: 4, batchSize: 100, ordered: true },
+  fromTarget: (target) => ({ url: target }),
+  async create(settings, ctx) {
+    let base: URL;
+    try {
+      base = new URL(settings.url);
+    } catch {
+      throw configError(`sinks.${ctx.name}.url`, 'is not a valid URL');
+    }
+    const key = ctx.env[settings.apiKeyEnv];
+    if (!key) {
+      throw configError(
+        `sinks.${ctx.name}.apiKeyEnv`,
+        `environment variable ${settings.apiKeyEnv} is not set`,
+      );
+    }
+    const prefix = base.pathname.replace(/\/+$/, '');
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key}`,
+      'user-agent': 'siemlink-connector/0.1',
+    };
+    if (settings.organisation) headers['x-organisation'] = settings.organisation;
+    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+    const post = async (path: string, body: unknown, signal: AbortSignal) => {
+      const res = await agent.request({
+        origin: base.origin,
+        path: prefix + path,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal,
+      });
+      return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+    };
+    const idOf = (t: string): string | null => {
+      try {
+        const j = JSON.parse(t) as unknown;
+        const o = (Array.isArray(j) ? j[0] : j) as { _id?: unknown } | undefined;
+        return typeof o?._id === 'string' ? o._id : null;
+      } catch {
+        return null;
+      }
+    };
+    /** The existing alert's `_id` after a duplicate answer (null when the lookup fails). */
+    const existing = async (incident: Incident, signal: AbortSignal) => {
+      const query = {
+        query: [
+          { _name: 'listAlert' },
+          {
+            _name: 'filter',
+            _and: [
+              { _eq: { _field: 'type', _value: settings.type } },
+              { _eq: { _field: 'source', _value: settings.source } },
+              { _eq: { _field: 'sourceRef', _value: incident.id } },
+            ],
+          },
+          { _name: 'page', from: 0, to: 1 },
+        ],
+      };
+      try {
+        const r = await post('/api/v1/query?name=siemlink-alert-by-sourceRef', query, signal);
+        return r.status === 200 ? idOf(r.text) : null;
+      } catch {
+        return null;
+      }
+    };
+    return {
+      async deliver(item, signal) {
+        const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings), signal);
+        if (r.status >= 200 && r.status < 300) return { ok: true, remoteId: idOf(r.text) };
+        if (r.status === 400 && /already exists/i.test(r.text)) {
+          return { ok: true, remoteId: await existing(item.incident, signal) };
+        }
+        const auth = r.status === 401 || r.status === 403;
+        return {
+          ok: false,
+          status: r.status,
+          error: auth
+            ? `TheHive refused the API key from ${settings.apiKeyEnv} (HTTP ${r.status}): check the key and its organisation's permissions`
+            : `HTTP ${r.status} from TheHive ${base.host}`,
+          retryAfterMs: parseRetryAfter(r.headers['retry-after'], ctx.clock.now()),
+          body: keptBody(r.text),
+          ...(r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429
+            ? { permanent: true }
+            : {}),
+        };
+      },
+      async close() {
+        await agent.close();
+      },
+    };
+  },
+});
