@@ -2,6 +2,7 @@ import type { Static, TObject } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
 import type { Incident } from '../store/types.ts';
+import { configError } from '../errors.ts';
 
 /** One incident to hand to a target; `attempt` counts from 1. */
 export interface DeliveryItem {
@@ -75,4 +76,20 @@ const BODY_LIMIT = 4096;
 /** A target's answer body as kept on a dead letter: text, at most 4 KiB. */
 export function keptBody(text: string): string {
   return text.length > BODY_LIMIT ? `${text.slice(0, BODY_LIMIT)}…` : text;
+}
+
+/** A sink's target URL setting, parsed; a config error naming `sinks.<name>.<field>` when it is not one. */
+export function sinkUrl(ctx: SinkContext, field: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw configError(`sinks.${ctx.name}.${field}`, 'is not a valid URL');
+  }
+}
+
+/** A secret from the environment variable a setting names; a config error naming the setting when unset. */
+export function sinkSecret(ctx: SinkContext, field: string, envName: string): string {
+  const value = ctx.env[envName];
+  if (!value) throw configError(`sinks.${ctx.name}.${field}`, `environment variable ${envName} is not set`);
+  return value;
 }

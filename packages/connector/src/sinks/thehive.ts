@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
-import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink, keptBody } from './define.ts';
+import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
 
 export const DEFAULT_THEHIVE_KEY_ENV = 'SIEMLINK_THEHIVE_API_KEY';
@@ -101,19 +100,8 @@ export const theHiveSink = defineSink({
   defaults: { concurrency: 4, batchSize: 100, ordered: true },
   fromTarget: (target) => ({ url: target }),
   async create(settings, ctx) {
-    let base: URL;
-    try {
-      base = new URL(settings.url);
-    } catch {
-      throw configError(`sinks.${ctx.name}.url`, 'is not a valid URL');
-    }
-    const key = ctx.env[settings.apiKeyEnv];
-    if (!key) {
-      throw configError(
-        `sinks.${ctx.name}.apiKeyEnv`,
-        `environment variable ${settings.apiKeyEnv} is not set`,
-      );
-    }
+    const base = sinkUrl(ctx, 'url', settings.url);
+    const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
     const prefix = base.pathname.replace(/\/+$/, '');
     const headers: Record<string, string> = {
       'content-type': 'application/json',

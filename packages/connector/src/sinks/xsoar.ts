@@ -3,7 +3,7 @@ import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
 import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink, keptBody } from './define.ts';
+import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
 import { consoleLink, groupByValues, tags, text } from './incident-view.ts';
 
 export const DEFAULT_XSOAR_KEY_ENV = 'SIEMLINK_XSOAR_API_KEY';
@@ -94,19 +94,8 @@ export const xsoarSink = defineSink({
   defaults: { concurrency: 1, batchSize: 100, ordered: true },
   fromTarget: (target) => ({ url: target }),
   async create(settings, ctx) {
-    let base: URL;
-    try {
-      base = new URL(settings.url);
-    } catch {
-      throw configError(`sinks.${ctx.name}.url`, 'is not a valid URL');
-    }
-    const key = ctx.env[settings.apiKeyEnv];
-    if (!key) {
-      throw configError(
-        `sinks.${ctx.name}.apiKeyEnv`,
-        `environment variable ${settings.apiKeyEnv} is not set`,
-      );
-    }
+    const base = sinkUrl(ctx, 'url', settings.url);
+    const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
     if (settings.xsoar8 && !settings.authId) {
       throw configError(`sinks.${ctx.name}.authId`, 'XSOAR 8 needs the API key id (x-xdr-auth-id)');
     }
