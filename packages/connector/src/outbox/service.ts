@@ -33,27 +33,9 @@ export async function startOutbox(
   },
 ): Promise<OutboxService> {
   const opened = await openSinks(sinks, opts);
-  // Status back: the incident's timeline says where and when it went, with the target's id. The
-  // delivery itself is already recorded (deliveries table); a timeline write that fails is logged.
-  let timeline: Promise<unknown> = Promise.resolve();
-  const onDelivered = (d: Delivered) => {
-    timeline = timeline.then(() =>
-      store
-        .appendTimeline(
-          d.incidentId,
-          {
-            kind: 'delivered',
-            actor: { kind: 'system', name: `sink:${d.sink}` },
-            after: { sink: d.sink, remoteId: d.remoteId, attempt: d.attempt },
-          },
-          d.at,
-        )
-        .catch((err: unknown) =>
-          opts.logger.warn({ err, incidentId: d.incidentId }, 'delivery timeline entry failed'),
-        ),
-    );
-    opts.onDelivered?.(d);
-  };
+  // Status back (the "delivered" timeline entry) is written by the outbox store in the transaction
+  // that settles the row, so it is as durable as the delivery record itself.
+  const onDelivered = (d: Delivered) => opts.onDelivered?.(d);
   const dispatcher = createDispatcher({
     outbox: store.outbox,
     sinks: opened,
@@ -79,7 +61,6 @@ export async function startOutbox(
       closed = true;
       stop.abort(new Error('outbox shutting down'));
       await loop;
-      await timeline;
       await closeSinks(opened);
     },
   };
