@@ -309,6 +309,12 @@ export function createPostgresOutbox(pool: pg.Pool, s: string): OutboxStore {
       );
       return r.rowCount ?? 0;
     },
+    async leaseOwners() {
+      const { rows } = await pool.query<{ owner: string }>(
+        `SELECT DISTINCT lease_owner AS owner FROM ${s}.outbox WHERE lease_owner IS NOT NULL`,
+      );
+      return rows.map((r) => r.owner);
+    },
     async health(now, configured) {
       const queue = await pool.query<QueueFigures>(
         `SELECT sink, state, COUNT(*) AS n, MIN(enqueued_at) AS oldest, SUM(attempts) AS attempts, MAX(attempts) AS max_attempts

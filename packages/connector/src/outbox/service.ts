@@ -30,16 +30,20 @@ export async function startOutbox(
     run: boolean;
     owner?: string;
     onDelivered?: (d: Delivered) => void;
+    /** Whether a local process id is alive (tests inject it). */
+    isAlive?: (pid: number) => boolean;
   },
 ): Promise<OutboxService> {
   const opened = await openSinks(sinks, opts);
   // Status back (the "delivered" timeline entry) is written by the outbox store in the transaction
   // that settles the row, so it is as durable as the delivery record itself.
   const onDelivered = (d: Delivered) => opts.onDelivered?.(d);
+  const owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  if (opts.run && opened.length > 0) await releaseDeadOwners(store, opts.logger, opts.isAlive);
   const dispatcher = createDispatcher({
     outbox: store.outbox,
     sinks: opened,
-    owner: opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    owner,
     clock: opts.clock,
     logger: opts.logger,
     onDelivered,
@@ -64,4 +68,39 @@ export async function startOutbox(
       await closeSinks(opened);
     },
   };
+}
+
+/** Whether a process of this machine is alive; EPERM means alive but not ours. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Leases held by dispatchers of this machine whose process is gone (SIGKILL, crash) are voided
+ * at start, so a restarted `up` delivers at once instead of waiting out their lease. Owner ids
+ * are `host:pid:random`; another machine's owners, and any whose pid is alive (even if reused by
+ * another program), are left to expire.
+ */
+export async function releaseDeadOwners(
+  store: IncidentStore,
+  logger: Logger,
+  isAlive: (pid: number) => boolean = pidAlive,
+): Promise<number> {
+  const host = hostname();
+  let released = 0;
+  for (const owner of await store.outbox.leaseOwners()) {
+    const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
+    if (!m || m[1] !== host) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    const n = await store.outbox.releaseLeases(owner);
+    released += n;
+    logger.info({ owner, rows: n }, 'outbox: released the leases of a dispatcher that is gone');
+  }
+  return released;
 }

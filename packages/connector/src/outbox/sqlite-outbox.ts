@@ -260,6 +260,12 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
         ),
       );
     },
+    async leaseOwners() {
+      const rows = db
+        .prepare('SELECT DISTINCT lease_owner AS owner FROM outbox WHERE lease_owner IS NOT NULL')
+        .all() as { owner: string }[];
+      return rows.map((r) => r.owner);
+    },
     async health(now, configured) {
       const queue = db
         .prepare(

@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CursorConflictError, type IncidentStore } from '../../src/store/types.ts';
+import { hostname } from 'node:os';
 import { createDispatcher } from '../../src/outbox/dispatcher.ts';
+import { releaseDeadOwners } from '../../src/outbox/service.ts';
 import { TestClock, silent } from '../helpers.ts';
 import { ROUTED_STORES, ScriptedSink, dispatched, incident } from './helpers.ts';
 
@@ -352,6 +354,42 @@ for (const factory of ROUTED_STORES) {
       assert.equal(again[0]?.attempt, 2, 'the lost attempt counts');
       assert.equal(await store.outbox.releaseLeases('y'), 1);
       assert.equal((await claim('z', T0 + 1000)).length, 1);
+    });
+
+    test("at start, leases of this machine's dispatchers that are gone are released; others are kept", async (t) => {
+      const db = await factory.open(t, [{ sink: 'a' }]);
+      if (!db) return;
+      const { store } = db;
+      await store.insertIncidents(
+        [1, 2, 3, 4].map((n) => incident(n)),
+        T0,
+      );
+      const host = hostname();
+      const owners = [
+        `${host}:4241:0a0b0c`,
+        `${host}:4242:0a0b0c`,
+        `${host}:${process.pid}:0a0b0c`,
+        'elsewhere:4241:0a0b0c',
+      ];
+      for (const owner of owners) {
+        await store.outbox.claim({ sink: 'a', owner, limit: 1, leaseMs: 60_000, now: T0, ordered: false });
+      }
+      assert.deepEqual((await store.outbox.leaseOwners()).sort(), [...owners].sort());
+      // 4241 is dead here, 4242 alive; our own pid and another machine's owners are never touched.
+      assert.equal(await releaseDeadOwners(store, silent, (pid) => pid === 4242), 1);
+      assert.deepEqual((await store.outbox.leaseOwners()).sort(), owners.slice(1).sort());
+      const free = await store.outbox.claim({
+        sink: 'a',
+        owner: 'x',
+        limit: 5,
+        leaseMs: 1000,
+        now: T0 + 1,
+        ordered: false,
+      });
+      assert.deepEqual(
+        free.map((r) => r.incident.id),
+        [incident(1).id],
+      );
     });
 
     test('several dispatchers share one backlog: every row delivered once, never two in flight', async (t) => {
