@@ -127,7 +127,7 @@ export function checkPlaybook(
         C.badDefault,
         ['inputs', name, 'default'],
         null,
-        `inputs.${name}: default ${JSON.stringify(decl.default)} is not a ${decl.type}`,
+        `inputs.${name}: default ${JSON.stringify(decl.default)} is not ${article(decl.type)}`,
       );
     }
     if (pb.trigger && decl.required && decl.default === undefined) {
@@ -182,7 +182,7 @@ export function checkPlaybook(
         } else if (rest.length > 1 && decl.type !== 'object' && decl.type !== 'array') {
           fail(
             C.unknownReference,
-            `${shown}: inputs.${rest[0]} is a ${decl.type}, it has no field "${rest[1]}"`,
+            `${shown}: inputs.${rest[0]} is ${article(decl.type)}, it has no field "${rest[1]}"`,
           );
         }
       } else if (root === 'steps') {
@@ -332,7 +332,7 @@ export function checkPlaybook(
                 C.inputMismatch,
                 [...base, 'with', k],
                 stepId,
-                `playbook ${sub.name} input "${k}" is a ${decl.type}, got ${JSON.stringify(v)}`,
+                `playbook ${sub.name} input "${k}" is ${article(decl.type)}, got ${JSON.stringify(v)}`,
               );
           }
           for (const [k, decl] of Object.entries(declared))
@@ -391,3 +391,5 @@ export function hasType(v: unknown, type: InputType): boolean {
       return v !== null && typeof v === 'object' && !Array.isArray(v);
   }
 }
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { PLAYBOOK_LOAD_CODES } from '../../errors.ts';
 import type { LoadError } from '../types.ts';
 import {
@@ -46,12 +46,26 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedFile; er
   return { parsed: { file, lineOf, value: doc.toJS({ maxAliasCount: 100 }) }, errors: [] };
 }
 
+/**
+ * The line of the value at `path`: a mapping entry is where its key is written (a block mapping
+ * value starts on the next line, which would point past the field), a sequence item where it
+ * starts. A path that does not exist gives its nearest existing ancestor.
+ */
 function nodeLine(doc: Document, lc: LineCounter, path: readonly (string | number)[]): number | null {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
+  let node: unknown = doc.contents;
+  let line = isNode(node) && node.range ? lc.linePos(node.range[0]).line : null;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      if (isNode(pair.key) && pair.key.range) line = lc.linePos(pair.key.range[0]).line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number' && seg < node.items.length) {
+      node = node.items[seg];
+      if (isNode(node) && node.range) line = lc.linePos(node.range[0]).line;
+    } else break;
   }
-  return null;
+  return line;
 }
 
 const stepSchemas: Record<string, TSchema> = {
@@ -153,10 +167,10 @@ function pointer(path: string): (string | number)[] {
 function describe(e: ValueError, path: (string | number)[]): string {
   const field = fieldName(path);
   const s = e.schema as { anyOf?: { const?: unknown }[]; pattern?: string; description?: string };
+  if (e.value === undefined) return `${field} is required`;
   if (s.anyOf && s.anyOf.every((a) => a.const !== undefined)) {
     return `${field} must be one of ${s.anyOf.map((a) => String(a.const)).join(', ')} (got ${JSON.stringify(e.value)})`;
   }
-  if (e.value === undefined) return `${field} is required`;
   const rule = s.pattern ? `must match ${s.pattern}` : e.message.replace(/^Expected /, 'must be ');
   if (e.message === 'Unexpected property') return `${field} is not a known field here`;
   return `${field} ${rule} (got ${JSON.stringify(e.value)})`;
