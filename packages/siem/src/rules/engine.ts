@@ -113,11 +113,12 @@ export function installRulesFile(
  */
 export function ruleScannerFor(ctx: SiemContext): WindowScanner {
   const path = ctx.store.db.location();
-  const { workers, maxQueuedScans, evaluationBudgetMs, scanGraceMs } = ctx.config.ruleEngine;
+  const { workers, workerNice, maxQueuedScans, evaluationBudgetMs, scanGraceMs } = ctx.config.ruleEngine;
   if (!path || workers === 0) return inThreadScanner(ctx);
   return createScanPool({
     dbPath: path,
     size: workers,
+    nice: workerNice,
     maxQueue: maxQueuedScans,
     budgetMs: evaluationBudgetMs,
     graceMs: scanGraceMs,

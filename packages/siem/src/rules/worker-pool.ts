@@ -12,11 +12,15 @@ export interface ScanPoolOptions {
   dbPath: string;
   /** Worker threads (scans in flight at once). */
   size: number;
+  /** Nice value of the worker threads (0 = as the event loop; Linux sets it per thread). */
+  nice?: number;
   /** Scans that may wait for a worker; one more is refused (RULE_SCAN_QUEUE_FULL). */
   maxQueue: number;
-  /** Each scan's budget: the worker stops itself past it (checked per row)... */
+  /** Each scan's budget: the worker stops itself once the scan used this much of its CPU time
+   * (checked per row)... */
   budgetMs: number;
-  /** ...and a worker still busy `graceMs` later (stuck in one statement) is terminated. */
+  /** ...and a worker still busy `budgetMs + graceMs` of wall time after the scan started (stuck in
+   * one statement, or starved) is terminated. */
   graceMs: number;
   clock: Clock;
   logger: Logger;
@@ -69,7 +73,8 @@ const closedError = () =>
  * A bounded pool of worker threads that read rule windows off the event loop. Back-pressure:
  * at most `size` scans run, at most `maxQueue` wait, and the engine never submits more than
  * `concurrency` at once. A scan past its budget is cut: the worker stops itself at the next
- * row, or, stuck in one statement, is terminated after `graceMs` and replaced. A worker that
+ * row once the scan has used `budgetMs` of CPU time, or, stuck in one statement, is terminated
+ * `graceMs` of wall time later and replaced. A worker that
  * dies fails only its own scan. Workers start on first use and live until `close`.
  */
 export function createScanPool(opts: ScanPoolOptions): WindowScanner {
@@ -90,7 +95,7 @@ export function createScanPool(opts: ScanPoolOptions): WindowScanner {
   };
 
   const spawn = (index: number): Slot => {
-    const worker = new Worker(workerUrl, { workerData: { dbPath: opts.dbPath } });
+    const worker = new Worker(workerUrl, { workerData: { dbPath: opts.dbPath, nice: opts.nice ?? 0 } });
     const slot: Slot = { worker, task: null, id: 0, startedAt: 0, timer: null };
     worker.on('message', (res: ScanResponse) => {
       if (res.id !== slot.id) return; // the answer of a scan already cut
