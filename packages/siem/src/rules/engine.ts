@@ -5,7 +5,7 @@ import type { Account } from '../modules/accounts/repository.ts';
 import { createRulesService } from '../modules/rules/service.ts';
 import { DEFAULT_RULE_PACK } from './default-pack.ts';
 import { loadRulesFile } from './file.ts';
-import { dueRules, flushPendingEvents, runScheduledRuleWith } from './scheduler.ts';
+import { dueRules, evaluateDueRulesWith, flushPendingEvents } from './scheduler.ts';
 import { applyScan, evaluateRule, scanJob } from './evaluate.ts';
 import { inThreadScanner, type WindowScanner } from './scanner.ts';
 import { createScanPool } from './worker-pool.ts';
@@ -176,7 +176,11 @@ export async function runRuleEngine(
     try {
       const flushed = flushPendingEvents(ctx, now);
       if (flushed > 0) log.debug({ events: flushed }, 'committed late-indexed security events');
-      await evaluateDue(ctx, now, scanner, signal, log);
+      for (const r of await evaluateDueRulesWith(ctx, now, scanner, signal)) {
+        if (r.events.length > 0) {
+          log.info({ ruleId: r.ruleId, events: r.events.length, hits: r.hits }, 'security rule triggered');
+        }
+      }
       health.running();
       wait = ENGINE_TICK_MS;
     } catch (err) {
@@ -191,40 +195,4 @@ export async function runRuleEngine(
       return;
     }
   }
-}
-
-/**
- * One tick's due rules, at most `scanner.concurrency` in flight, yielding between rules so
- * the API keeps answering. Waits for all it started; then rethrows the first failure (a
- * store that refused a write), so the tick backs off with those rules still due.
- */
-async function evaluateDue(
-  ctx: SiemContext,
-  now: number,
-  scanner: WindowScanner,
-  signal: AbortSignal,
-  log: SiemContext['logger'],
-): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  let failure: { err: unknown } | undefined;
-  for (const rule of dueRules(ctx, now)) {
-    while (inFlight.size >= scanner.concurrency) await Promise.race(inFlight);
-    if (signal.aborted || failure) break;
-    const run: Promise<void> = runScheduledRuleWith(ctx, rule, now, scanner)
-      .then(
-        (r) => {
-          if (r && r.events.length > 0) {
-            log.info({ ruleId: rule.id, events: r.events.length, hits: r.hits }, 'security rule triggered');
-          }
-        },
-        (err: unknown) => {
-          failure ??= { err };
-        },
-      )
-      .finally(() => inFlight.delete(run));
-    inFlight.add(run);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(inFlight);
-  if (failure) throw failure.err;
 }

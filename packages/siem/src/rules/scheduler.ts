@@ -99,6 +99,42 @@ export function evaluateDueRules(ctx: SiemContext, now: number): EvaluationResul
 }
 
 /**
+ * evaluateDueRules with the windows read by `scanner`: at most `scanner.concurrency` rules in
+ * flight, yielding between rules so the event loop keeps answering. Waits for every evaluation
+ * it started, then rethrows the first failure (a store that refused a write), so the caller's
+ * tick fails with those rules still due. Stops starting rules once `signal` aborts.
+ */
+export async function evaluateDueRulesWith(
+  ctx: SiemContext,
+  now: number,
+  scanner: WindowScanner,
+  signal?: AbortSignal,
+): Promise<EvaluationResult[]> {
+  const results: EvaluationResult[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  for (const rule of dueRules(ctx, now)) {
+    while (inFlight.size >= scanner.concurrency) await Promise.race(inFlight);
+    if (signal?.aborted || failure) break;
+    const run: Promise<void> = runScheduledRuleWith(ctx, rule, now, scanner)
+      .then(
+        (r) => {
+          if (r) results.push(r);
+        },
+        (err: unknown) => {
+          failure ??= { err };
+        },
+      )
+      .finally(() => inFlight.delete(run));
+    inFlight.add(run);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.err;
+  return results;
+}
+
+/**
  * Commits late-indexed events whose time has come (now >= eventDate + lateIndexMs): they get
  * their storage seq and storage time now, so they appear after newer events with an old
  * eventDate. Returns how many were committed.
