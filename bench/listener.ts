@@ -113,13 +113,13 @@ async function main(): Promise<void> {
   const { createDemoGenerator } = await import('../packages/siem/src/demo/generator.ts');
   const { createRng } = await import('../packages/siem/src/demo/rng.ts');
   const { createSqliteLogsWriter } = await import('../packages/siem/src/modules/logs/repository.ts');
-  const { installDefaultRulePack } = await import('../packages/siem/src/rules/engine.ts');
-  const { inThreadScanner } = await import('../packages/siem/src/rules/scanner.ts');
-  const { runScheduledRuleWith } = await import('../packages/siem/src/rules/scheduler.ts');
-  const { engineState } = await import('../packages/siem/src/rules/state.ts');
-  const { createScanPool } = await import('../packages/siem/src/rules/worker-pool.ts');
+  const { installDefaultRulePack } = await import('../packages/siem/src/demo/rule-pack.ts');
+  const { inThreadScanner } = await import('../packages/siem/src/modules/rules/engine/scanner.ts');
+  const { runScheduledRuleWith } = await import('../packages/siem/src/modules/rules/engine/scheduler.ts');
+  const { engineState } = await import('../packages/siem/src/modules/rules/engine/state.ts');
+  const { createScanPool } = await import('../packages/siem/src/modules/rules/engine/worker-pool.ts');
   const { startSiem } = await import('../packages/siem/src/server.ts');
-  type WindowScanner = import('../packages/siem/src/rules/scanner.ts').WindowScanner;
+  type WindowScanner = import('../packages/siem/src/modules/rules/engine/scanner.ts').WindowScanner;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-bench-listener-'));
   const logger = pino({ level: 'warn' });

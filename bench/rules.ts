@@ -23,10 +23,13 @@ import { loadSiemConfig } from '../packages/siem/src/config.ts';
 import { createDemoGenerator } from '../packages/siem/src/demo/generator.ts';
 import { createRng } from '../packages/siem/src/demo/rng.ts';
 import { createSqliteLogsWriter, type NewLog } from '../packages/siem/src/modules/logs/repository.ts';
-import { DEFAULT_RULE_PACK } from '../packages/siem/src/rules/default-pack.ts';
-import { installDefaultRulePack } from '../packages/siem/src/rules/engine.ts';
-import { evaluateDueRules, evaluateDueRulesWith } from '../packages/siem/src/rules/scheduler.ts';
-import { createScanPool } from '../packages/siem/src/rules/worker-pool.ts';
+import { DEFAULT_RULE_PACK } from '../packages/siem/src/demo/default-pack.ts';
+import { installDefaultRulePack } from '../packages/siem/src/demo/rule-pack.ts';
+import {
+  evaluateDueRules,
+  evaluateDueRulesWith,
+} from '../packages/siem/src/modules/rules/engine/scheduler.ts';
+import { createScanPool } from '../packages/siem/src/modules/rules/engine/worker-pool.ts';
 import { createSiemContext } from '../packages/siem/src/server.ts';
 
 const TOTAL = Number(process.env.BENCH_RULES_LOGS ?? 300_000);
