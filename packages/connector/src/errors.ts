@@ -245,6 +245,49 @@ export function loginRateLimited(retryAfterSeconds: number): ConnectorError {
   return apiError(429, 'LOGIN_RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
 }
 
+// --- Playbook run-time errors (engine: journal, worker, service) ---
+
+/** A playbook (name, version) that is not loaded. */
+export function playbookNotFound(name: string, version?: number): ConnectorError {
+  const v = version === undefined ? '' : ` version ${version}`;
+  return apiError(404, 'PLAYBOOK_NOT_FOUND', `no playbook "${name}"${v} is loaded`, 'body.playbook');
+}
+
+/** A run input that is missing, unknown or of the wrong type; `field` names it. */
+export function playbookInvalidInput(field: string, message: string): ConnectorError {
+  return apiError(400, 'PLAYBOOK_INVALID_INPUT', `${field}: ${message}`, field);
+}
+
+/** No run with this id. */
+export function playbookRunNotFound(id: string): ConnectorError {
+  return apiError(404, 'PLAYBOOK_RUN_NOT_FOUND', `no playbook run with id "${id}"`, 'params.id');
+}
+
+/** A run that is not in a state the action needs (cancel an ended run, retry a running one). */
+export function playbookRunState(id: string, status: string, action: string): ConnectorError {
+  return apiError(409, 'PLAYBOOK_RUN_STATE', `run "${id}" is ${status}: it cannot be ${action}`, 'params.id');
+}
+
+/** No manual task waiting at this run and step. */
+export function playbookTaskNotFound(runId: string, stepId: string): ConnectorError {
+  return apiError(
+    404,
+    'PLAYBOOK_TASK_NOT_FOUND',
+    `no manual task is waiting at step "${stepId}" of run "${runId}"`,
+    'params.stepId',
+  );
+}
+
+/** A manual task's answer that does not fit its form; `field` names the form field. */
+export function playbookInvalidAnswer(field: string, message: string): ConnectorError {
+  return apiError(400, 'PLAYBOOK_INVALID_ANSWER', `${field}: ${message}`, field);
+}
+
+/** Why a step failed at run time (shown on the step; also the code a test keys on). */
+export function playbookStepError(code: string, message: string): ConnectorError {
+  return new ConnectorError({ code, kind: 'config', message });
+}
+
 // --- Playbook definition: loader, static checks, expressions, executor steps ---
 
 /**
