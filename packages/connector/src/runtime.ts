@@ -11,7 +11,7 @@ import type { FetchOptions } from './fetch/options.ts';
 import { connectorDbPath, openIncidentStore } from './store/index.ts';
 import { startOutbox, type OutboxService } from './outbox/service.ts';
 import type { Delivered } from './outbox/dispatcher.ts';
-import type { IncidentStore } from './store/types.ts';
+import type { IncidentStore, NewIncident } from './store/types.ts';
 import { createAuth } from './auth/service.ts';
 import { writeConsoleCredentials } from './auth/console-credentials.ts';
 import { captureIncidentLogs, DEFAULT_LOGS_CAP } from './cases/capture-logs.ts';
@@ -161,18 +161,14 @@ export async function startConnector(
   // New incidents' triggering logs are captured after their run commits, one at a time, so a
   // slow SIEM delays only the capture, never the fetch loop.
   let captures: Promise<void> = Promise.resolve();
-  const onRun = (r: FetchRunResult) => {
-    opts.onRun?.(r);
+  // Per commit, not per run: a feed run commits in batches as its response streams.
+  const onCommit = (inserted: NewIncident[], at: number) => {
+    outbox.dispatcher.wake();
+    playbooks?.worker?.wake();
     // Open consoles refresh their queue (Server-Sent Events).
-    if (r.incidents.length > 0) {
-      events.publish({
-        origin: 'fetch',
-        ids: r.incidents.map((i) => i.id),
-        at: new Date(r.endedAt).toISOString(),
-      });
-    }
+    events.publish({ origin: 'fetch', ids: inserted.map((i) => i.id), at: new Date(at).toISOString() });
     if (capture.cap <= 0) return;
-    for (const i of r.incidents) {
+    for (const i of inserted) {
       captures = captures
         .then(() => captureIncidentLogs(capture, i, { kind: 'fetch', name: 'fetch' }))
         .then(
@@ -190,13 +186,8 @@ export async function startConnector(
       options: config.fetch,
       logger,
       clock: opts.clock,
-      onRun: (r) => {
-        if (r.count > 0) {
-          outbox.dispatcher.wake();
-          playbooks?.worker?.wake();
-        }
-        onRun(r);
-      },
+      onRun: opts.onRun,
+      onCommit,
     },
     stop.signal,
   ).catch((err) => logger.error({ err }, 'fetch loop stopped'));

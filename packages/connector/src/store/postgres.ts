@@ -185,7 +185,9 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
             [g.source, ms(g.from), ms(g.to), g.reason, ms(input.now)],
           );
         }
-        const runId = await runInsert(c, { ...input.run, count: inserted.length });
+        const runId = input.run
+          ? await runInsert(c, { ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
+          : null;
         return { inserted, runId };
       });
     },

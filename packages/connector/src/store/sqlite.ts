@@ -142,7 +142,9 @@ export function openSqliteIncidentStore(opts: {
           putCursor.run(input.source, input.cursorAfter, input.now);
         }
         for (const g of input.gaps ?? []) insGap.run(g.source, g.from, g.to, g.reason, input.now);
-        const runId = runInsert({ ...input.run, count: inserted.length });
+        const runId = input.run
+          ? runInsert({ ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
+          : null;
         return { inserted, runId };
       });
     },

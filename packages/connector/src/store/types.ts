@@ -114,7 +114,13 @@ export interface CommitRunInput {
   /** The cursor the run started from: the commit fails if another writer moved it meanwhile. */
   cursorBefore: string | null;
   cursorAfter: string | null;
-  run: NewFetchRun;
+  /**
+   * The run record, written by the run's last commit. A feed run commits in batches as its
+   * response streams: the earlier ones carry incidents and cursor progress but no record.
+   */
+  run?: NewFetchRun;
+  /** Incidents the run's earlier commits inserted: the record's count includes them. */
+  insertedBefore?: number;
   gaps?: NewGap[];
   /** epoch ms, for created_at/recorded_at */
   now: number;
@@ -132,8 +138,11 @@ export interface IncidentStore extends CaseStore, AuthStore {
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
-  /** Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record in ONE transaction. */
-  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number }>;
+  /**
+   * Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record (when given)
+   * in ONE transaction. `runId` is null for a commit without a run record.
+   */
+  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number | null }>;
   /** A run that failed: its record only; the cursor does not move. */
   recordFailedRun(run: NewFetchRun): Promise<number>;
   /**
