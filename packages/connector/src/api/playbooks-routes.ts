@@ -1,0 +1,254 @@
+import type { FastifyInstance } from 'fastify';
+import { principal } from '../auth/plugin.ts';
+import {
+  apiError,
+  ConnectorError,
+  playbookAnswerInvalid,
+  playbookNotFound,
+  playbookRunEnded,
+  playbookRunNotFound,
+  playbookRunNotRetryable,
+  playbooksUnavailable,
+  playbookTaskAssigned,
+  playbookTaskNotFound,
+} from '../errors.ts';
+import type { FormField } from '../playbooks/definition/schema.ts';
+import type { PlaybookService, RunStatus } from '../playbooks/types.ts';
+import type { IncidentStore } from '../store/types.ts';
+import { ErrorBody } from './schemas.ts';
+import { checkAnswer } from './playbook-answer.ts';
+import {
+  AnswerBody,
+  PlaybookList,
+  PlaybookRun,
+  RunDetail,
+  RunParams,
+  RunsPage,
+  RunsQuery,
+  StartBody,
+  StepParams,
+  TaskList,
+  TasksQuery,
+  type PlaybookSummary,
+} from './playbooks-schemas.ts';
+
+export interface PlaybookRouteDeps {
+  store: IncidentStore;
+  /** The engine; absent, every route answers 503 PLAYBOOKS_UNAVAILABLE (they stay in the OpenAPI). */
+  playbooks?: PlaybookService;
+}
+
+const tags = ['playbooks'];
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
+const ENDED = new Set<string>(['succeeded', 'failed', 'cancelled', 'timed-out']);
+const RETRYABLE = new Set<string>(['failed', 'timed-out']);
+
+/**
+ * The engine's refusals of bad input (unknown input, wrong type) are ConnectorErrors of kind
+ * `config`; without an HTTP status of their own they are a 400 here, never a 500.
+ */
+async function engine<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ConnectorError && err.status === undefined && err.kind === 'config') {
+      throw apiError(400, err.code, err.message, err.field);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Playbooks and their runs under /api: list, start on an incident, cancel, retry from the failed
+ * step, and the manual tasks waiting for an analyst. Reads need a viewer, writes an analyst (the
+ * auth hook's default); every change is made by the engine, which puts it on the incident's timeline.
+ */
+export function registerPlaybookRoutes(app: FastifyInstance, deps: PlaybookRouteDeps): void {
+  const service = (): PlaybookService => {
+    if (!deps.playbooks) throw playbooksUnavailable();
+    return deps.playbooks;
+  };
+  const runOf = async (id: string) => {
+    const run = await service().run(id);
+    if (!run) throw playbookRunNotFound(id);
+    return run;
+  };
+
+  app.get(
+    '/api/playbooks',
+    {
+      schema: {
+        tags,
+        summary: 'The loaded playbooks (every version) and the files refused at load',
+        response: { 200: PlaybookList, ...errors },
+      },
+    },
+    async () => {
+      const { playbooks, errors: loadErrors } = service().list();
+      return {
+        playbooks: playbooks.map(({ file, builtin, definition: d }): PlaybookSummary => ({
+          name: d.name,
+          version: d.version,
+          description: d.description ?? null,
+          enabled: d.enabled ?? true,
+          builtin,
+          file,
+          trigger: d.trigger ?? null,
+          inputs: d.inputs ?? {},
+          steps: d.steps.map((s) => ({ id: s.id, kind: s.kind, name: s.name ?? null })),
+        })),
+        errors: loadErrors,
+      };
+    },
+  );
+
+  app.get<{ Querystring: RunsQuery }>(
+    '/api/playbook-runs',
+    {
+      schema: {
+        tags,
+        summary: 'Runs, newest first: by incident, status, playbook; pages with `before`',
+        querystring: RunsQuery,
+        response: { 200: RunsPage, ...errors },
+      },
+    },
+    async (req) => {
+      const { status, limit, ...rest } = req.query;
+      const results = await service().runs({
+        ...rest,
+        limit,
+        ...(status ? { status: status.split(',') as RunStatus[] } : {}),
+      });
+      return { results, nextBefore: results.length === limit ? results.at(-1)!.id : null };
+    },
+  );
+
+  app.get<{ Params: RunParams }>(
+    '/api/playbook-runs/:id',
+    {
+      schema: {
+        tags,
+        summary: "One run with every step's status, input, output, error and timing",
+        params: RunParams,
+        response: { 200: RunDetail, ...errors },
+      },
+    },
+    async (req) => runOf(req.params.id),
+  );
+
+  app.post<{ Body: StartBody }>(
+    '/api/playbook-runs',
+    {
+      schema: {
+        tags,
+        summary: 'Start a playbook on an incident (or none) with inputs (analyst)',
+        body: StartBody,
+        response: { 201: PlaybookRun, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const { playbook, version, incidentId, inputs } = req.body;
+      const loaded = service()
+        .list()
+        .playbooks.filter((p) => p.definition.name === playbook);
+      if (loaded.length === 0) throw playbookNotFound(playbook);
+      if (version !== undefined && !loaded.some((p) => p.definition.version === version)) {
+        throw playbookNotFound(playbook, version);
+      }
+      if (incidentId !== null && !(await deps.store.getIncident(incidentId))) {
+        throw apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${incidentId}"`, 'body.incidentId');
+      }
+      const run = await engine(() =>
+        service().start({
+          playbook,
+          ...(version !== undefined ? { version } : {}),
+          incidentId,
+          inputs: inputs ?? {},
+          startedBy: principal(req).name,
+        }),
+      );
+      return reply.status(201).send(run);
+    },
+  );
+
+  app.post<{ Params: RunParams }>(
+    '/api/playbook-runs/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a run that has not ended (analyst)',
+        params: RunParams,
+        response: { 200: PlaybookRun, 409: ErrorBody, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await runOf(req.params.id);
+      if (ENDED.has(run.status)) throw playbookRunEnded(run.id, run.status);
+      const done = await engine(() => service().cancel(run.id, principal(req).name));
+      if (!done) throw playbookRunNotFound(run.id);
+      return done;
+    },
+  );
+
+  app.post<{ Params: RunParams }>(
+    '/api/playbook-runs/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Re-run a failed or timed-out run from its failed step; committed steps stay (analyst)',
+        params: RunParams,
+        response: { 200: PlaybookRun, 409: ErrorBody, ...errors },
+      },
+    },
+    async (req) => {
+      const run = await runOf(req.params.id);
+      if (!RETRYABLE.has(run.status)) throw playbookRunNotRetryable(run.id, run.status);
+      const done = await engine(() => service().retry(run.id, principal(req).name));
+      if (!done) throw playbookRunNotFound(run.id);
+      return done;
+    },
+  );
+
+  app.get<{ Querystring: TasksQuery }>(
+    '/api/playbook-tasks',
+    {
+      schema: {
+        tags,
+        summary: 'Manual steps waiting for an answer, oldest first',
+        querystring: TasksQuery,
+        response: { 200: TaskList, ...errors },
+      },
+    },
+    async (req) => ({ results: await service().tasks(req.query) }),
+  );
+
+  app.post<{ Params: StepParams; Body: AnswerBody }>(
+    '/api/playbook-runs/:id/steps/:stepId/answer',
+    {
+      schema: {
+        tags,
+        summary: "Answer a manual step with its form's fields; the run goes on (analyst)",
+        params: StepParams,
+        body: AnswerBody,
+        response: { 200: RunDetail, ...errors },
+      },
+    },
+    async (req) => {
+      const { id, stepId } = req.params;
+      const run = await runOf(id);
+      const task = (await service().tasks(run.incidentId ? { incidentId: run.incidentId } : {})).find(
+        (t) => t.runId === id && t.stepId === stepId,
+      );
+      if (!task) throw playbookTaskNotFound(id, stepId);
+      const who = principal(req);
+      if (task.assignee && task.assignee !== who.name && who.role !== 'admin') {
+        throw playbookTaskAssigned(stepId, task.assignee);
+      }
+      const problem = checkAnswer(task.form as Record<string, FormField> | null, req.body.answer)[0];
+      if (problem) throw playbookAnswerInvalid(problem.name, problem.rule);
+      const done = await engine(() => service().answer(id, stepId, req.body.answer, who.name));
+      if (!done) throw playbookTaskNotFound(id, stepId);
+      return done;
+    },
+  );
+}
