@@ -67,6 +67,7 @@ async function setup(t: { after(fn: () => unknown): void }) {
       },
     ],
   );
+  service.incidentExists = async (id) => (await store.getIncident(id)) !== null;
   const app = await buildApiApp({
     store,
     logger: pino({ level: 'silent' }),
@@ -140,7 +141,7 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
     [['playbooks', 'run', 'triage', '--incident', 'logzio:e1', '--input', 'nothing'], /must be name=value/],
     [
       ['playbooks', 'run', 'triage', '--incident', 'logzio:e1', '--input', 'bogus=1'],
-      /\[PLAYBOOK_INPUT_UNKNOWN\]/,
+      /\[PLAYBOOK_INVALID_INPUT\]/,
     ],
     [['playbooks', 'run', 'nope', '--incident', 'logzio:e1'], /\[PLAYBOOK_NOT_FOUND\]/],
     [['playbooks', 'run', 'triage', '--incident', 'logzio:none'], /\[INCIDENT_NOT_FOUND\]/],
@@ -148,7 +149,7 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
     [['playbooks', 'show', 'run-9999'], /\[PLAYBOOK_RUN_NOT_FOUND\]/],
     [
       ['playbooks', 'answer', run.id, 'decide', 'verdict=maybe'],
-      /\[PLAYBOOK_ANSWER_INVALID\] body.answer.verdict must be one of benign, malicious/,
+      /\[PLAYBOOK_INVALID_ANSWER\] body.answer.verdict.*must be one of benign, malicious/,
     ],
     [['playbooks', 'answer', run.id, 'decide', 'verdict=benign', 'score=x'], /field score must be a number/],
   ] as const) {
@@ -178,9 +179,9 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
   assert.equal(answered.status, 'succeeded');
   assert.deepEqual(service.runsById.get(run.id)!.steps[0]!.output, { verdict: 'benign', score: 3 });
   const notRetryable = await runCli(['playbooks', 'retry', run.id], env);
-  assert.match(notRetryable.stderr, /\[PLAYBOOK_RUN_NOT_RETRYABLE\]/);
+  assert.match(notRetryable.stderr, /\[PLAYBOOK_RUN_STATE\]/);
   assert.equal(json(await runCli(['playbooks', 'retry', failed.id], env)).status, 'running');
   assert.equal(json(await runCli(['playbooks', 'cancel', failed.id], env)).status, 'cancelled');
   const ended = await runCli(['playbooks', 'cancel', failed.id], env);
-  assert.match(ended.stderr, /\[PLAYBOOK_RUN_ENDED\]/);
+  assert.match(ended.stderr, /\[PLAYBOOK_RUN_STATE\]/);
 });

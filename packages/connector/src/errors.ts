@@ -245,76 +245,19 @@ export function loginRateLimited(retryAfterSeconds: number): ConnectorError {
   return apiError(429, 'LOGIN_RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
 }
 
-// --- playbook API (pb-ui): the /api/playbook* routes' own refusals ---
+// --- Playbook API (pb-ui: the /api/playbook* routes' own refusals; the engine's are above or below) ---
 
-/** No run with this id. */
-export function playbookRunNotFound(id: string, field = 'params.id'): ConnectorError {
-  return apiError(404, 'PLAYBOOK_RUN_NOT_FOUND', `no playbook run with id "${id}"`, field);
-}
-
-/** No loaded playbook with this name (or not this version). */
-export function playbookNotFound(name: string, version?: number): ConnectorError {
-  return version === undefined
-    ? apiError(
-        404,
-        'PLAYBOOK_NOT_FOUND',
-        `no playbook named "${name}" is loaded (GET /api/playbooks lists them)`,
-        'body.playbook',
-      )
-    : apiError(
-        404,
-        'PLAYBOOK_VERSION_NOT_FOUND',
-        `playbook "${name}" has no version ${version} loaded`,
-        'body.version',
-      );
-}
-
-/** Cancel of a run that has already ended. */
-export function playbookRunEnded(id: string, status: string): ConnectorError {
-  return apiError(
-    409,
-    'PLAYBOOK_RUN_ENDED',
-    `run "${id}" has already ended (${status}); nothing to cancel`,
-    'params.id',
-  );
-}
-
-/** Retry of a run that did not fail (only failed and timed-out runs are re-run from their failed step). */
-export function playbookRunNotRetryable(id: string, status: string): ConnectorError {
-  return apiError(
-    409,
-    'PLAYBOOK_RUN_NOT_RETRYABLE',
-    `run "${id}" is ${status}; only a failed or timed-out run can be retried`,
-    'params.id',
-  );
-}
-
-/** An answer to a step that is not a manual task waiting for one. */
-export function playbookTaskNotFound(runId: string, stepId: string): ConnectorError {
-  return apiError(
-    404,
-    'PLAYBOOK_TASK_NOT_FOUND',
-    `run "${runId}" has no manual step "${stepId}" waiting for an answer`,
-    'params.stepId',
-  );
-}
-
-/** A manual task assigned to someone else. */
+/** A manual task assigned to someone else (only they, or an admin, answer it). */
 export function playbookTaskAssigned(stepId: string, assignee: string): ConnectorError {
   return apiError(
     403,
     'PLAYBOOK_TASK_ASSIGNED',
-    `step "${stepId}" is assigned to "${assignee}"`,
+    `step "${stepId}" is assigned to "${assignee}"; only they or an admin may answer it`,
     'params.stepId',
   );
 }
 
-/** An answer that does not fit the step's form; `field` is `body.answer.<name>`. */
-export function playbookAnswerInvalid(name: string, rule: string): ConnectorError {
-  return apiError(400, 'PLAYBOOK_ANSWER_INVALID', `body.answer.${name} ${rule}`, `body.answer.${name}`);
-}
-
-/** The connector runs without a playbook service (no engine configured). */
+/** The connector runs without a playbook engine. */
 export function playbooksUnavailable(): ConnectorError {
   return apiError(503, 'PLAYBOOKS_UNAVAILABLE', 'playbooks are not enabled on this connector');
 }

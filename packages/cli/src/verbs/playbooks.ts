@@ -54,7 +54,7 @@ export function registerPlaybooks(program: Command): void {
   );
 
   addApiOptions(
-    pb.command('retry <run>').description('re-run a failed or timed-out run from its failed step'),
+    pb.command('retry <run>').description('re-run a failed, timed-out or cancelled run from its failed step'),
   ).action(lazyAction(async () => (await api()).runPlaybooksRetry));
 
   addApiOptions(pb.command('tasks').description('manual steps waiting for an answer'))

@@ -90,7 +90,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   registerOutboxRoutes(app, { store: deps.store, clock: deps.clock, sinks: deps.sinks ?? [] });
-  registerPlaybookRoutes(app, { store: deps.store, playbooks: deps.playbooks });
+  registerPlaybookRoutes(app, { playbooks: deps.playbooks });
 
   if (deps.console)
     registerConsole(app, { ...deps.console, store: deps.store, logger: deps.logger, clock: deps.clock });

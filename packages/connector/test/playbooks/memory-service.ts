@@ -1,4 +1,4 @@
-import { ConnectorError } from '../../src/errors.ts';
+import { apiError } from '../../src/errors.ts';
 import type { Playbook } from '../../src/playbooks/definition/schema.ts';
 import type {
   LoadError,
@@ -21,11 +21,11 @@ export class MemoryPlaybookService implements PlaybookService {
   private seq = 0;
   private readonly playbooks: Playbook[];
   private readonly loadErrors: LoadError[];
-  private readonly now: () => number;
-  constructor(playbooks: Playbook[], loadErrors: LoadError[] = [], now = () => Date.UTC(2026, 0, 1, 12)) {
+  private readonly now = () => Date.UTC(2026, 0, 1, 12);
+  incidentExists?: (id: string) => Promise<boolean>;
+  constructor(playbooks: Playbook[], loadErrors: LoadError[] = []) {
     this.playbooks = playbooks;
     this.loadErrors = loadErrors;
-    this.now = now;
   }
 
   list() {
@@ -43,15 +43,13 @@ export class MemoryPlaybookService implements PlaybookService {
     const def = this.playbooks.find(
       (p) => p.name === req.playbook && (req.version === undefined || p.version === req.version),
     );
-    if (!def) throw new ConnectorError({ code: 'PLAYBOOK_NOT_FOUND', kind: 'config', message: req.playbook });
+    // The engine's refusals, with its codes (service.ts).
+    if (!def) throw apiError(404, 'PLAYBOOK_NOT_FOUND', `no playbook "${req.playbook}"`, 'body.playbook');
     for (const k of Object.keys(req.inputs ?? {}))
       if (!def.inputs?.[k])
-        throw new ConnectorError({
-          code: 'PLAYBOOK_INPUT_UNKNOWN',
-          kind: 'config',
-          field: `inputs.${k}`,
-          message: `inputs.${k} is not an input of ${def.name}`,
-        });
+        throw apiError(400, 'PLAYBOOK_INVALID_INPUT', `body.inputs.${k}: not an input`, `body.inputs.${k}`);
+    if (req.incidentId !== null && this.incidentExists && !(await this.incidentExists(req.incidentId)))
+      throw apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.incidentId}"`, 'body.incidentId');
     const at = new Date(this.now() + this.seq).toISOString();
     const id = `run-${String(++this.seq).padStart(4, '0')}`;
     this.calls.push(`start ${id} by ${req.startedBy}`);
@@ -79,7 +77,7 @@ export class MemoryPlaybookService implements PlaybookService {
         break;
       }
       if (s.kind === 'fail') {
-        Object.assign(step, { status: 'failed', error: String(s.message) });
+        Object.assign(step, { status: 'failed', error: String(s.message), endedAt: at });
         status = 'failed';
         error = String(s.message);
         break;
@@ -126,8 +124,10 @@ export class MemoryPlaybookService implements PlaybookService {
   async cancel(id: string, by: string): Promise<PlaybookRun | null> {
     const r = this.runsById.get(id);
     if (!r) return null;
+    if (r.endedAt !== null) throw apiError(409, 'PLAYBOOK_RUN_STATE', `run is ${r.status}`, 'params.id');
     this.calls.push(`cancel ${id} by ${by}`);
     r.status = 'cancelled';
+    r.endedAt = r.updatedAt;
     const { steps: _s, ...row } = r;
     return row;
   }
@@ -135,8 +135,11 @@ export class MemoryPlaybookService implements PlaybookService {
   async retry(id: string, by: string): Promise<PlaybookRun | null> {
     const r = this.runsById.get(id);
     if (!r) return null;
+    if (!['failed', 'timed-out', 'cancelled'].includes(r.status))
+      throw apiError(409, 'PLAYBOOK_RUN_STATE', `run is ${r.status}`, 'params.id');
     this.calls.push(`retry ${id} by ${by}`);
     r.status = 'running';
+    r.endedAt = null;
     const { steps: _s, ...row } = r;
     return row;
   }
@@ -166,7 +169,27 @@ export class MemoryPlaybookService implements PlaybookService {
   async answer(runId: string, stepId: string, answer: Record<string, unknown>, by: string) {
     const r = this.runsById.get(runId);
     const s = r?.steps.find((x) => x.stepId === stepId && x.status === 'waiting');
-    if (!r || !s) return null;
+    if (!r) return null;
+    if (!s) throw apiError(404, 'PLAYBOOK_TASK_NOT_FOUND', `no task at ${stepId}`, 'params.stepId');
+    const form =
+      (
+        this.playbooks.find((p) => p.name === r.playbook)!.steps.find((d) => d.id === stepId) as {
+          form?: Record<string, { type: string; required?: boolean; options?: string[] }>;
+        }
+      ).form ?? {};
+    for (const k of Object.keys(answer))
+      if (!(k in form))
+        throw apiError(400, 'PLAYBOOK_INVALID_ANSWER', `body.answer.${k}: no such field`, `body.answer.${k}`);
+    for (const [k, f] of Object.entries(form)) {
+      const v = answer[k];
+      const bad = (m: string) =>
+        apiError(400, 'PLAYBOOK_INVALID_ANSWER', `body.answer.${k}: ${m}`, `body.answer.${k}`);
+      if (v === undefined || v === '') {
+        if (f.required) throw bad('is required');
+      } else if (typeof v !== f.type) throw bad(`must be a ${f.type}`);
+      else if (f.options && !f.options.includes(String(v)))
+        throw bad(`must be one of ${f.options.join(', ')}`);
+    }
     this.calls.push(`answer ${runId}/${stepId} by ${by}`);
     Object.assign(s, { status: 'succeeded', output: answer, endedAt: s.startedAt });
     r.status = 'succeeded';

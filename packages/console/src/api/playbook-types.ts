@@ -12,7 +12,7 @@ export const RUN_STATUSES: RunStatus[] = [
   'timed-out',
 ];
 export const ENDED: RunStatus[] = ['succeeded', 'failed', 'cancelled', 'timed-out'];
-export const RETRYABLE: RunStatus[] = ['failed', 'timed-out'];
+export const RETRYABLE: RunStatus[] = ['failed', 'timed-out', 'cancelled'];
 
 export interface PlaybookRun {
   id: string;
