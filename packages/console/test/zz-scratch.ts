@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { chromium } from 'playwright-core';
+import { buildApiApp } from '@siemlink/connector/api/app.ts';
+import { createIncidentEvents } from '@siemlink/connector/api/console/index.ts';
+import { createAuth } from '@siemlink/connector/auth/service.ts';
+import { systemClock } from '@siemlink/connector/context.ts';
+import { openIncidentStore } from '@siemlink/connector/store/index.ts';
+import { MemoryPlaybookService } from '../../connector/test/playbooks/memory-service.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'scratch-'));
+const store = await openIncidentStore({ dataDir: dir });
+await store.insertIncidents([{ id: 'logzio:e1', alertEventId: 'e1', name: 'Brute force login', occurred: new Date().toISOString(), severity: 3, fields: {}, raw: {} }], Date.now());
+const service = new MemoryPlaybookService([
+  { name: 'triage', version: 1, description: 'Ask an analyst', inputs: { limit: { type: 'number', default: 5 }, note: { type: 'string', required: true } }, steps: [{ id: 'prep', kind: 'set', values: {} }, { id: 'decide', kind: 'manual', prompt: 'Benign or malicious?', form: { verdict: { type: 'string', required: true, options: ['benign', 'malicious'] }, score: { type: 'number', label: 'Score (0-10)' }, escalate: { type: 'boolean' } } }] },
+  { name: 'broken', version: 1, steps: [{ id: 'boom', kind: 'fail', message: 'no luck' }] },
+]);
+const auth = createAuth({ store, clock: systemClock });
+await auth.addUser('ana', 'analyst', 'analyst-password-1');
+const app = await buildApiApp({ store, logger: pino({ level: 'silent' }), clock: systemClock, fetching: false, auth, playbooks: service,
+  console: { client: {} as never, events: createIncidentEvents(), assetsDir: join(import.meta.dirname, '..', 'dist') } });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+await service.start({ playbook: 'broken', incidentId: 'logzio:e1', startedBy: 'trigger' });
+const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chr-')), { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox'], viewport: { width: 1280, height: 1000 } });
+const page = ctx.pages()[0]!;
+page.on('console', (m) => m.type() === 'error' && console.log('CONSOLE', m.text()));
+page.setDefaultTimeout(20000);
+await page.goto(url);
+await page.getByLabel('User name').fill('ana');
+await page.getByLabel('Password').fill('analyst-password-1');
+await page.getByRole('button', { name: 'Sign in' }).click();
+await page.getByTestId('whoami').waitFor();
+await page.goto(`${url}/incidents/logzio%3Ae1`);
+await page.getByRole('heading', { name: 'Playbook runs' }).waitFor();
+await page.getByText('Start a playbook').click();
+await page.getByLabel('Playbook', { exact: true }).selectOption('triage@1');
+await page.getByLabel('limit (number)').fill('abc');
+await page.getByRole('button', { name: 'Start' }).click();
+await page.getByTestId('incident-runs').screenshot({ path: '/tmp/s1.png' });
+await page.getByLabel('limit (number)').fill('3');
+await page.getByLabel('note * (string)').fill('go');
+await page.getByRole('button', { name: 'Start' }).click();
+await page.getByTestId('manual-task').waitFor();
+await page.getByRole('button', { name: 'Submit answer' }).click();
+await page.getByLabel('Score (0-10)').fill('x');
+await page.getByRole('button', { name: 'Submit answer' }).click();
+await page.getByTestId('incident-runs').screenshot({ path: '/tmp/s2.png' });
+await page.getByLabel('verdict *').selectOption('benign');
+await page.getByLabel('Score (0-10)').fill('4');
+await page.getByRole('button', { name: 'Submit answer' }).click();
+await page.getByTestId('manual-task').waitFor({ state: 'detached' });
+await page.getByRole('link', { name: 'Playbook runs' }).click();
+await page.locator('table.runs tbody tr').first().waitFor();
+await page.screenshot({ path: '/tmp/s3.png' });
+await page.getByRole('link', { name: 'broken v1' }).click();
+await page.getByTestId('run-steps').waitFor();
+await page.getByRole('button', { name: /Show/ }).first().click();
+await page.screenshot({ path: '/tmp/s4.png', fullPage: true });
+await ctx.close(); await app.close(); await store.close();
