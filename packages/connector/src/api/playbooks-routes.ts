@@ -19,7 +19,10 @@ import {
 } from './playbooks-schemas.ts';
 
 export interface PlaybookRouteDeps {
-  /** The engine; absent, every route answers 503 PLAYBOOKS_UNAVAILABLE (they stay in the OpenAPI). */
+  /**
+   * The engine; absent, the lists are empty (`enabled: false`) and the rest answers 503
+   * PLAYBOOKS_UNAVAILABLE: a console page never fails for want of an engine.
+   */
   playbooks?: PlaybookService;
 }
 
@@ -69,8 +72,10 @@ export function registerPlaybookRoutes(app: FastifyInstance, deps: PlaybookRoute
       },
     },
     async () => {
-      const { playbooks, errors: loadErrors } = service().list();
+      if (!deps.playbooks) return { enabled: false, playbooks: [], errors: [] };
+      const { playbooks, errors: loadErrors } = deps.playbooks.list();
       return {
+        enabled: true,
         playbooks: playbooks.map(({ file, builtin, definition: d }): PlaybookSummary => ({
           name: d.name,
           version: d.version,
@@ -98,8 +103,9 @@ export function registerPlaybookRoutes(app: FastifyInstance, deps: PlaybookRoute
       },
     },
     async (req) => {
+      if (!deps.playbooks) return { results: [], nextBefore: null };
       const { status, limit, ...rest } = req.query;
-      const results = await service().runs({
+      const results = await deps.playbooks.runs({
         ...rest,
         limit,
         ...(status ? { status: status.split(',') as RunStatus[] } : {}),
@@ -192,7 +198,7 @@ export function registerPlaybookRoutes(app: FastifyInstance, deps: PlaybookRoute
         response: { 200: TaskList, ...errors },
       },
     },
-    async (req) => ({ results: await service().tasks(req.query) }),
+    async (req) => ({ results: deps.playbooks ? await deps.playbooks.tasks(req.query) : [] }),
   );
 
   app.post<{ Params: StepParams; Body: AnswerBody }>(

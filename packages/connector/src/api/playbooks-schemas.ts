@@ -28,6 +28,7 @@ export const LoadErrorSchema = Type.Object({
 });
 
 export const PlaybookList = Type.Object({
+  enabled: Type.Boolean({ description: 'false: this connector runs no playbook engine (lists are empty)' }),
   playbooks: Type.Array(PlaybookSummary),
   errors: Type.Array(LoadErrorSchema),
 });

@@ -270,15 +270,24 @@ test('manual tasks: listed by incident; an answer is checked against the form fi
   assert.equal((await answer({ answer: {} }, 'ask', 'admin', other)).statusCode, 200);
 });
 
-test('without a playbook service every playbook route answers 503 PLAYBOOKS_UNAVAILABLE', async (t) => {
+test('without a playbook service the lists are empty (enabled: false) and the rest answers 503 PLAYBOOKS_UNAVAILABLE', async (t) => {
   const s = await apiSetup(t);
-  for (const [method, url] of [
-    ['GET', '/api/playbooks'],
-    ['GET', '/api/playbook-runs'],
-    ['GET', '/api/playbook-tasks'],
-    ['POST', '/api/playbook-runs/x/cancel'],
+  const get = async (url: string) => {
+    const r = await s.app.inject({ url, headers: s.as('viewer') });
+    assert.equal(r.statusCode, 200, url);
+    return r.json();
+  };
+  assert.deepEqual(await get('/api/playbooks'), { enabled: false, playbooks: [], errors: [] });
+  assert.deepEqual(await get('/api/playbook-runs'), { results: [], nextBefore: null });
+  assert.deepEqual(await get('/api/playbook-tasks'), { results: [] });
+  for (const [method, url, payload] of [
+    ['GET', '/api/playbook-runs/x', undefined],
+    ['POST', '/api/playbook-runs', { playbook: 'a', incidentId: null }],
+    ['POST', '/api/playbook-runs/x/cancel', undefined],
+    ['POST', '/api/playbook-runs/x/retry', undefined],
+    ['POST', '/api/playbook-runs/x/steps/y/answer', { answer: {} }],
   ] as const) {
-    const r = await s.app.inject({ method, url, headers: s.as('admin') });
+    const r = await s.app.inject({ method, url, headers: s.as('admin'), payload });
     assert.equal(r.statusCode, 503, url);
     assert.equal(r.json().errorCode, 'PLAYBOOKS_UNAVAILABLE');
   }

@@ -6,9 +6,14 @@ const enc = encodeURIComponent;
 /** The playbook calls of the console (routes: the connector's api/playbooks-routes.ts). */
 export const playbooks = {
   list: (signal?: AbortSignal) =>
-    api<{ playbooks: PlaybookSummary[]; errors: LoadError[] }>('GET', '/api/playbooks', undefined, {
-      signal,
-    }),
+    api<{ enabled: boolean; playbooks: PlaybookSummary[]; errors: LoadError[] }>(
+      'GET',
+      '/api/playbooks',
+      undefined,
+      {
+        signal,
+      },
+    ),
   runs: (
     q: { incidentId?: string; status?: string; playbook?: string; limit?: number; before?: string },
     signal?: AbortSignal,

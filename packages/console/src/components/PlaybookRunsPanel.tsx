@@ -26,7 +26,10 @@ export function PlaybookRunsPanel({ incidentId }: { incidentId: string }) {
     queryFn: ({ signal }) => playbooks.tasks(incidentId, signal),
     refetchInterval: () => (runs.data?.results.some((r) => !ENDED.includes(r.status)) ? POLL_MS : false),
   });
+  const list = useQuery({ queryKey: ['playbooks', 'list'], queryFn: ({ signal }) => playbooks.list(signal) });
   const waiting = tasks.data?.results ?? [];
+  // A connector without the engine: no panel (the API says so with enabled: false).
+  if (list.data && !list.data.enabled) return null;
   return (
     <section aria-labelledby="runs-title" className="card" data-testid="incident-runs">
       <h2 id="runs-title">Playbook runs</h2>

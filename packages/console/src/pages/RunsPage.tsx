@@ -39,6 +39,11 @@ export function RunsPage() {
       <header className="page-head">
         <h1 id="runs-page-title">Playbook runs</h1>
       </header>
+      {names.data && !names.data.enabled && (
+        <p className="muted" role="note">
+          This connector runs no playbook engine.
+        </p>
+      )}
       {loadErrors.length > 0 && (
         <div className="card" role="note">
           <h2>Playbook files refused at load</h2>
