@@ -31,7 +31,7 @@ export interface ApiDeps {
   console?: Omit<ConsoleDeps, 'store' | 'logger' | 'clock'>;
   /** Configured sink names (outbox routes; per-sink figures in /api/health). */
   sinks?: readonly string[];
-  /** The playbook engine (runs, manual tasks); absent, the /api/playbook* routes answer 503. */
+  /** The playbook engine (runs, manual tasks); absent, its lists are empty and its writes answer 503. */
   playbooks?: PlaybookService;
 }
 

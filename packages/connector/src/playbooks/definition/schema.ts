@@ -110,6 +110,8 @@ const updateIncidentProps = {
   addTags: Type.Optional(Template),
   removeTags: Type.Optional(Template),
   note: Type.Optional(Template),
+  /** Required with `status: closed` (the case store's rule): resolved, false_positive, duplicate, ... */
+  closeReason: Type.Optional(Template),
 };
 const deliverProps = {
   sink: Type.String({ minLength: 1, description: 'a configured sink name' }),
