@@ -8,14 +8,16 @@ import { buildApiApp } from '@siemlink/connector/api/app.ts';
 import { createAuth } from '@siemlink/connector/auth/service.ts';
 import { systemClock } from '@siemlink/connector/context.ts';
 import { openIncidentStore } from '@siemlink/connector/store/index.ts';
-import type { Playbook } from '@siemlink/connector/playbooks/definition/schema.ts';
-// Tests only: an in-memory service until the engine is on this branch.
-import { MemoryPlaybookService } from '../../connector/test/playbooks/memory-service.ts';
+import type { SiemClient } from '@siemlink/connector/client/types.ts';
+import { createPlaybookService } from '@siemlink/connector/playbooks/service.ts';
+import { executors } from '@siemlink/connector/playbooks/steps/index.ts';
+// Tests only: the engine's test helpers (a schema-checked playbook, a `set` step).
+import { playbook, testSet } from '../../connector/test/playbooks/helpers.ts';
 import { runCli } from './helpers.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 
-const TRIAGE: Playbook = {
+const TRIAGE = playbook({
   name: 'triage',
   version: 1,
   inputs: {
@@ -35,8 +37,8 @@ const TRIAGE: Playbook = {
       },
     },
   ],
-};
-const BROKEN: Playbook = { name: 'broken', version: 1, steps: [{ id: 'boom', kind: 'fail', message: 'no' }] };
+});
+const BROKEN = playbook({ name: 'broken', version: 1, steps: [{ id: 'boom', kind: 'fail', message: 'no' }] });
 
 async function setup(t: { after(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-pb-cli-'));
@@ -55,9 +57,10 @@ async function setup(t: { after(fn: () => unknown): void }) {
     ],
     T0,
   );
-  const service = new MemoryPlaybookService(
-    [TRIAGE, BROKEN],
-    [
+  const service = createPlaybookService({
+    store,
+    playbooks: [TRIAGE, BROKEN],
+    errors: [
       {
         file: '/pb/bad.yaml',
         line: 12,
@@ -66,8 +69,14 @@ async function setup(t: { after(fn: () => unknown): void }) {
         message: 'inputs.InternalRange is not declared',
       },
     ],
-  );
-  service.incidentExists = async (id) => (await store.getIncident(id)) !== null;
+    executors: [...executors, testSet],
+    clock: systemClock,
+    logger: pino({ level: 'silent' }),
+    client: {} as SiemClient,
+    env: {},
+    // The test moves runs on with drain(): each CLI call sees a settled state.
+    run: false,
+  });
   const app = await buildApiApp({
     store,
     logger: pino({ level: 'silent' }),
@@ -79,11 +88,12 @@ async function setup(t: { after(fn: () => unknown): void }) {
   const { key } = await createAuth({ store, clock: systemClock }).createApiKey('cli', 'analyst', 'test');
   t.after(async () => {
     await app.close();
+    await service.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const env = { PATH: process.env.PATH!, HOME: dir, SIEMLINK_CONNECTOR_URL: url, SIEMLINK_API_KEY: key };
-  return { env, service };
+  return { env, drain: () => service.worker!.drain() };
 }
 
 const json = (r: { stdout: string; stderr: string; code: number }) => {
@@ -92,7 +102,7 @@ const json = (r: { stdout: string; stderr: string; code: number }) => {
 };
 
 test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; inputs and answers typed by their declarations', async (t) => {
-  const { env, service } = await setup(t);
+  const { env, drain } = await setup(t);
   const list = json(await runCli(['playbooks', 'list'], env));
   assert.deepEqual(
     list.playbooks.map((p: { name: string }) => p.name),
@@ -120,9 +130,10 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
       env,
     ),
   );
-  assert.equal(run.status, 'waiting');
+  assert.equal(run.status, 'pending');
   assert.equal(run.startedBy, 'cli');
-  assert.deepEqual(service.runsById.get(run.id)!.inputs, {
+  await drain();
+  assert.deepEqual(run.inputs, {
     limit: 5,
     strict: true,
     ips: ['10.0.0.1'],
@@ -159,6 +170,7 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
   }
 
   const failed = json(await runCli(['playbooks', 'run', 'broken', '--incident', 'logzio:e1'], env));
+  await drain();
   const runs = json(
     await runCli(['playbooks', 'runs', '--incident', 'logzio:e1', '--status', 'failed'], env),
   );
@@ -167,20 +179,22 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
     [failed.id],
   );
   const shown = json(await runCli(['playbooks', 'show', failed.id], env));
-  assert.equal(shown.steps[0].error, 'no');
+  assert.equal(shown.status, 'failed');
+  assert.match(shown.steps[0].error, /no/);
   const tasks = json(await runCli(['playbooks', 'tasks', '--incident', 'logzio:e1'], env));
   assert.deepEqual(
     tasks.map((x: { stepId: string }) => x.stepId),
     ['decide'],
   );
-  const answered = json(
-    await runCli(['playbooks', 'answer', run.id, 'decide', 'verdict=benign', 'score=3'], env),
-  );
-  assert.equal(answered.status, 'succeeded');
-  assert.deepEqual(service.runsById.get(run.id)!.steps[0]!.output, { verdict: 'benign', score: 3 });
+  json(await runCli(['playbooks', 'answer', run.id, 'decide', 'verdict=benign', 'score=3'], env));
+  await drain();
+  const after = json(await runCli(['playbooks', 'show', run.id], env));
+  assert.equal(after.status, 'succeeded');
+  const decided = after.steps.find((x: { stepId: string }) => x.stepId === 'decide').output;
+  assert.deepEqual([decided.verdict, decided.score, decided.answeredBy], ['benign', 3, 'cli']);
   const notRetryable = await runCli(['playbooks', 'retry', run.id], env);
   assert.match(notRetryable.stderr, /\[PLAYBOOK_RUN_STATE\]/);
-  assert.equal(json(await runCli(['playbooks', 'retry', failed.id], env)).status, 'running');
+  assert.notEqual(json(await runCli(['playbooks', 'retry', failed.id], env)).status, 'failed');
   assert.equal(json(await runCli(['playbooks', 'cancel', failed.id], env)).status, 'cancelled');
   const ended = await runCli(['playbooks', 'cancel', failed.id], env);
   assert.match(ended.stderr, /\[PLAYBOOK_RUN_STATE\]/);
