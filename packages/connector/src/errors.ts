@@ -385,3 +385,20 @@ export function stepInputError(field: string, message: string): ConnectorError {
 function clip(s: string): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
+
+// --- Playbook API (pb-ui: the /api/playbook* routes' own refusals; the engine's are above) ---
+
+/** A manual task assigned to someone else (only they, or an admin, answer it). */
+export function playbookTaskAssigned(stepId: string, assignee: string): ConnectorError {
+  return apiError(
+    403,
+    'PLAYBOOK_TASK_ASSIGNED',
+    `step "${stepId}" is assigned to "${assignee}"; only they or an admin may answer it`,
+    'params.stepId',
+  );
+}
+
+/** The connector runs without a playbook engine. */
+export function playbooksUnavailable(): ConnectorError {
+  return apiError(503, 'PLAYBOOKS_UNAVAILABLE', 'playbooks are not enabled on this connector');
+}

@@ -139,6 +139,7 @@ export async function startConnector(
         fetching: config.fetch.enabled,
         auth,
         sinks: outbox.sinks,
+        ...(playbooks ? { playbooks } : {}),
         refetchLogs: (incident, actor) => captureIncidentLogs(capture, incident, actor),
         console: {
           client,
