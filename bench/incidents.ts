@@ -8,7 +8,8 @@
  *   - the same with an analyst's write before each run, so counts cached per filter are recomputed;
  *   - a second page (no counts);
  * against a baseline measured in the same run: a plain SELECT of the same columns, first page by
- * occurred, no filter. BENCH_INCIDENTS scales the run (default 100000); BENCH_INCIDENT_RUNS (default 40).
+ * occurred, no filter. BENCH_INCIDENTS scales the run (default 100000); BENCH_INCIDENT_RUNS (default 40);
+ * BENCH_INCIDENT_STORES=sqlite|postgres runs one store only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -251,5 +252,7 @@ async function postgres(): Promise<void> {
 }
 
 out(`incident queue benchmark: ${TOTAL} incidents, ${RUNS} timed runs per figure (after 3 warm-up runs)`);
-await sqlite();
-await postgres();
+// BENCH_INCIDENT_STORES=sqlite (or postgres) runs one of them.
+const stores = (process.env.BENCH_INCIDENT_STORES ?? 'sqlite,postgres').split(',');
+if (stores.includes('sqlite')) await sqlite();
+if (stores.includes('postgres')) await postgres();

@@ -31,9 +31,14 @@ export interface Dialect {
 }
 
 /** The FTS5 condition on an incident's rowid (the index is keyed by it, `incidents_text`). */
-export const SQLITE_TEXT_MATCH = 'rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH ?)';
+const SQLITE_TEXT_MATCH = 'rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH ?)';
 
-export function sqliteDialect(args: unknown[], opts: { sortMatches?: boolean } = {}): Dialect {
+/**
+ * `manyMatches`: the free text matches many incidents, so the queue walks its sort index (and the
+ * counts a covering index) probing each row against the matches (`+rowid` keeps the planner from
+ * looking every match up instead); with few matches it looks them up and sorts them.
+ */
+export function sqliteDialect(args: unknown[], opts: { manyMatches?: boolean } = {}): Dialect {
   return {
     arg(v) {
       args.push(v);
@@ -47,11 +52,11 @@ export function sqliteDialect(args: unknown[], opts: { sortMatches?: boolean } =
       const m = ftsMatch(text);
       if (m === null) return null;
       args.push(m);
-      return SQLITE_TEXT_MATCH;
+      return opts.manyMatches ? `+${SQLITE_TEXT_MATCH}` : SQLITE_TEXT_MATCH;
     },
     id: 'id',
     prefix: '',
-    sortMatches: opts.sortMatches ?? false,
+    sortMatches: !opts.manyMatches,
   };
 }
 

@@ -47,6 +47,10 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
   );
   const bumpCounts = db.prepare('UPDATE incident_counts_version SET v = v + 1');
   const countsCache = createCountsCache();
+  const manyMatches = (text: string | undefined) => {
+    const m = text === undefined ? null : ftsMatch(text);
+    return m !== null && (countMatches.get(m) as { n: number }).n > SORT_MATCHES_UP_TO;
+  };
 
   const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   const timeline = (id: string, kind: string, actor: Actor, before: unknown, after: unknown, now: number) =>
@@ -109,9 +113,7 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       const args: unknown[] = [];
       // Few matches: sort them. Many: walk the sort index, probing each row against the matches,
       // which stops after a page's worth (a common word matched 20% of 100,000 incidents).
-      const m = q.text === undefined ? null : ftsMatch(q.text);
-      const matches = m === null ? 0 : (countMatches.get(m) as { n: number }).n;
-      const sql = queueSql(q, sqliteDialect(args, { sortMatches: matches <= SORT_MATCHES_UP_TO }));
+      const sql = queueSql(q, sqliteDialect(args, { manyMatches: manyMatches(q.text) }));
       return (db.prepare(sql).all(...(args as SQLInputValue[])) as unknown as SummaryRow[]).map(toSummary);
     },
     async caseCounts(q) {
@@ -121,7 +123,7 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       const cached = key === null ? undefined : countsCache.get(key, generation);
       if (cached) return countsFrom(cached, q);
       const args: unknown[] = [];
-      const where = caseConditions(q, sqliteDialect(args), false);
+      const where = caseConditions(q, sqliteDialect(args, { manyMatches: manyMatches(q.text) }), false);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       const rows = db
         .prepare(`SELECT status, severity, COUNT(*) AS n FROM incidents ${clause} GROUP BY status, severity`)
