@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
-import { createIncidentEvents } from './api/console/index.ts';
+import { createIncidentEvents, type IncidentEvents } from './api/console/index.ts';
 import { createSiemClient, type SiemlinkClient } from './client/index.ts';
 import type { ConnectorConfig } from './config.ts';
 import type { Clock } from './context.ts';
@@ -50,6 +50,8 @@ export interface RunningConnector {
   /** Set only on the start that created the `admin` user: print it once. */
   initialAdmin: InitialAdmin | null;
   outbox: OutboxService;
+  /** What open consoles' live stream (SSE) hears: fetch runs and backfills publish their new incidents. */
+  events: IncidentEvents;
   close(): Promise<void>;
 }
 
@@ -170,6 +172,7 @@ export async function startConnector(
     client,
     initialAdmin,
     outbox,
+    events,
     async close() {
       if (closed) return;
       closed = true;
