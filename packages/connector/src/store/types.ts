@@ -3,6 +3,7 @@ import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
 import { Nullable } from '../cases/nullable.ts';
 import type { AuthStore, CaseStore } from './case-types.ts';
 import type { OutboxStore } from '../outbox/types.ts';
+import type { PlaybookStore } from '../playbooks/journal/store.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -133,7 +134,13 @@ export interface CommitRunInput {
   /** The cursor the run started from: the commit fails if another writer moved it meanwhile. */
   cursorBefore: string | null;
   cursorAfter: string | null;
-  run: NewFetchRun;
+  /**
+   * The run record, written by the run's last commit. A feed run commits in batches as its
+   * response streams: the earlier ones carry incidents and cursor progress but no record.
+   */
+  run?: NewFetchRun;
+  /** Incidents the run's earlier commits inserted: the record's count includes them. */
+  insertedBefore?: number;
   gaps?: NewGap[];
   /** epoch ms, for created_at/recorded_at */
   now: number;
@@ -146,11 +153,16 @@ export interface CommitRunInput {
 export interface IncidentStore extends CaseStore, AuthStore {
   /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
   readonly outbox: OutboxStore;
+  /** The playbook run journal; trigger runs are written with their incidents (commitRun, insertIncidents). */
+  readonly playbooks: PlaybookStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
-  /** Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record in ONE transaction. */
-  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number }>;
+  /**
+   * Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record (when given)
+   * in ONE transaction. `runId` is null for a commit without a run record.
+   */
+  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number | null }>;
   /** A run that failed: its record only; the cursor does not move. */
   recordFailedRun(run: NewFetchRun): Promise<number>;
   /**

@@ -21,6 +21,20 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.deepEqual([...(await store.knownAlertEventIds(['e1', 'e3', 'e9']))].sort(), ['e1', 'e3']);
   });
 
+  test(`${name} store: a batch commit without a run record moves the cursor; the run's last commit counts every batch`, async (t) => {
+    const store = await open(t);
+    if (!store) return;
+    const { run: _, ...batch } = commit([inc(1), inc(2)], null, 'c1');
+    const r1 = await store.commitRun(batch);
+    assert.equal(r1.runId, null);
+    assert.equal(r1.inserted.length, 2);
+    assert.equal(await store.getCursor('search'), 'c1');
+    assert.equal((await store.listRuns(10)).length, 0);
+    const r2 = await store.commitRun({ ...commit([inc(2), inc(3)], 'c1', 'c2'), insertedBefore: 2 });
+    assert.equal(typeof r2.runId, 'number');
+    assert.equal((await store.lastRun())!.count, 3);
+  });
+
   test(`${name} store: unique on alertEventId even under another id`, async (t) => {
     const store = await open(t);
     if (!store) return;

@@ -41,7 +41,7 @@ test('postgres store: two stores racing commitRun on one cursor: one wins, the o
   for (let round = 0; round < 10; round++) {
     const n = round * 10;
     // Overlapping batches: both writers saw the same events from the same cursor.
-    const results: PromiseSettledResult<{ inserted: NewIncident[]; runId: number }>[] =
+    const results: PromiseSettledResult<{ inserted: NewIncident[]; runId: number | null }>[] =
       await Promise.allSettled([
         a.commitRun(commit([inc(n + 1), inc(n + 2), inc(n + 3)], cursor, `a${round}`)),
         b.commitRun(commit([inc(n + 2), inc(n + 3), inc(n + 4)], cursor, `b${round}`)),

@@ -24,3 +24,17 @@ export function budgetCheck(clock: Clock, budgetMs: number): () => void {
     if (elapsed > budgetMs) throw new RuleBudgetExceeded(budgetMs, elapsed);
   };
 }
+
+/**
+ * budgetCheck on the calling thread's own CPU time: in a scan worker, a machine busy with other
+ * work slows the scan's wall time, not its cost, and must not get rules disabled. Worker threads
+ * only: on the main thread, time spent serving requests would count against the rule.
+ */
+export function threadCpuBudgetCheck(budgetMs: number): () => void {
+  const start = process.threadCpuUsage();
+  return () => {
+    const used = process.threadCpuUsage(start);
+    const elapsed = Math.round((used.user + used.system) / 1000);
+    if (elapsed > budgetMs) throw new RuleBudgetExceeded(budgetMs, elapsed);
+  };
+}

@@ -1,9 +1,12 @@
 import type { SiemContext } from '../context.ts';
 import type { NewSecurityEvent } from '../modules/events/repository.ts';
 import type { StoredRule } from '../modules/rules/repository.ts';
+import { storeFailure } from '../errors.ts';
 import { budgetCheck, RuleBudgetExceeded } from './budget.ts';
-import { evaluateRule, type EvaluationResult } from './evaluate.ts';
+import { applyScan, evaluateRule, scanJob, type EvaluationResult } from './evaluate.ts';
 import { recordRuleFailure } from './health.ts';
+import type { WindowScanner } from './scanner.ts';
+import type { ScanResult } from './window-scan.ts';
 import { nextRunAfter } from './schedule.ts';
 import { engineState } from './state.ts';
 
@@ -12,12 +15,33 @@ export function dueRules(ctx: SiemContext, now: number): StoredRule[] {
   return engineState(ctx).rules.due(now);
 }
 
+/** A store that refused a read or write (disk full, I/O, busy): not the rule's fault. */
+function isStoreFailure(err: unknown): boolean {
+  return storeFailure(err)?.code.startsWith('STORAGE_') ?? false;
+}
+
 /**
- * Evaluates one scheduled rule and records its next run in the same transaction, so a crash
- * never half-applies an evaluation. A rule that fails (a bad stored query) is logged and
- * rescheduled; it never stops the others. The evaluation has a time budget: over it, it is
- * rolled back and counted as a failure (health.ts disables the rule after repeated ones); its
- * start is committed first, so one that never ends is quarantined at the next start.
+ * What a failed evaluation leaves: over its budget, it is counted as a failure (health.ts
+ * disables the rule after repeated ones); a rule that fails on its own (a bad stored query) is
+ * logged and rescheduled, so it never stops the others. A store failure is rethrown with the
+ * rule's next run untouched: its window is evaluated again once the store is back, not lost.
+ */
+function evaluationFailed(ctx: SiemContext, rule: StoredRule, now: number, err: unknown): null {
+  if (err instanceof RuleBudgetExceeded) {
+    ctx.store.tx(() => recordRuleFailure(ctx, rule, now, err.message));
+    return null;
+  }
+  if (isStoreFailure(err)) throw err;
+  ctx.logger.error({ err, ruleId: rule.id }, 'security rule evaluation failed');
+  engineState(ctx).rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
+  return null;
+}
+
+/**
+ * Evaluates one scheduled rule on this thread and records its next run in the same
+ * transaction, so a crash never half-applies an evaluation. The evaluation has a time budget:
+ * over it, it is rolled back and counted as a failure; its start is committed first, so one
+ * that never ends is quarantined at the next start. Failures: see evaluationFailed.
  */
 export function runScheduledRule(ctx: SiemContext, rule: StoredRule, now: number): EvaluationResult | null {
   const state = engineState(ctx);
@@ -30,13 +54,37 @@ export function runScheduledRule(ctx: SiemContext, rule: StoredRule, now: number
       return result;
     });
   } catch (err) {
-    if (err instanceof RuleBudgetExceeded) {
-      ctx.store.tx(() => recordRuleFailure(ctx, rule, now, err.message));
-      return null;
-    }
-    ctx.logger.error({ err, ruleId: rule.id }, 'security rule evaluation failed');
-    state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
-    return null;
+    return evaluationFailed(ctx, rule, now, err);
+  }
+}
+
+/**
+ * The engine loop's evaluation of one scheduled rule: the window is read by `scanner` (worker
+ * threads, off the event loop), then the decision, the events and the next run are stored in
+ * one transaction here, on the single writer. Budget and failures as runScheduledRule.
+ */
+export async function runScheduledRuleWith(
+  ctx: SiemContext,
+  rule: StoredRule,
+  now: number,
+  scanner: WindowScanner,
+): Promise<EvaluationResult | null> {
+  const state = engineState(ctx);
+  state.rules.markStarted(rule.id, now);
+  let scan: ScanResult;
+  try {
+    scan = await scanner.scan(scanJob(ctx, rule, now));
+  } catch (err) {
+    return evaluationFailed(ctx, rule, now, err);
+  }
+  try {
+    return ctx.store.tx(() => {
+      const result = applyScan(ctx, rule, now, scan);
+      state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
+      return result;
+    });
+  } catch (err) {
+    return evaluationFailed(ctx, rule, now, err);
   }
 }
 

@@ -2,14 +2,14 @@ import type { StatementSync } from 'node:sqlite';
 import type { SiemContext } from '../context.ts';
 import { createSqliteSecurityEventsWriter, type SecurityEventsWriter } from '../modules/events/repository.ts';
 import { createSqliteRulesRepository, type RulesRepository } from '../modules/rules/repository.ts';
+import { createScanCache, type ScanCache } from './window-scan.ts';
 
 /** Prepared statements and writers of the rule engine, built once per SIEM context. */
 export interface EngineState {
   writer: SecurityEventsWriter;
   rules: RulesRepository;
-  statements: Map<string, StatementSync>;
-  /** Per evaluation instant: lowest log seq of each (accounts, window start). */
-  windowFloors: { now: number; floors: Map<string, number> };
+  /** Statements of window scans done on this thread (the writer's connection). */
+  scan: ScanCache;
   stmt: {
     activeSuppressions: StatementSync;
     expireSuppressions: StatementSync;
@@ -30,8 +30,7 @@ export function engineState(ctx: SiemContext): EngineState {
     s = {
       writer: createSqliteSecurityEventsWriter(ctx.store),
       rules: createSqliteRulesRepository(ctx.store),
-      statements: new Map(),
-      windowFloors: { now: -1, floors: new Map() },
+      scan: createScanCache(db),
       stmt: {
         activeSuppressions: db.prepare(
           'SELECT group_key, until FROM rule_suppressions WHERE rule_id = ? AND until > ?',

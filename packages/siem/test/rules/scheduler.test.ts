@@ -104,3 +104,32 @@ test('suppression state survives a restart', async (t) => {
   const count = ctx2.store.db.prepare('SELECT count(*) AS n FROM security_events').get() as { n: number };
   assert.equal(count.n, 1);
 });
+
+test('a store that refuses the evaluation’s write keeps the rule’s window: the next run is not advanced', async (t) => {
+  const { SiemError } = await import('../../src/errors.ts');
+  const s = await buildTestSiem({ clock: new FakeClock(T0) });
+  t.after(() => s.close());
+  const account = s.ctx.accounts.get(s.siemAccountId)!;
+  const service = createRulesService(s.ctx);
+  const rule = service.create(
+    account,
+    ruleRequest({ title: 'kept window' }, {}, { severityThresholdTiers: { LOW: 1 } }),
+  );
+  insertLogs(s.ctx, s.logsAccountId, [{ ts: T0 + 30_000, outcome: 'failure', user: 'root' }]);
+  const tx = s.ctx.store.tx.bind(s.ctx.store);
+  s.ctx.store.tx = () => {
+    throw new SiemError({ code: 'STORAGE_FULL', status: 507, message: 'the SIEM’s disk is full (injected)' });
+  };
+  assert.throws(() => evaluateDueRules(s.ctx, T0 + MIN), { code: 'STORAGE_FULL' });
+  assert.equal(service.rules.get(rule.id)!.nextRunAt, T0 + MIN, 'still due for the same window');
+  assert.equal(service.rules.get(rule.id)!.lastRunAt, null);
+
+  s.ctx.store.tx = tx;
+  const results = evaluateDueRules(s.ctx, T0 + MIN + 5_000);
+  assert.deepEqual(
+    results.map((r) => [r.ruleId, r.events.length]),
+    [[rule.id, 1]],
+    'the window with the log is evaluated once the store takes writes again',
+  );
+  assert.equal(service.rules.get(rule.id)!.nextRunAt, T0 + 2 * MIN);
+});
