@@ -10,6 +10,7 @@ const ALL = [
   'ingest',
   'search',
   'rules',
+  'listener',
   'feed',
   'backlog',
   'hostile',

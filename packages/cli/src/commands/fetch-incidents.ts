@@ -48,12 +48,18 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
   });
   try {
     if (flags.once) {
-      const r = await fetchIncidentsOnce({ ...deps, signal: rt.signal });
+      // Piped: every incident, one line each, as its batch commits (a feed run may make many).
+      const tty = isTerminal();
+      const r = await fetchIncidentsOnce({
+        ...deps,
+        signal: rt.signal,
+        onCommit: tty ? undefined : (inserted) => inserted.forEach((i) => printLine(i)),
+      });
       if (outbox.sinks.length > 0) {
         const settled = await outbox.dispatcher.drain();
         note(`outbox: ${settled} delivery attempt(s) settled to ${outbox.sinks.join(', ')}`);
       }
-      if (isTerminal()) {
+      if (tty) {
         const rows = r.incidents.map((i) => ({ ...i }) as Record<string, unknown>);
         printText(
           formatTable(
@@ -61,8 +67,9 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
             ['id', 'occurred', 'severity', 'name'].filter((c) => rows.length === 0 || c in rows[0]!),
           ),
         );
+        if (r.count > r.incidents.length) note(`(the first ${r.incidents.length} of ${r.count} shown)`);
         note(runLine(r));
-      } else for (const i of r.incidents) printLine(i);
+      }
       return;
     }
     if (!rt.config.fetch.enabled) {

@@ -1,4 +1,5 @@
-import type { FetchDeps, FetchRunResult, PlannedRun } from './types.ts';
+import type { NewGap, NewIncident } from '../store/types.ts';
+import { RESULT_INCIDENTS_MAX, type FetchDeps, type FetchRunResult, type PlannedRun } from './types.ts';
 import { planFeedRun } from './feed-run.ts';
 import { planSearchRun } from './search-run.ts';
 import { feedSourceKey, searchSourceKey } from './cursor.ts';
@@ -8,11 +9,17 @@ function describe(err: unknown): string {
   return `${e?.code ? `[${e.code}] ` : ''}${e?.message ?? String(err)}`;
 }
 
+async function* once(plan: Promise<PlannedRun>): AsyncGenerator<PlannedRun> {
+  yield await plan;
+}
+
 /**
  * One fetch run: plan (read the SIEM, map, dedupe), then commit incidents + cursor + gaps + run
- * record in one transaction (rule 1). A crash anywhere before the commit leaves the old cursor,
- * so the next run fetches the same events again and the ids make it idempotent. A failed run is
- * recorded (error, cursor unchanged) and rethrown.
+ * record in one transaction (rule 1). A feed run commits in batches as its response streams
+ * (feed-run.ts); each batch's cursor covers only what that batch and the ones before it wrote.
+ * A crash anywhere before a commit leaves the cursor before it, so the next run fetches the same
+ * events again and the ids make it idempotent. A failed run is recorded (error; what its earlier
+ * batches committed stays) and rethrown.
  */
 export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResult> {
   const startedAt = deps.clock.now();
@@ -20,66 +27,86 @@ export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResul
     deps.options.source === 'feed'
       ? feedSourceKey(deps.options.configIds, deps.options)
       : searchSourceKey(deps.options);
-  let plan: PlannedRun | undefined;
+  let first: PlannedRun | undefined;
+  let count = 0;
+  const kept: NewIncident[] = [];
+  const gaps: NewGap[] = [];
   try {
-    plan =
-      deps.options.source === 'feed'
-        ? await planFeedRun(deps, startedAt)
-        : await planSearchRun(deps, startedAt);
-    const endedAt = deps.clock.now();
-    const { inserted, runId } = await deps.store.commitRun({
-      source: plan.source,
-      incidents: plan.incidents,
-      cursorBefore: plan.cursorBefore,
-      cursorAfter: plan.cursorAfter,
-      gaps: plan.gaps,
-      now: endedAt,
-      run: {
+    const parts =
+      deps.options.source === 'feed' ? planFeedRun(deps, startedAt) : once(planSearchRun(deps, startedAt));
+    for await (const plan of parts) {
+      first ??= plan;
+      const endedAt = deps.clock.now();
+      const { inserted, runId } = await deps.store.commitRun({
+        source: plan.source,
+        incidents: plan.incidents,
+        cursorBefore: plan.cursorBefore,
+        cursorAfter: plan.cursorAfter,
+        gaps: plan.gaps,
+        now: endedAt,
+        insertedBefore: count,
+        run: plan.final
+          ? {
+              source: plan.source,
+              startedAt,
+              endedAt,
+              count: plan.incidents.length,
+              cursorBefore: first.cursorBefore,
+              cursorAfter: plan.cursorAfter,
+              error: null,
+              lagMs: plan.lagMs,
+              full: plan.full,
+            }
+          : undefined,
+      });
+      count += inserted.length;
+      gaps.push(...plan.gaps);
+      for (const i of inserted) if (kept.length < RESULT_INCIDENTS_MAX) kept.push(i);
+      if (inserted.length > 0) deps.onCommit?.(inserted, endedAt);
+      if (!plan.final) continue;
+      const result: FetchRunResult = {
+        runId: runId!,
         source: plan.source,
         startedAt,
         endedAt,
-        count: plan.incidents.length,
-        cursorBefore: plan.cursorBefore,
+        incidents: kept,
+        count,
+        cursorBefore: first.cursorBefore,
         cursorAfter: plan.cursorAfter,
-        error: null,
-        lagMs: plan.lagMs,
         full: plan.full,
-      },
-    });
-    const result: FetchRunResult = {
-      runId,
-      source: plan.source,
-      startedAt,
-      endedAt,
-      incidents: inserted,
-      count: inserted.length,
-      cursorBefore: plan.cursorBefore,
-      cursorAfter: plan.cursorAfter,
-      full: plan.full,
-      lagMs: plan.lagMs,
-      gaps: plan.gaps,
-      detail: plan.detail,
-    };
-    deps.logger.info(
-      { source: result.source, count: result.count, full: result.full, lagMs: result.lagMs, ...plan.detail },
-      'fetch run committed',
-    );
-    deps.onRun?.(result);
-    return result;
+        lagMs: plan.lagMs,
+        gaps,
+        detail: plan.detail,
+      };
+      deps.logger.info(
+        {
+          source: result.source,
+          count: result.count,
+          full: result.full,
+          lagMs: result.lagMs,
+          ...plan.detail,
+        },
+        'fetch run committed',
+      );
+      deps.onRun?.(result);
+      return result;
+    }
+    throw new Error('unreachable: a run plan ends with its final part');
   } catch (err) {
-    // Cut short by shutdown: nothing was committed and nothing failed; the next start redoes it.
+    // Cut short by shutdown: nothing more was committed and nothing failed; the next start redoes it.
     if (deps.signal?.aborted) throw err;
     const endedAt = deps.clock.now();
     const error = describe(err);
-    const cursorBefore = plan?.cursorBefore ?? (await deps.store.getCursor(source).catch(() => null));
+    const cursorBefore = first?.cursorBefore ?? null;
+    const cursorNow = await deps.store.getCursor(source).catch(() => cursorBefore);
     const runId = await deps.store
       .recordFailedRun({
         source,
         startedAt,
         endedAt,
-        count: 0,
-        cursorBefore,
-        cursorAfter: cursorBefore,
+        count,
+        cursorBefore: first ? cursorBefore : cursorNow,
+        cursorAfter: cursorNow,
         error,
         lagMs: null,
         full: false,
@@ -90,13 +117,13 @@ export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResul
       source,
       startedAt,
       endedAt,
-      incidents: [],
-      count: 0,
-      cursorBefore,
-      cursorAfter: cursorBefore,
+      incidents: kept,
+      count,
+      cursorBefore: first ? cursorBefore : cursorNow,
+      cursorAfter: cursorNow,
       full: false,
       lagMs: null,
-      gaps: [],
+      gaps,
       error,
     });
     throw err;

@@ -6,6 +6,8 @@ import { invalidFetchOption } from '../errors.ts';
 
 /** The panel caps incidents per run at 50; a larger value is clamped with a warning. */
 export const MAX_FETCH_CAP = 50;
+/** Feed events read per commit while a response streams (measured: bench/feed-store.ts). */
+export const FEED_COMMIT_EVENTS = 1000;
 /** Largest page `events/search` serves. */
 export const SEARCH_MAX_PAGE_SIZE = 1000;
 
@@ -43,6 +45,13 @@ export const FetchOptions = Type.Object({
     maximum: 600000,
     default: 1000,
     description: 'feed mode: events per feed request (one request per run; maxFetch is search-mode only)',
+  }),
+  feedCommitEvents: Type.Integer({
+    minimum: 1,
+    maximum: 100000,
+    default: FEED_COMMIT_EVENTS,
+    description:
+      'feed mode: events read between two commits while a response streams (bounds memory; a crash re-reads at most one response)',
   }),
   searchPageSize: Type.Integer({ minimum: 1, maximum: SEARCH_MAX_PAGE_SIZE, default: SEARCH_MAX_PAGE_SIZE }),
 });

@@ -96,6 +96,7 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
   const full = taken.length >= options.maxFetch;
   const newest = taken.length ? eventDateMs(taken[taken.length - 1]!.eventDate) : null;
   return {
+    final: true,
     source,
     cursorBefore,
     cursorAfter: JSON.stringify(next),

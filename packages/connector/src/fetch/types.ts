@@ -14,10 +14,23 @@ export interface FetchDeps {
   signal?: AbortSignal;
   /** Called after every run, failed ones included (the CLI prints a line). */
   onRun?: (result: FetchRunResult) => void;
+  /**
+   * Called after each durable commit with the incidents it inserted, oldest first. A search run
+   * commits once; a feed run commits in batches as its response streams, so this (not the run
+   * result, which keeps at most RESULT_INCIDENTS_MAX) is how to see every incident of a large one.
+   */
+  onCommit?: (inserted: NewIncident[], at: number) => void;
 }
 
-/** A run computed but not committed yet. */
+/** Incidents a run result lists; `count` is always the full number. */
+export const RESULT_INCIDENTS_MAX = 1000;
+
+/**
+ * A run (or, for a streamed feed run, one batch of it) computed but not committed yet. Only the
+ * `final` one carries the run record; each one's `cursorBefore` is what the previous one left.
+ */
 export interface PlannedRun {
+  final: boolean;
   source: string;
   cursorBefore: string | null;
   cursorAfter: string | null;
@@ -33,7 +46,7 @@ export interface FetchRunResult {
   source: string;
   startedAt: number;
   endedAt: number;
-  /** Incidents newly inserted by this run (oldest first). */
+  /** Incidents newly inserted by this run, oldest first: the first RESULT_INCIDENTS_MAX of them. */
   incidents: NewIncident[];
   count: number;
   cursorBefore: string | null;

@@ -6,6 +6,8 @@ import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
 import { createSqliteOutbox, sqliteOutboxWriter } from '../outbox/sqlite-outbox.ts';
 import type { OutboxRoute } from '../outbox/routing.ts';
+import { sqlitePlaybooks } from '../playbooks/journal/store.ts';
+import type { NewRun } from '../playbooks/journal/journal.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -73,16 +75,22 @@ export function openSqliteIncidentStore(opts: {
       ).lastInsertRowid,
     );
 
-  const insertAll = (incidents: readonly NewIncident[], now: number): NewIncident[] => {
+  const insertAll = (
+    incidents: readonly NewIncident[],
+    now: number,
+    planned: Map<string, NewRun[]> | null,
+  ): NewIncident[] => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       const r = insIncident.run(...incidentValues(i), now, now);
       if (r.changes > 0) {
         inserted.push(i);
-        caseStore.afterInsert(i, now);
+        caseStore.afterInsert(i, now, r.lastInsertRowid);
       }
     }
+    caseStore.countInserted(inserted);
     enqueue(inserted, now);
+    playbooks.write(inserted, planned, now);
     return inserted;
   };
 
@@ -100,11 +108,13 @@ export function openSqliteIncidentStore(opts: {
 
   const caseStore = sqliteCases(db, tx);
   caseStore.backfill();
+  const playbooks = sqlitePlaybooks(db, tx, caseStore);
 
   return {
     ...caseStore.cases,
     ...sqliteAuth(db, tx),
     outbox: createSqliteOutbox(db),
+    playbooks: playbooks.store,
     async getCursor(source) {
       const row = getCursor.get(source) as { value: string } | undefined;
       return row?.value ?? null;
@@ -124,15 +134,18 @@ export function openSqliteIncidentStore(opts: {
       return known;
     },
     async commitRun(input) {
+      const planned = await playbooks.plan(input.incidents, input.now);
       return tx(() => {
         const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
         if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted = insertAll(input.incidents, input.now);
+        const inserted = insertAll(input.incidents, input.now, planned);
         if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
           putCursor.run(input.source, input.cursorAfter, input.now);
         }
         for (const g of input.gaps ?? []) insGap.run(g.source, g.from, g.to, g.reason, input.now);
-        const runId = runInsert({ ...input.run, count: inserted.length });
+        const runId = input.run
+          ? runInsert({ ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
+          : null;
         return { inserted, runId };
       });
     },
@@ -140,7 +153,8 @@ export function openSqliteIncidentStore(opts: {
       return runInsert(run);
     },
     async insertIncidents(incidents, now) {
-      return tx(() => insertAll(incidents, now));
+      const planned = await playbooks.plan(incidents, now);
+      return tx(() => insertAll(incidents, now, planned));
     },
     async recordBackfillRun(run, gapId, now) {
       return tx(() => {
@@ -190,21 +204,6 @@ export function openSqliteIncidentStore(opts: {
     async getIncident(id) {
       const row = getById.get(id) as IncidentRow | undefined;
       return row ? toIncident(row) : null;
-    },
-    async updateIncident(id, patch, now) {
-      return tx(() => {
-        const row = getById.get(id) as IncidentRow | undefined;
-        if (!row) return null;
-        const status = patch.status ?? row.status;
-        const owner = patch.owner === undefined ? row.owner : patch.owner;
-        db.prepare('UPDATE incidents SET status = ?, owner = ?, updated_at = ? WHERE id = ?').run(
-          status,
-          owner,
-          now,
-          id,
-        );
-        return toIncident({ ...row, status, owner, updated_at: now });
-      });
     },
     async lastRun(filter = {}) {
       const where: string[] = [];

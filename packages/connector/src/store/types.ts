@@ -3,6 +3,7 @@ import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
 import { Nullable } from '../cases/nullable.ts';
 import type { AuthStore, CaseStore } from './case-types.ts';
 import type { OutboxStore } from '../outbox/types.ts';
+import type { PlaybookStore } from '../playbooks/journal/store.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -11,8 +12,8 @@ export const IncidentStatus = Type.Union([
 ]);
 export type IncidentStatus = Static<typeof IncidentStatus>;
 
-/** One incident as stored and served by the connector's API. */
-export const Incident = Type.Object({
+/** The columns of an incident the queue and the detail page share. */
+const IncidentCore = {
   id: Type.String({ description: 'logzio:<alertEventId>, derived from the source event (rule 2)' }),
   alertEventId: Type.String(),
   name: Type.String(),
@@ -25,8 +26,6 @@ export const Incident = Type.Object({
   // Plain enum/object schemas (not unions or patternProperties): the queue serialises 50 a page.
   status: Type.Unsafe<IncidentStatus>({ type: 'string', enum: ['new', 'active', 'closed'] }),
   owner: Nullable(Type.String()),
-  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
-  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
   tags: Type.Array(Type.String()),
   closeReason: Type.Unsafe<CloseReason | null>({ type: ['string', 'null'], enum: [...CLOSE_REASONS, null] }),
   closeNotes: Nullable(Type.String()),
@@ -36,8 +35,30 @@ export const Incident = Type.Object({
   closedAt: Nullable(Type.String()),
   timeToAcknowledgeSeconds: Nullable(Type.Number()),
   timeToCloseSeconds: Nullable(Type.Number()),
+};
+
+/** One incident as stored and served by the connector's API (the detail route). */
+export const Incident = Type.Object({
+  ...IncidentCore,
+  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
 });
 export type Incident = Static<typeof Incident>;
+
+/**
+ * An incident as the queue lists it: without the raw event and the whole fields object (read on
+ * the detail route), with the description and groupBy values an analyst scans a queue by.
+ */
+export const IncidentSummary = Type.Object({
+  ...IncidentCore,
+  description: Nullable(Type.String()),
+  groupBy: Type.Unsafe<Record<string, string>>({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'groupBy field name (without the "groupBy." prefix) to value',
+  }),
+});
+export type IncidentSummary = Static<typeof IncidentSummary>;
 
 /** An incident mapped from an event, not yet stored (status, owner and times come from the store). */
 export type NewIncident = Pick<
@@ -113,7 +134,13 @@ export interface CommitRunInput {
   /** The cursor the run started from: the commit fails if another writer moved it meanwhile. */
   cursorBefore: string | null;
   cursorAfter: string | null;
-  run: NewFetchRun;
+  /**
+   * The run record, written by the run's last commit. A feed run commits in batches as its
+   * response streams: the earlier ones carry incidents and cursor progress but no record.
+   */
+  run?: NewFetchRun;
+  /** Incidents the run's earlier commits inserted: the record's count includes them. */
+  insertedBefore?: number;
   gaps?: NewGap[];
   /** epoch ms, for created_at/recorded_at */
   now: number;
@@ -126,11 +153,16 @@ export interface CommitRunInput {
 export interface IncidentStore extends CaseStore, AuthStore {
   /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
   readonly outbox: OutboxStore;
+  /** The playbook run journal; trigger runs are written with their incidents (commitRun, insertIncidents). */
+  readonly playbooks: PlaybookStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;
-  /** Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record in ONE transaction. */
-  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number }>;
+  /**
+   * Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record (when given)
+   * in ONE transaction. `runId` is null for a commit without a run record.
+   */
+  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number | null }>;
   /** A run that failed: its record only; the cursor does not move. */
   recordFailedRun(run: NewFetchRun): Promise<number>;
   /**
@@ -143,11 +175,6 @@ export interface IncidentStore extends CaseStore, AuthStore {
   getGap(id: number): Promise<Gap | null>;
   listIncidents(q: IncidentQuery): Promise<{ total: number; results: Incident[] }>;
   getIncident(id: string): Promise<Incident | null>;
-  updateIncident(
-    id: string,
-    patch: { status?: IncidentStatus; owner?: string | null },
-    now: number,
-  ): Promise<Incident | null>;
   lastRun(filter?: RunFilter): Promise<FetchRun | null>;
   listRuns(limit: number): Promise<FetchRun[]>;
   countsByStatus(): Promise<Record<IncidentStatus, number>>;

@@ -40,7 +40,7 @@ async function drain(
 }
 
 function feedOpts(s: RealSiem, extra: Record<string, unknown> = {}) {
-  return { source: 'feed', configIds: String(s.configId), feedBatchLimit: 50, ...extra };
+  return { source: 'feed', configIds: String(s.configId), feedBatchLimit: 50, feedCommitEvents: 7, ...extra };
 }
 
 async function assertExact(

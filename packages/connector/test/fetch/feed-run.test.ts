@@ -57,7 +57,8 @@ test('feed mode: a truncated response is re-read from the same offset with a sma
       [before, 10],
     ],
   );
-  assert.equal(r.count, 10);
+  // The 20 events that arrived whole before the first cut are real: committed, not thrown away.
+  assert.equal(r.count, 20);
   for (let i = 0; i < 5; i++) await fetchIncidentsOnce(h.deps({ ...FEED, feedBatchLimit: 40 }));
   const ids = await h.storedIds();
   assert.equal(new Set(ids).size, ids.length);
@@ -110,4 +111,90 @@ test('feed mode: filters apply client-side', async (t) => {
   h.siem.add(3, { eventDate: h.clock.now() - 5 * MIN, severity: 'SEVERE' });
   const r = await fetchIncidentsOnce(h.deps({ ...FEED, severities: ['SEVERE'] }));
   assert.equal(r.count, 3);
+});
+
+test('feed mode: a response is committed in batches as it streams, never read ahead of the commit', async (t) => {
+  const h = harness(t);
+  h.siem.add(5, { eventDate: h.clock.now() - 6 * MIN, storedAt: h.clock.now() - 6 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  const start = loadFeedCursor(key, await h.store.getCursor(key))!;
+  h.siem.add(23, { eventDate: h.clock.now() - 5 * MIN, storedAt: h.clock.now() - 4 * MIN });
+  // Count the events the feed has handed out when each commit starts.
+  let handedOut = 0;
+  const client = {
+    ...h.siem,
+    searchSecurityEvents: h.siem.searchSecurityEvents.bind(h.siem),
+    async *feed(req: Parameters<typeof h.siem.feed>[0]) {
+      for await (const item of h.siem.feed(req)) {
+        if (item.kind === 'event') handedOut++;
+        yield item;
+      }
+    },
+  };
+  const commits: { handedOut: number; incidents: number; cursor: string | null; run: boolean }[] = [];
+  const realCommit = h.store.commitRun.bind(h.store);
+  h.store.commitRun = async (input) => {
+    commits.push({
+      handedOut,
+      incidents: input.incidents.length,
+      cursor: input.cursorAfter,
+      run: input.run !== undefined,
+    });
+    return realCommit(input);
+  };
+  const seen: number[] = [];
+  const r = await fetchIncidentsOnce({
+    ...h.deps({ ...FEED, feedBatchLimit: 100, feedCommitEvents: 7 }),
+    client,
+    onCommit: (inserted) => seen.push(inserted.length),
+  });
+  assert.deepEqual(
+    commits.map((c) => [c.handedOut, c.incidents, c.run]),
+    [
+      [7, 7, false],
+      [14, 7, false],
+      [21, 7, false],
+      [23, 2, true],
+    ],
+  );
+  // Mid-response batches keep the offset (only the context line carries a new one) and move the
+  // storage time they covered; the last one moves the offset.
+  for (const c of commits.slice(0, 3)) {
+    const cur = loadFeedCursor(key, c.cursor)!;
+    assert.equal(cur.offset, start.offset);
+    assert.equal(cur.lastStoredAt, h.clock.now() - 4 * MIN);
+  }
+  assert.notEqual(loadFeedCursor(key, commits[3]!.cursor)!.offset, start.offset);
+  assert.deepEqual(seen, [7, 7, 7, 2]);
+  assert.equal(r.count, 23);
+  assert.equal(r.incidents.length, 23);
+  assert.equal(r.cursorBefore, JSON.stringify(start));
+  const runs = await h.store.listRuns(10);
+  assert.equal(runs.length, 2);
+  assert.equal(runs[0]!.count, 23);
+});
+
+test('feed mode: a run that fails mid-response keeps its committed batches; the next run re-reads and drops them by id', async (t) => {
+  const h = harness(t);
+  h.siem.add(3, { eventDate: h.clock.now() - 6 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  h.siem.add(20, { eventDate: h.clock.now() - 5 * MIN });
+  const realCommit = h.store.commitRun.bind(h.store);
+  let calls = 0;
+  h.store.commitRun = async (input) => {
+    if (++calls === 3) throw new Error('disk full');
+    return realCommit(input);
+  };
+  const opts = { ...FEED, feedCommitEvents: 6 };
+  await assert.rejects(fetchIncidentsOnce(h.deps(opts)), /disk full/);
+  assert.equal((await h.storedIds()).length, 3 + 12);
+  const failed = (await h.store.listRuns(10))[0]!;
+  assert.match(failed.error!, /disk full/);
+  assert.equal(failed.count, 12);
+  h.store.commitRun = realCommit;
+  const r = await fetchIncidentsOnce(h.deps(opts));
+  assert.equal(r.count, 8);
+  const ids = await h.storedIds();
+  assert.equal(new Set(ids).size, 23);
+  assert.deepEqual([...ids].sort(), [...h.siem.allIds()].sort());
 });

@@ -21,6 +21,20 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.deepEqual([...(await store.knownAlertEventIds(['e1', 'e3', 'e9']))].sort(), ['e1', 'e3']);
   });
 
+  test(`${name} store: a batch commit without a run record moves the cursor; the run's last commit counts every batch`, async (t) => {
+    const store = await open(t);
+    if (!store) return;
+    const { run: _, ...batch } = commit([inc(1), inc(2)], null, 'c1');
+    const r1 = await store.commitRun(batch);
+    assert.equal(r1.runId, null);
+    assert.equal(r1.inserted.length, 2);
+    assert.equal(await store.getCursor('search'), 'c1');
+    assert.equal((await store.listRuns(10)).length, 0);
+    const r2 = await store.commitRun({ ...commit([inc(2), inc(3)], 'c1', 'c2'), insertedBefore: 2 });
+    assert.equal(typeof r2.runId, 'number');
+    assert.equal((await store.lastRun())!.count, 3);
+  });
+
   test(`${name} store: unique on alertEventId even under another id`, async (t) => {
     const store = await open(t);
     if (!store) return;
@@ -66,7 +80,12 @@ for (const { name, open } of STORE_FACTORIES) {
     const store = await open(t);
     if (!store) return;
     await store.commitRun(commit([inc(1, 1), inc(2, 2), inc(3, 3), inc(4, 4), inc(5, 0.5)], null, 'c'));
-    await store.updateIncident('logzio:e3', { status: 'closed', owner: 'ann' }, 2000);
+    await store.updateCase(
+      'logzio:e3',
+      { status: 'closed', owner: 'ann', closeReason: 'resolved' },
+      { kind: 'user', name: 'ann' },
+      2000,
+    );
     const q = (x: object) => store.listIncidents({ page: 1, pageSize: 10, ...x });
     assert.equal((await q({ status: ['closed'] })).total, 1);
     assert.equal((await q({ severities: [1, 4] })).total, 2);
@@ -85,6 +104,14 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.equal(closed!.owner, 'ann');
     assert.equal(closed!.updatedAt, '1970-01-01T00:00:02.000Z');
     assert.deepEqual(await store.countsByStatus(), { new: 4, active: 0, closed: 1 });
-    assert.equal(await store.updateIncident('nope', { status: 'active' }, 1), null);
+    assert.equal(
+      await store.updateCase('nope', { status: 'active' }, { kind: 'user', name: 'ann' }, 1),
+      null,
+    );
+    assert.deepEqual(
+      (await store.timeline('logzio:e3')).map((e) => e.kind),
+      ['created', 'owner_changed', 'closed'],
+      'an update is on the timeline',
+    );
   });
 }

@@ -1,4 +1,4 @@
-import type { CommitRunInput, NewIncident } from '../../src/store/types.ts';
+import type { CommitRunInput, NewFetchRun, NewIncident } from '../../src/store/types.ts';
 
 export const inc = (n: number, severity = 3): NewIncident => ({
   id: `logzio:e${n}`,
@@ -14,7 +14,7 @@ export const commit = (
   incidents: NewIncident[],
   before: string | null,
   after: string | null,
-): CommitRunInput => ({
+): CommitRunInput & { run: NewFetchRun } => ({
   source: 'search',
   incidents,
   cursorBefore: before,
