@@ -11,11 +11,38 @@ import { forbiddenQuery, invalidQuery } from './dsl/errors.ts';
  */
 export interface Aggregator {
   add(doc: Record<string, unknown>, ts: number): void;
+  /** `n` logs whose `ts` are in [min, max], all in the bucket of `key` (from SQL's GROUP BY). */
+  addGroup?(group: SqlAggGroup): void;
   result(): unknown;
 }
 
+/**
+ * How SQL computes an aggregation exactly from `logs.ts` alone (no document parsed): a
+ * `date_histogram` on @timestamp with a fixed interval and no sub-aggregation (GROUP BY the
+ * bucket), or `value_count`/`min`/`max` of @timestamp. Sums stay in JS: a float sum of many
+ * epoch-ms values depends on the order of addition.
+ */
+export type SqlAggSpec = { kind: 'histogram'; intervalMs: number } | { kind: 'metric' };
+
+export interface SqlAggGroup {
+  key: number;
+  n: number;
+  min: number;
+  max: number;
+}
+
 type Obj = Record<string, unknown>;
-type Factory = () => Aggregator;
+type Factory = (() => Aggregator) & { sql?: SqlAggSpec };
+
+/** The SQL plan of every aggregation, by name, or null when one of them needs the documents. */
+export function sqlAggPlan(factories: Map<string, Factory>): Map<string, SqlAggSpec> | null {
+  const plan = new Map<string, SqlAggSpec>();
+  for (const [name, f] of factories) {
+    if (!f.sql) return null;
+    plan.set(name, f.sql);
+  }
+  return plan;
+}
 
 const BUCKET_TYPES = new Set(['terms', 'date_histogram']);
 const METRIC_TYPES = new Set(['cardinality', 'value_count', 'min', 'max', 'avg', 'sum', 'stats']);
@@ -48,10 +75,22 @@ export function parseAggs(v: unknown, path: string): Map<string, Factory> {
   return parseLevel(v, path, false);
 }
 
-export function runAggs(factories: Map<string, Factory>): { add(doc: Obj, ts: number): void; result(): Obj } {
+export interface RunningAggs {
+  add(doc: Obj, ts: number): void;
+  /** SQL groups for the aggregation `name` (one whose factory has a `sql` plan). */
+  addGroups(name: string, groups: Iterable<SqlAggGroup>): void;
+  result(): Obj;
+}
+
+export function runAggs(factories: Map<string, Factory>): RunningAggs {
   const aggs = [...factories].map(([name, f]) => [name, f()] as const);
   return {
     add: (doc, ts) => aggs.forEach(([, a]) => a.add(doc, ts)),
+    addGroups(name, groups) {
+      const a = aggs.find(([n]) => n === name)?.[1];
+      if (!a?.addGroup) throw new Error(`aggregation ${name} has no SQL plan`);
+      for (const g of groups) a.addGroup(g);
+    },
     result: () => Object.fromEntries(aggs.map(([name, a]) => [name, a.result()])),
   };
 }
@@ -105,8 +144,12 @@ function factory(type: string, field: string, body: Obj, sub: Map<string, Factor
       return termsAgg(field, body, sub, at);
     case 'date_histogram':
       return dateHistogram(field, body, sub, at);
-    default:
-      return () => metric(type, field);
+    default: {
+      const f: Factory = () => metric(type, field);
+      if (field === '@timestamp' && (type === 'value_count' || type === 'min' || type === 'max'))
+        f.sql = { kind: 'metric' };
+      return f;
+    }
   }
 }
 
@@ -195,27 +238,34 @@ function dateHistogram(field: string, body: Obj, sub: Map<string, Factory>, at: 
     }
     return t + n * INTERVALS[unit]!;
   };
-  return () => {
+  const f: Factory = () => {
     const buckets = new Map<number, { count: number; sub: ReturnType<typeof runAggs> }>();
+    const bucket = (t: number) => {
+      const k = floor(t);
+      let b = buckets.get(k);
+      if (!b) {
+        if (buckets.size >= MAX_BUCKETS)
+          throw invalidQuery(
+            at,
+            `more than ${MAX_BUCKETS} buckets: use a larger interval`,
+            'TOO_MANY_BUCKETS',
+          );
+        buckets.set(k, (b = { count: 0, sub: runAggs(sub) }));
+      }
+      return b;
+    };
     return {
       add(doc, ts) {
         const values = field === '@timestamp' ? [ts] : fieldValues(doc, field).map(docInstant);
         for (const t of new Set(values)) {
           if (t === undefined) continue;
-          const k = floor(t);
-          let b = buckets.get(k);
-          if (!b) {
-            if (buckets.size >= MAX_BUCKETS)
-              throw invalidQuery(
-                at,
-                `more than ${MAX_BUCKETS} buckets: use a larger interval`,
-                'TOO_MANY_BUCKETS',
-              );
-            buckets.set(k, (b = { count: 0, sub: runAggs(sub) }));
-          }
+          const b = bucket(t);
           b.count++;
           b.sub.add(doc, ts);
         }
+      },
+      addGroup(g) {
+        bucket(g.key).count += g.n;
       },
       result() {
         const keys = [...buckets.keys()].sort((a, b) => a - b);
@@ -243,6 +293,9 @@ function dateHistogram(field: string, body: Obj, sub: Map<string, Factory>, at: 
       },
     };
   };
+  if (field === '@timestamp' && sub.size === 0 && unit !== 'M' && unit !== 'y')
+    f.sql = { kind: 'histogram', intervalMs: n * INTERVALS[unit]! };
+  return f;
 }
 
 function emptySub(sub: Map<string, Factory>): Obj {
@@ -275,6 +328,12 @@ function metric(type: string, field: string): Aggregator {
         if (n < min) min = n;
         if (n > max) max = n;
       }
+    },
+    addGroup(g) {
+      count += g.n;
+      numeric += g.n;
+      if (g.min < min) min = g.min;
+      if (g.max > max) max = g.max;
     },
     result() {
       const asTime = (v: number | null) =>

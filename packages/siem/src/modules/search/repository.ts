@@ -2,6 +2,7 @@ import type { SqlParts } from '../../lucene/index.ts';
 import { FTS_IN } from '../../lucene/index.ts';
 import type { Store } from '../../store/store.ts';
 import { metaAny, NON_ASCII_TOKEN, windowCover } from '../logs/fts-meta.ts';
+import type { SqlAggGroup } from './aggs.ts';
 
 export interface LogRow {
   seq: number;
@@ -44,6 +45,20 @@ export interface SearchRepository {
    * only a partial first or last hour reads `logs` rows, to check their `ts`.
    */
   countFts(spec: FtsCountSpec): { ascii: number; others: Iterable<LogRow> };
+  /**
+   * Logs in the window grouped by `ts` bucket (`intervalMs`, epoch-aligned; null: one group),
+   * with their count and ts range, from the time index or, with `fts`, its plain-ASCII
+   * matches (the caller adds the others, checked with the predicate, from `countFts`).
+   */
+  groupByTime(spec: TimeGroupSpec): SqlAggGroup[];
+}
+
+export interface TimeGroupSpec {
+  accountId: number;
+  from: number;
+  to: number;
+  fts: string | null;
+  intervalMs: number | null;
 }
 
 export interface FtsCountSpec {
@@ -90,6 +105,10 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
   const nonAscii = db.prepare(`SELECT seq, ts, doc ${inHour}`);
   const count = (expr: string) => (indexCount.get(expr) as { n: number }).n;
   const plainOnly = (expr: string) => `(${expr}) NOT meta : ${NON_ASCII_TOKEN}`;
+  const windowTokens = (accountId: number, from: number, to: number) => {
+    const { cover, edges } = windowCover(accountId, from, to);
+    return [...cover, ...edges.map((e) => e.token)];
+  };
   return {
     countFts({ accountId, from, to, fts }) {
       const { cover, edges } = windowCover(accountId, from, to);
@@ -108,6 +127,24 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
             ? (nonAscii.iterate(others, from, to) as Iterable<LogRow>)
             : [],
       };
+    },
+    groupByTime({ accountId, from, to, fts, intervalMs }) {
+      // An integer interval, inlined: floor(ts / i) * i for negative ts too.
+      const i = intervalMs === null ? null : Math.trunc(intervalMs);
+      const key = i === null ? '0' : `(ts - ((ts % ${i}) + ${i}) % ${i})`;
+      const select = `SELECT ${key} AS key, count(*) AS n, min(ts) AS min, max(ts) AS max`;
+      if (fts === null) {
+        return prepared(`${select} FROM logs WHERE account_id = ? AND ts >= ? AND ts < ? GROUP BY 1`).all(
+          accountId,
+          from,
+          to,
+        ) as unknown as SqlAggGroup[];
+      }
+      const tokens = windowTokens(accountId, from, to);
+      if (tokens.length === 0) return [];
+      return prepared(
+        `${select} FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ? GROUP BY 1`,
+      ).all(plainOnly(`(${fts}) AND ${metaAny(tokens)}`), accountId, from, to) as unknown as SqlAggGroup[];
     },
     candidates(spec) {
       const dir = spec.order === 'asc' ? 'ASC' : 'DESC';

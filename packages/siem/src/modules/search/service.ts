@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SearchHit, SearchResponse } from '@siemlink/contracts';
 import type { Clock } from '../../clock.ts';
 import { exactFts, luceneToSqlParts, matchesLucene, simplify, type LuceneNode } from '../../lucene/index.ts';
-import { parseAggs, runAggs } from './aggs.ts';
+import { parseAggs, runAggs, sqlAggPlan, type RunningAggs } from './aggs.ts';
 import { compileQuery } from './dsl/compile.ts';
 import type { LogRow, SearchRepository } from './repository.ts';
 import type { SearchInput } from './request.ts';
@@ -79,13 +79,17 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           .map((r) => hitOf(r, JSON.parse(r.doc) as Doc));
       } else if (rest.kind !== 'none' && window.from < window.to) {
         const aggs = aggFactories ? runAggs(aggFactories) : undefined;
+        // Aggregations over `ts` alone, for a query the index answers exactly, come from SQL.
+        const inSql =
+          aggFactories && (await aggregateInSql(repository, accountId, window, rest, aggFactories, aggs!));
+        const aggsPerLog = aggs !== undefined && !inSql;
         const ranked: { seq: number; values: unknown[] }[] = [];
         const end = input.from + input.size;
-        const needsDoc = rest.kind !== 'all' || post.kind !== 'all' || aggs !== undefined || order === null;
+        const needsDoc = rest.kind !== 'all' || post.kind !== 'all' || aggsPerLog || order === null;
         // Every match must be seen for aggregations and for a sort other than time; otherwise
         // the scan stops at the page's end once the total is known from the index, or at the
         // cap (a lower bound, relation "gte").
-        const seesAll = aggs !== undefined || order === null;
+        const seesAll = aggsPerLog || order === null;
         const indexed =
           seesAll || track === false ? null : await indexedTotal(repository, accountId, window, rest, post);
         const cap = seesAll || track === true ? Infinity : track === false ? 0 : (track ?? totalCap);
@@ -103,7 +107,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
           const doc = needsDoc ? (JSON.parse(row.doc) as Doc) : undefined;
           if (doc && !matchesLucene(rest, doc)) continue;
-          aggs?.add(doc!, row.ts);
+          if (aggsPerLog) aggs.add(doc!, row.ts);
           if (post.kind !== 'all' && !matchesLucene(post, doc!)) continue;
           if (order) {
             if (matched >= input.from && matched < end)
@@ -209,6 +213,38 @@ async function indexedTotal(
     if (matchesLucene(node, JSON.parse(row.doc) as Doc)) n++;
   }
   return n;
+}
+
+/**
+ * Fills `aggs` from SQL when every aggregation has a SQL plan (`sqlAggPlan`) and the query is
+ * match-all or an exact FTS expression: groups of plain-ASCII matches from SQL, non-ASCII FTS
+ * matches checked with the predicate and added one by one. False (nothing added) otherwise.
+ */
+async function aggregateInSql(
+  repository: SearchRepository,
+  accountId: number,
+  window: TimeWindow,
+  rest: LuceneNode,
+  factories: Parameters<typeof sqlAggPlan>[0],
+  aggs: RunningAggs,
+): Promise<boolean> {
+  const plan = sqlAggPlan(factories);
+  const fts = rest.kind === 'all' ? null : exactFts(rest);
+  if (plan === null || (rest.kind !== 'all' && fts === null)) return false;
+  const { from, to } = window;
+  for (const [name, spec] of plan) {
+    const intervalMs = spec.kind === 'histogram' ? spec.intervalMs : null;
+    aggs.addGroups(name, repository.groupByTime({ accountId, from, to, fts, intervalMs }));
+  }
+  if (fts !== null) {
+    let examined = 0;
+    for (const row of repository.countFts({ accountId, from, to, fts }).others) {
+      if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
+      const doc = JSON.parse(row.doc) as Doc;
+      if (matchesLucene(rest, doc)) aggs.add(doc, row.ts);
+    }
+  }
+  return true;
 }
 
 /** ES 6 integer (-1 when not tracked, as ES 6 does), ES 7 object for a numeric `track_total_hits`. */

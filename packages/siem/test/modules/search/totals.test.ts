@@ -243,3 +243,38 @@ test('over HTTP: an integer total with x-siemlink-total-relation, ES 7 object on
   assert.equal(bad.status, 400);
   assert.equal(bad.body.field, 'track_total_hits');
 });
+
+test('aggregations over @timestamp for an exact query come from SQL and equal the per-log ones', async (t) => {
+  const { store, docs } = fixture(t, 1500, 23);
+  const s = service(store, 50);
+  const timeAggs = {
+    h: { date_histogram: { field: '@timestamp', fixed_interval: '5m', min_doc_count: 0 } },
+    n: { value_count: { field: '@timestamp' } },
+    lo: { min: { field: '@timestamp' } },
+    hi: { max: { field: '@timestamp' } },
+  };
+  // A partial-hour window (edges read rows), the default window, match-all and non-ASCII folds.
+  const ranges = [{ gte: NOW - 40 * 60_000, lt: NOW - 7 * 60_000, format: 'epoch_millis' }, undefined];
+  for (const q of ['*', 'password', 'cafe', 'alice OR bob', 'alice AND failed']) {
+    for (const range of ranges) {
+      const must: unknown[] = [{ query_string: { query: q } }];
+      if (range) must.push({ range: { '@timestamp': range } });
+      const query = { bool: { must } };
+      examined = 0;
+      const inSql = await run(s, { query, size: 3, aggs: timeAggs });
+      const sqlExamined = examined;
+      // A terms aggregation needs the documents: every aggregation is then computed per log.
+      const perLog = await run(s, { query, size: 3, aggs: { ...timeAggs, u: { terms: { field: 'user' } } } });
+      const { u: _u, ...shared } = perLog.response.aggregations as Record<string, unknown>;
+      assert.deepEqual(inSql.response.aggregations, shared, `${q} ${JSON.stringify(range)}`);
+      assert.equal(inSql.response.hits.total, perLog.response.hits.total, q);
+      const node = parseLucene(q);
+      const want = docs.filter(
+        (d) => matchesLucene(node, d.doc) && (!range || (d.ts >= range.gte && d.ts < range.lt)),
+      ).length;
+      assert.equal((inSql.response.aggregations as { n: { value: number } }).n.value, want, q);
+      // The page was read, not every match.
+      if (want > 20) assert.ok(sqlExamined <= 10, `${q}: read ${sqlExamined} candidates for ${want}`);
+    }
+  }
+});
