@@ -11,6 +11,7 @@ const ALL = [
   'search',
   'rules',
   'feed',
+  'feed-store',
   'backlog',
   'hostile',
   'incidents',
