@@ -10,6 +10,7 @@ const ALL = [
   'ingest',
   'search',
   'rules',
+  'listener',
   'feed',
   'feed-store',
   'backlog',

@@ -13,6 +13,7 @@ import { registerSecurityConfigurations } from './verbs/security-configurations.
 import { registerUsers } from './verbs/users.ts';
 import { registerApiKeys } from './verbs/api-keys.ts';
 import { registerIncidents } from './verbs/incidents.ts';
+import { registerPlaybooks } from './verbs/playbooks.ts';
 import { registerOutbox } from './verbs/outbox.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerUsers(program);
   registerApiKeys(program);
   registerIncidents(program);
+  registerPlaybooks(program);
   return program;
 }
 

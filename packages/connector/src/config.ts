@@ -41,6 +41,8 @@ export const ConnectorConfig = Type.Object(
     store: Type.Optional(StoreConfig),
     /** Where new incidents are delivered onward (docs/sinks.md). */
     sinks: Type.Optional(Type.Array(SinkConfig)),
+    /** The folder of the operator's playbook files (default DATA_DIR/playbooks); the built-ins are always loaded. */
+    playbooksDir: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -50,6 +52,7 @@ export type ConnectorConfig = Static<typeof ConnectorConfig>;
 export interface ConfigInput {
   connection?: { [K in keyof ConnectionConfig]?: unknown };
   dataDir?: unknown;
+  playbooksDir?: unknown;
   fetch?: Record<string, unknown>;
   store?: { kind?: unknown; url?: unknown };
   /** Sink entries (objects, as in the file) or `KIND:TARGET` strings (flags, env); layers add up. */
@@ -67,6 +70,7 @@ const SETTINGS: { path: [string, string?]; flag: string; env: string; bool?: boo
   { path: ['connection', 'caFile'], flag: '--ca-file', env: 'SIEMLINK_CA_FILE' },
   { path: ['connection', 'insecure'], flag: '--insecure', env: 'SIEMLINK_INSECURE', bool: true },
   { path: ['dataDir'], flag: '--data-dir', env: 'SIEMLINK_DATA_DIR' },
+  { path: ['playbooksDir'], flag: '--playbooks', env: 'SIEMLINK_PLAYBOOKS_DIR' },
   { path: ['fetch', 'enabled'], flag: '--fetch-enabled', env: 'SIEMLINK_FETCH_ENABLED', bool: true },
   { path: ['fetch', 'searchTerm'], flag: '--search', env: 'SIEMLINK_SEARCH' },
   { path: ['fetch', 'severities'], flag: '--severities', env: 'SIEMLINK_SEVERITIES' },
@@ -143,6 +147,7 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
   const merged: {
     connection: Record<string, unknown>;
     dataDir?: unknown;
+    playbooksDir?: unknown;
     fetch: Record<string, unknown>;
     store: Record<string, unknown>;
   } = { connection: {}, fetch: {}, store: {} };
@@ -159,7 +164,12 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
         }
         for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== '') merged[key][k] = v;
       } else if (key === 'dataDir') merged.dataDir = value;
-      else throw configError(key, `unknown setting (expected connection, dataDir, fetch, store or sinks)`);
+      else if (key === 'playbooksDir') merged.playbooksDir = value;
+      else
+        throw configError(
+          key,
+          `unknown setting (expected connection, dataDir, playbooksDir, fetch, store or sinks)`,
+        );
     }
   }
 
@@ -172,7 +182,18 @@ export function loadConnectorConfig(sources: ConfigSources, logger: Logger): Con
   } catch (err) {
     throw withSettingNames(err, 'fetch');
   }
-  return { connection, dataDir, fetch, store: resolveStore(merged.store), sinks: resolveSinks(sinks) };
+  const playbooksDir =
+    merged.playbooksDir === undefined
+      ? undefined
+      : validate<string>(Type.String({ minLength: 1 }), merged.playbooksDir, 'playbooksDir');
+  return {
+    connection,
+    dataDir,
+    fetch,
+    store: resolveStore(merged.store),
+    sinks: resolveSinks(sinks),
+    ...(playbooksDir === undefined ? {} : { playbooksDir }),
+  };
 }
 
 /** `store.url` alone means PostgreSQL; the URL is never echoed (it may hold a password). */

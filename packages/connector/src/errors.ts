@@ -244,3 +244,161 @@ export function csrfRejected(): ConnectorError {
 export function loginRateLimited(retryAfterSeconds: number): ConnectorError {
   return apiError(429, 'LOGIN_RATE_LIMITED', `too many failed logins; try again in ${retryAfterSeconds} s`);
 }
+
+// --- Playbook run-time errors (engine: journal, worker, service) ---
+
+/** A playbook (name, version) that is not loaded. */
+export function playbookNotFound(name: string, version?: number): ConnectorError {
+  const v = version === undefined ? '' : ` version ${version}`;
+  return apiError(404, 'PLAYBOOK_NOT_FOUND', `no playbook "${name}"${v} is loaded`, 'body.playbook');
+}
+
+/** A run input that is missing, unknown or of the wrong type; `field` names it. */
+export function playbookInvalidInput(field: string, message: string): ConnectorError {
+  return apiError(400, 'PLAYBOOK_INVALID_INPUT', `${field}: ${message}`, field);
+}
+
+/** No run with this id. */
+export function playbookRunNotFound(id: string): ConnectorError {
+  return apiError(404, 'PLAYBOOK_RUN_NOT_FOUND', `no playbook run with id "${id}"`, 'params.id');
+}
+
+/** A run that is not in a state the action needs (cancel an ended run, retry a running one). */
+export function playbookRunState(id: string, status: string, action: string): ConnectorError {
+  return apiError(409, 'PLAYBOOK_RUN_STATE', `run "${id}" is ${status}: it cannot be ${action}`, 'params.id');
+}
+
+/** No manual task waiting at this run and step. */
+export function playbookTaskNotFound(runId: string, stepId: string): ConnectorError {
+  return apiError(
+    404,
+    'PLAYBOOK_TASK_NOT_FOUND',
+    `no manual task is waiting at step "${stepId}" of run "${runId}"`,
+    'params.stepId',
+  );
+}
+
+/** A manual task's answer that does not fit its form; `field` names the form field. */
+export function playbookInvalidAnswer(field: string, message: string): ConnectorError {
+  return apiError(400, 'PLAYBOOK_INVALID_ANSWER', `${field}: ${message}`, field);
+}
+
+/** Why a step failed at run time (shown on the step; also the code a test keys on). */
+export function playbookStepError(code: string, message: string): ConnectorError {
+  return new ConnectorError({ code, kind: 'config', message });
+}
+
+// --- Playbook definition: loader, static checks, expressions, executor steps ---
+
+/**
+ * Codes of a playbook load error (`LoadError.code`): one per rule, stable, so tests, the CLI and
+ * the API key on them. Every load error also names the file, the line and the step.
+ */
+export const PLAYBOOK_LOAD_CODES = {
+  /** The file cannot be read. */
+  read: 'PLAYBOOK_READ_ERROR',
+  /** Not YAML. */
+  yaml: 'PLAYBOOK_YAML_SYNTAX',
+  /** The document does not match the playbook schema (docs/playbook.schema.json). */
+  schema: 'PLAYBOOK_SCHEMA',
+  /** A JSONata expression that does not parse. */
+  expression: 'PLAYBOOK_EXPRESSION_SYNTAX',
+  duplicateStep: 'PLAYBOOK_DUPLICATE_STEP',
+  /** `next`, `on-error`, a switch case or default naming no step. */
+  unknownTarget: 'PLAYBOOK_UNKNOWN_TARGET',
+  /** `next` on a step that never follows it (switch, end, fail). */
+  nextIgnored: 'PLAYBOOK_NEXT_IGNORED',
+  unreachable: 'PLAYBOOK_UNREACHABLE_STEP',
+  cycle: 'PLAYBOOK_CYCLE',
+  /** A path that does not exist (incident field, input, step output field, scope root). */
+  unknownReference: 'PLAYBOOK_UNKNOWN_REFERENCE',
+  /** `steps.<id>.output` of a step that does not always run (and succeed) before this one. */
+  stepNotBefore: 'PLAYBOOK_STEP_NOT_BEFORE',
+  /** `item` / `index` outside a foreach body. */
+  itemOutsideForeach: 'PLAYBOOK_ITEM_OUTSIDE_FOREACH',
+  unknownPlaybook: 'PLAYBOOK_UNKNOWN_PLAYBOOK',
+  /** Sub-playbook `with` or command `with` naming an unknown input/argument, or missing a required one. */
+  inputMismatch: 'PLAYBOOK_INPUT_MISMATCH',
+  /** A trigger `when` referencing anything but `incident`. */
+  triggerReference: 'PLAYBOOK_TRIGGER_REFERENCE',
+  /** `secrets.x` used but not declared in the http step's `secrets` (or outside an http step). */
+  undeclaredSecret: 'PLAYBOOK_UNDECLARED_SECRET',
+  /** A wait step with neither or both of duration/until. */
+  waitSpec: 'PLAYBOOK_WAIT_SPEC',
+  /** An input default that does not match the input's type. */
+  badDefault: 'PLAYBOOK_BAD_DEFAULT',
+  /** A triggered playbook with a required input that has no default: nobody can give it. */
+  requiredInputOnTrigger: 'PLAYBOOK_REQUIRED_INPUT_ON_TRIGGER',
+  /** Two files with the same name and version. */
+  duplicateVersion: 'PLAYBOOK_DUPLICATE_VERSION',
+} as const;
+export type PlaybookLoadCode = (typeof PLAYBOOK_LOAD_CODES)[keyof typeof PLAYBOOK_LOAD_CODES];
+
+/** A JSONata expression that does not parse (at run time: only for inputs that skipped the loader). */
+export function expressionSyntaxError(expr: string, message: string, position?: number): ConnectorError {
+  return new ConnectorError({
+    code: PLAYBOOK_LOAD_CODES.expression,
+    kind: 'config',
+    message: `expression ${JSON.stringify(clip(expr))}: ${message}${position === undefined ? '' : ` (at character ${position})`}`,
+  });
+}
+
+/** A JSONata expression that failed while evaluating (a type error, `$error()`, ...). */
+export function expressionEvalError(expr: string, message: string, cause?: unknown): ConnectorError {
+  return new ConnectorError({
+    code: 'PLAYBOOK_EXPRESSION_ERROR',
+    kind: 'config',
+    message: `expression ${JSON.stringify(clip(expr))} failed: ${message}`,
+    cause,
+  });
+}
+
+/** An expression that ran past its budget (steps, depth, time): hostile or runaway, stopped. */
+export function expressionBudgetError(expr: string, what: string): ConnectorError {
+  return new ConnectorError({
+    code: 'PLAYBOOK_EXPRESSION_BUDGET',
+    kind: 'config',
+    message: `expression ${JSON.stringify(clip(expr))} stopped: ${what}`,
+  });
+}
+
+/** An http step whose secret's environment variable is not set (the name only, never a value). */
+export function missingSecretError(secret: string, envVar: string): ConnectorError {
+  return new ConnectorError({
+    code: 'PLAYBOOK_SECRET_MISSING',
+    kind: 'config',
+    field: `secrets.${secret}`,
+    message: `secrets.${secret}: environment variable ${envVar} is not set`,
+  });
+}
+
+/** A step input that cannot be used at run time (after rendering); names the field and the rule. */
+export function stepInputError(field: string, message: string): ConnectorError {
+  return new ConnectorError({
+    code: 'PLAYBOOK_STEP_INPUT',
+    kind: 'config',
+    field,
+    message: `${field}: ${message}`,
+  });
+}
+
+function clip(s: string): string {
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
+
+// --- Playbook API (pb-ui: the /api/playbook* routes' own refusals; the engine's are above) ---
+
+/** A manual task assigned to someone else (only they, or an admin, answer it). */
+export function playbookTaskAssigned(stepId: string, assignee: string): ConnectorError {
+  return apiError(
+    403,
+    'PLAYBOOK_TASK_ASSIGNED',
+    `step "${stepId}" is assigned to "${assignee}"; only they or an admin may answer it`,
+    'params.stepId',
+  );
+}
+
+/** The connector runs without a playbook engine. */
+export function playbooksUnavailable(): ConnectorError {
+  return apiError(503, 'PLAYBOOKS_UNAVAILABLE', 'playbooks are not enabled on this connector');
+}

@@ -15,6 +15,10 @@ import type { IncidentStore, NewIncident } from './store/types.ts';
 import { createAuth } from './auth/service.ts';
 import { writeConsoleCredentials } from './auth/console-credentials.ts';
 import { captureIncidentLogs, DEFAULT_LOGS_CAP } from './cases/capture-logs.ts';
+import { join } from 'node:path';
+import { createPlaybookService } from './playbooks/service.ts';
+import { BUILTIN_PLAYBOOKS_DIR, loadPlaybookFolders } from './playbooks/engine/interim-loader.ts';
+import type { PlaybookService } from './playbooks/types.ts';
 
 export interface StartConnectorOptions {
   logger: Logger;
@@ -29,6 +33,8 @@ export interface StartConnectorOptions {
   env?: Record<string, string | undefined>;
   /** After each incident delivered to a sink. */
   onDelivered?: (d: Delivered) => void;
+  /** false: no playbooks (no trigger, no worker). Default: the built-ins and the playbooks folder. */
+  playbooks?: false;
 }
 
 /** The first start's console login, created when the store had no user. */
@@ -50,7 +56,17 @@ export interface RunningConnector {
   /** Set only on the start that created the `admin` user: print it once. */
   initialAdmin: InitialAdmin | null;
   outbox: OutboxService;
+  /** The playbook engine (trigger, one in-process worker), or null when disabled. */
+  playbooks: PlaybookService | null;
   close(): Promise<void>;
+}
+
+/** Where `up` reads playbooks: the built-ins, then the operator's folder (default DATA_DIR/playbooks). */
+export function playbookFolders(config: Pick<ConnectorConfig, 'dataDir' | 'playbooksDir'>) {
+  return [
+    { dir: BUILTIN_PLAYBOOKS_DIR, builtin: true },
+    { dir: config.playbooksDir ?? join(config.dataDir, 'playbooks'), builtin: false },
+  ];
 }
 
 export { connectorDbPath };
@@ -80,6 +96,26 @@ export async function startConnector(
     throw err;
   }
   const client = createSiemClient(config.connection, { logger, clock: opts.clock });
+  let playbooks: (PlaybookService & { worker: { wake(): void } | null }) | null = null;
+  if (opts.playbooks !== false) {
+    const loaded = loadPlaybookFolders(playbookFolders(config));
+    for (const e of loaded.errors)
+      logger.warn({ file: e.file, code: e.code }, `playbook not loaded: ${e.message}`);
+    playbooks = createPlaybookService({
+      store,
+      playbooks: loaded.playbooks,
+      errors: loaded.errors,
+      clock: opts.clock,
+      logger,
+      client,
+      env: opts.env ?? process.env,
+      sinks: outbox.sinks,
+    });
+    logger.info(
+      { playbooks: loaded.playbooks.map((p) => `${p.definition.name}@${p.definition.version}`) },
+      'playbooks loaded',
+    );
+  }
   let url: string | null = null;
   const stop = new AbortController();
   const capture = {
@@ -103,6 +139,7 @@ export async function startConnector(
         fetching: config.fetch.enabled,
         auth,
         sinks: outbox.sinks,
+        ...(playbooks ? { playbooks } : {}),
         refetchLogs: (incident, actor) => captureIncidentLogs(capture, incident, actor),
         console: {
           client,
@@ -118,7 +155,7 @@ export async function startConnector(
       }
     }
   } catch (err) {
-    await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
+    await Promise.allSettled([api?.close(), client.close(), outbox.close(), playbooks?.close()]);
     await store.close();
     throw err;
   }
@@ -128,6 +165,7 @@ export async function startConnector(
   // Per commit, not per run: a feed run commits in batches as its response streams.
   const onCommit = (inserted: NewIncident[], at: number) => {
     outbox.dispatcher.wake();
+    playbooks?.worker?.wake();
     // Open consoles refresh their queue (Server-Sent Events).
     events.publish({ origin: 'fetch', ids: inserted.map((i) => i.id), at: new Date(at).toISOString() });
     if (capture.cap <= 0) return;
@@ -163,13 +201,15 @@ export async function startConnector(
     client,
     initialAdmin,
     outbox,
+    playbooks,
     async close() {
       if (closed) return;
       closed = true;
       stop.abort(new Error('connector shutting down'));
       await loop;
       await captures;
-      await Promise.allSettled([api?.close(), client.close(), outbox.close()]);
+      await Promise.allSettled([api?.close(), playbooks?.close()]);
+      await Promise.allSettled([client.close(), outbox.close()]);
       await store.close();
     },
   };

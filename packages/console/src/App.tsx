@@ -12,6 +12,8 @@ import { SearchPage } from './pages/SearchPage.tsx';
 import { RulesPage } from './pages/RulesPage.tsx';
 import { EventsPage } from './pages/EventsPage.tsx';
 import { HealthPage } from './pages/HealthPage.tsx';
+import { RunsPage } from './pages/RunsPage.tsx';
+import { RunPage } from './pages/RunPage.tsx';
 
 export function App() {
   const { loc, navigate } = useRouter();
@@ -65,8 +67,11 @@ export function App() {
   };
 
   const incident = match('/incidents/:id', loc.path);
+  const run = match('/runs/:id', loc.path);
   let page;
   if (incident) page = <IncidentPage id={incident.id!} />;
+  else if (run) page = <RunPage id={run.id!} />;
+  else if (loc.path === '/runs') page = <RunsPage />;
   else if (loc.path === '/search') page = <SearchPage />;
   else if (loc.path === '/rules') page = <RulesPage />;
   else if (loc.path === '/events') page = <EventsPage />;

@@ -26,13 +26,20 @@ export const SiemConfig = Type.Object({
   /**
    * Rule engine safety (issue 13): each evaluation's time budget; a rule that fails (over budget,
    * or interrupted by a freeze or kill) `maxFailures` times in a row is disabled with the reason;
-   * one found interrupted at start waits `quarantineMs` before it runs again.
+   * one found interrupted at start waits `quarantineMs` before it runs again. Windows are read
+   * by `workers` threads (issue 10; 0 = on the event loop) at nice `workerNice`, at most
+   * `maxQueuedScans` waiting; in a worker the budget counts the scan's CPU time, and a worker
+   * still busy `scanGraceMs` of wall time past the budget (one long statement) is terminated.
    */
   ruleEngine: Type.Object(
     {
       evaluationBudgetMs: Type.Integer({ minimum: 1, default: 500 }),
       maxFailures: Type.Integer({ minimum: 1, default: 3 }),
       quarantineMs: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
+      workers: Type.Integer({ minimum: 0, maximum: 16, default: 1 }),
+      workerNice: Type.Integer({ minimum: 0, maximum: 19, default: 10 }),
+      maxQueuedScans: Type.Integer({ minimum: 1, default: 64 }),
+      scanGraceMs: Type.Integer({ minimum: 0, default: 10_000 }),
     },
     { default: {} },
   ),

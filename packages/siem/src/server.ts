@@ -10,7 +10,7 @@ import { createLogger } from './logger.ts';
 import { openSqliteStore } from './store/store.ts';
 import { createSqliteAccountsRepository } from './modules/accounts/repository.ts';
 import { bootstrapAccounts } from './bootstrap.ts';
-import { RULE_ENGINE_SERVICE, runRuleEngine } from './rules/engine.ts';
+import { RULE_ENGINE_SERVICE, ruleScannerFor, runRuleEngine } from './modules/rules/rule-engine.ts';
 import { DEMO_SERVICE, runDemo } from './demo/run.ts';
 import { createHealth } from './health/health.ts';
 import { supervise } from './health/supervise.ts';
@@ -103,7 +103,14 @@ export async function startSiem(input: unknown, opts: StartSiemOptions = {}): Pr
         historyWritten.promise,
         new Promise((r) => s.addEventListener('abort', r, { once: true })),
       ]);
-      if (!s.aborted) await runRuleEngine(c, s, ready.resolve);
+      if (s.aborted) return;
+      // Windows are read in worker threads; on shutdown the scans in flight finish and are stored.
+      const scanner = ruleScannerFor(c);
+      try {
+        await runRuleEngine(c, s, ready.resolve, scanner);
+      } finally {
+        await scanner.close('drain');
+      }
     });
   } else {
     void historyWritten.promise.then(ready.resolve);

@@ -25,6 +25,8 @@ export interface UpOptions extends ServeOptions {
   configIds?: string;
   /** `--sink KIND:TARGET`, repeatable. */
   sink?: string[];
+  /** `--playbooks DIR`: the operator's playbook folder (default DIR/playbooks). */
+  playbooks?: string;
 }
 
 /** Ids of the SIEM account's security configurations, through the API like any client. */
@@ -106,6 +108,7 @@ export async function startUp(
               caFile,
             },
             dataDir: resolve(opts.dataDir),
+            ...(opts.playbooks === undefined ? {} : { playbooksDir: resolve(opts.playbooks) }),
             sinks: opts.sink,
             fetch: {
               firstFetch: opts.firstFetch,

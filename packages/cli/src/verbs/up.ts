@@ -26,5 +26,9 @@ export function registerUp(program: Command): void {
     )
     .option('--interval-seconds <s>', 'seconds between fetch runs (panel default 60)')
     .option('--buffer-minutes <m>', 'newest minutes left out for indexing (panel default 3)')
+    .option(
+      '--playbooks <dir>',
+      'folder of playbook YAML files, loaded with the built-ins (default DIR/playbooks; env SIEMLINK_PLAYBOOKS_DIR)',
+    )
     .action(lazyAction(async () => (await import('../commands/up.ts')).runUp));
 }

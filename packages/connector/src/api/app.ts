@@ -14,6 +14,8 @@ import { userRoutes } from './users-routes.ts';
 import { apiKeyRoutes } from './api-keys-routes.ts';
 import { ErrorBody, Health } from './schemas.ts';
 import { registerOutboxRoutes } from './outbox-routes.ts';
+import { registerPlaybookRoutes } from './playbooks-routes.ts';
+import type { PlaybookService } from '../playbooks/types.ts';
 
 export interface ApiDeps {
   store: IncidentStore;
@@ -29,6 +31,8 @@ export interface ApiDeps {
   console?: Omit<ConsoleDeps, 'store' | 'logger' | 'clock'>;
   /** Configured sink names (outbox routes; per-sink figures in /api/health). */
   sinks?: readonly string[];
+  /** The playbook engine (runs, manual tasks); absent, its lists are empty and its writes answer 503. */
+  playbooks?: PlaybookService;
 }
 
 /** The connector's HTTP API: the incident queue and case management, behind authentication. */
@@ -86,6 +90,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
   );
 
   registerOutboxRoutes(app, { store: deps.store, clock: deps.clock, sinks: deps.sinks ?? [] });
+  registerPlaybookRoutes(app, { playbooks: deps.playbooks });
 
   if (deps.console)
     registerConsole(app, { ...deps.console, store: deps.store, logger: deps.logger, clock: deps.clock });

@@ -4,7 +4,12 @@ import { ConnectorError } from '../errors.ts';
 /** Every error as `{errorCode, message, field?}`; validation names the field; 5xx details only in the log. */
 export function installApiErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | ConnectorError, request, reply) => {
-    if (err instanceof ConnectorError && err.status !== undefined && err.status < 500) {
+    // 503 is said plainly too: a part switched off, not a failure to hide.
+    if (
+      err instanceof ConnectorError &&
+      err.status !== undefined &&
+      (err.status < 500 || err.status === 503)
+    ) {
       return reply
         .status(err.status)
         .send({ errorCode: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });

@@ -169,6 +169,22 @@ export function createPostgresOutbox(pool: pg.Pool, s: string): OutboxStore {
         for (const sink of new Set(settlements.map((x) => x.sink))) await ensureSink(c, sink, t);
         const delivered = by('delivered');
         if (delivered.length) {
+          // Status back in the settling transaction: a "delivered" timeline entry per row still in
+          // the outbox (one another dispatcher already delivered is gone: no second entry).
+          await c.query(
+            `INSERT INTO ${s}.incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)
+             SELECT o.incident_id, $4, 'system', 'sink:' || o.sink, 'delivered', NULL,
+               json_build_object('sink', o.sink, 'remoteId', u.remote_id, 'attempt', u.attempts)::text
+             FROM unnest($1::bigint[], $2::text[], $3::int[]) AS u(id, remote_id, attempts)
+             JOIN ${s}.outbox AS o ON o.id = u.id JOIN ${s}.incidents AS i ON i.id = o.incident_id
+             ORDER BY o.occurred_ms, o.id`,
+            [
+              delivered.map((d) => d.id),
+              delivered.map((d) => d.remoteId),
+              delivered.map((d) => d.attempt),
+              t,
+            ],
+          );
           await c.query(
             `INSERT INTO ${s}.deliveries (sink, incident_id, remote_id, delivered_at, attempts)
              SELECT u.sink, u.incident_id, u.remote_id, $5, u.attempts
@@ -292,6 +308,12 @@ export function createPostgresOutbox(pool: pg.Pool, s: string): OutboxStore {
         [owner],
       );
       return r.rowCount ?? 0;
+    },
+    async leaseOwners() {
+      const { rows } = await pool.query<{ owner: string }>(
+        `SELECT DISTINCT lease_owner AS owner FROM ${s}.outbox WHERE lease_owner IS NOT NULL`,
+      );
+      return rows.map((r) => r.owner);
     },
     async health(now, configured) {
       const queue = await pool.query<QueueFigures>(

@@ -30,34 +30,20 @@ export async function startOutbox(
     run: boolean;
     owner?: string;
     onDelivered?: (d: Delivered) => void;
+    /** Whether a local process id is alive (tests inject it). */
+    isAlive?: (pid: number) => boolean;
   },
 ): Promise<OutboxService> {
   const opened = await openSinks(sinks, opts);
-  // Status back: the incident's timeline says where and when it went, with the target's id. The
-  // delivery itself is already recorded (deliveries table); a timeline write that fails is logged.
-  let timeline: Promise<unknown> = Promise.resolve();
-  const onDelivered = (d: Delivered) => {
-    timeline = timeline.then(() =>
-      store
-        .appendTimeline(
-          d.incidentId,
-          {
-            kind: 'delivered',
-            actor: { kind: 'system', name: `sink:${d.sink}` },
-            after: { sink: d.sink, remoteId: d.remoteId, attempt: d.attempt },
-          },
-          d.at,
-        )
-        .catch((err: unknown) =>
-          opts.logger.warn({ err, incidentId: d.incidentId }, 'delivery timeline entry failed'),
-        ),
-    );
-    opts.onDelivered?.(d);
-  };
+  // Status back (the "delivered" timeline entry) is written by the outbox store in the transaction
+  // that settles the row, so it is as durable as the delivery record itself.
+  const onDelivered = (d: Delivered) => opts.onDelivered?.(d);
+  const owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  if (opts.run && opened.length > 0) await releaseDeadOwners(store, opts.logger, opts.isAlive);
   const dispatcher = createDispatcher({
     outbox: store.outbox,
     sinks: opened,
-    owner: opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    owner,
     clock: opts.clock,
     logger: opts.logger,
     onDelivered,
@@ -79,8 +65,42 @@ export async function startOutbox(
       closed = true;
       stop.abort(new Error('outbox shutting down'));
       await loop;
-      await timeline;
       await closeSinks(opened);
     },
   };
+}
+
+/** Whether a process of this machine is alive; EPERM means alive but not ours. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Leases held by dispatchers of this machine whose process is gone (SIGKILL, crash) are voided
+ * at start, so a restarted `up` delivers at once instead of waiting out their lease. Owner ids
+ * are `host:pid:random`; another machine's owners, and any whose pid is alive (even if reused by
+ * another program), are left to expire.
+ */
+export async function releaseDeadOwners(
+  store: IncidentStore,
+  logger: Logger,
+  isAlive: (pid: number) => boolean = pidAlive,
+): Promise<number> {
+  const host = hostname();
+  let released = 0;
+  for (const owner of await store.outbox.leaseOwners()) {
+    const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
+    if (!m || m[1] !== host) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    const n = await store.outbox.releaseLeases(owner);
+    released += n;
+    logger.info({ owner, rows: n }, 'outbox: released the leases of a dispatcher that is gone');
+  }
+  return released;
 }

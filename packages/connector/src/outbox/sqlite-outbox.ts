@@ -83,6 +83,16 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
     `INSERT OR IGNORE INTO deliveries (sink, incident_id, remote_id, delivered_at, attempts)
      SELECT ?, value ->> '$[0]', value ->> '$[1]', ?, value ->> '$[2]' FROM json_each(?)`,
   );
+  // Status back in the settling transaction: one "delivered" timeline entry per row still in the
+  // outbox (a row another dispatcher already delivered is gone and gets no second entry).
+  const insTimeline = db.prepare(
+    `INSERT INTO incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)
+     SELECT o.incident_id, ?, 'system', 'sink:' || o.sink, 'delivered', NULL,
+       json_object('sink', o.sink, 'remoteId', j.value ->> '$[1]', 'attempt', j.value ->> '$[2]')
+     FROM json_each(?) AS j JOIN outbox AS o ON o.id = j.value ->> '$[0]'
+     JOIN incidents AS i ON i.id = o.incident_id
+     ORDER BY o.occurred_ms, o.id`,
+  );
   const delMany = db.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))');
   const delRow = db.prepare('DELETE FROM outbox WHERE id = ?');
   const sinkDelivered = db.prepare(
@@ -162,6 +172,7 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
         const done = settlements.filter((s) => s.kind === 'delivered');
         for (const sink of new Set(done.map((s) => s.sink))) {
           const mine = done.filter((s) => s.sink === sink);
+          insTimeline.run(now, JSON.stringify(mine.map((s) => [s.id, s.remoteId, s.attempt])));
           insDeliveries.run(
             sink,
             now,
@@ -248,6 +259,12 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
             .run(owner).changes,
         ),
       );
+    },
+    async leaseOwners() {
+      const rows = db
+        .prepare('SELECT DISTINCT lease_owner AS owner FROM outbox WHERE lease_owner IS NOT NULL')
+        .all() as { owner: string }[];
+      return rows.map((r) => r.owner);
     },
     async health(now, configured) {
       const queue = db

@@ -130,6 +130,8 @@ export interface OutboxStore {
   isPaused(sink: string): Promise<boolean>;
   /** Leases held by `owner` (a restarted dispatcher's own) are void: those rows are claimable at once. */
   releaseLeases(owner: string): Promise<number>;
+  /** Owners holding a lease on some row (to find those of processes that died). */
+  leaseOwners(): Promise<string[]>;
   health(now: number, configured: readonly string[]): Promise<SinkHealth[]>;
   deliveries(incidentId: string): Promise<Delivery[]>;
 }

@@ -272,6 +272,18 @@ export function postgresCases(
 
   return {
     cases,
+    /** updateCase's work on a client inside its running transaction (a playbook step's effect). */
+    updateInTx: update,
+    /** addNote's work on a client inside its running transaction; false when there is no such incident. */
+    async noteInTx(q: Q, incidentId: string, body: string, actor: Actor, now: number): Promise<boolean> {
+      if (!(await exists(q, incidentId))) return false;
+      const { rows } = await q.query<{ id: string }>(
+        `INSERT INTO ${s}.incident_notes (incident_id, author, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+        [incidentId, actor.name, body, ms(now)],
+      );
+      await timeline(q, incidentId, 'note_added', actor, null, { noteId: Number(rows[0]!.id), body }, now);
+      return true;
+    },
     /** In the insert's transaction: search index, related key and the "created" timeline entry. */
     async afterInsert(q: Q, i: NewIncident, now: number) {
       await index(q, i);

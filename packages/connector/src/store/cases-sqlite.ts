@@ -233,6 +233,21 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
 
   return {
     cases,
+    /** updateCase's work inside a running transaction (a playbook step's effect). */
+    updateInTx: update,
+    /** addNote's work inside a running transaction; false when there is no such incident. */
+    noteInTx(incidentId: string, body: string, actor: Actor, now: number): boolean {
+      if (!exists.get(incidentId)) return false;
+      const id = Number(
+        db
+          .prepare(
+            'INSERT INTO incident_notes (incident_id, author, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(incidentId, actor.name, body, now, now).lastInsertRowid,
+      );
+      timeline(incidentId, 'note_added', actor, null, { noteId: id, body }, now);
+      return true;
+    },
     /** In the insert's transaction: search index, related key and the "created" timeline entry. */
     afterInsert(i: NewIncident, now: number) {
       index(i);

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { OUTBOX_SQLITE_MIGRATION } from '../outbox/schema.ts';
+import { PLAYBOOKS_SQLITE_MIGRATION } from '../playbooks/journal/schema.ts';
 
 /** Versioned schema steps; `PRAGMA user_version` records how many have run. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -139,6 +140,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
   OUTBOX_SQLITE_MIGRATION,
+  // Playbook runs, their step rows, the append-only run journal (playbooks/journal/schema.ts).
+  PLAYBOOKS_SQLITE_MIGRATION,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { OUTBOX_PG_MIGRATION } from '../outbox/schema.ts';
+import { PLAYBOOKS_PG_MIGRATION } from '../playbooks/journal/schema.ts';
 
 /**
  * Versioned schema steps for PostgreSQL, the same logical schema as the SQLite MIGRATIONS;
@@ -144,6 +145,8 @@ export const PG_MIGRATIONS: readonly string[] = [
    );`,
   // The transactional outbox, its per-sink control rows and the delivery records (outbox/schema.ts).
   OUTBOX_PG_MIGRATION,
+  // Playbook runs, their step rows, the append-only run journal (playbooks/journal/schema.ts).
+  PLAYBOOKS_PG_MIGRATION,
 ];
 
 /** `"name"` with embedded quotes doubled. */

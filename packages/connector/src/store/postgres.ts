@@ -4,6 +4,8 @@ import { postgresAuth } from './auth-postgres.ts';
 import { postgresCases } from './cases-postgres.ts';
 import { createPostgresOutbox, postgresOutboxWriter } from '../outbox/postgres-outbox.ts';
 import type { OutboxRoute } from '../outbox/routing.ts';
+import { postgresPlaybooks } from '../playbooks/journal/store.ts';
+import type { NewRun } from '../playbooks/journal/journal.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -100,7 +102,12 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
 
   // One statement per incident, in input order, so `inserted` matches the SQLite store exactly
   // (first occurrence wins). ON CONFLICT without a target covers both id and alert_event_id.
-  const insertAll = async (q: Q, incidents: readonly NewIncident[], now: number): Promise<NewIncident[]> => {
+  const insertAll = async (
+    q: Q,
+    incidents: readonly NewIncident[],
+    now: number,
+    planned: Map<string, NewRun[]> | null,
+  ): Promise<NewIncident[]> => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       const r = await q.query(
@@ -115,10 +122,12 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       }
     }
     await enqueue(q, inserted, now);
+    await playbooks.write(q, inserted, planned, now);
     return inserted;
   };
 
   const caseStore = postgresCases(pool, s, tx);
+  const playbooks = postgresPlaybooks(pool, s, tx, caseStore);
   try {
     await caseStore.backfill();
   } catch (err) {
@@ -130,6 +139,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     ...caseStore.cases,
     ...postgresAuth(pool, s, tx),
     outbox: createPostgresOutbox(pool, s),
+    playbooks: playbooks.store,
     async getCursor(source) {
       const { rows } = await pool.query<{ value: string | null }>(
         `SELECT value FROM ${s}.cursors WHERE source = $1`,
@@ -148,6 +158,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       return known;
     },
     async commitRun(input) {
+      const planned = await playbooks.plan(input.incidents, input.now);
       return tx(async (c) => {
         // Make sure the cursor row exists (empty), then lock it: a concurrent commit on the same
         // source waits here and then sees the moved cursor.
@@ -160,7 +171,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
           [input.source],
         );
         if ((rows[0]?.value ?? null) !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted = await insertAll(c, input.incidents, input.now);
+        const inserted = await insertAll(c, input.incidents, input.now, planned);
         if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
           await c.query(`UPDATE ${s}.cursors SET value = $2, updated_at = $3 WHERE source = $1`, [
             input.source,
@@ -184,7 +195,8 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       return runInsert(pool, run);
     },
     async insertIncidents(incidents, now) {
-      return tx((c) => insertAll(c, incidents, now));
+      const planned = await playbooks.plan(incidents, now);
+      return tx((c) => insertAll(c, incidents, now, planned));
     },
     async recordBackfillRun(run, gapId, now) {
       return tx(async (c) => {

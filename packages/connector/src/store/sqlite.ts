@@ -6,6 +6,8 @@ import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
 import { createSqliteOutbox, sqliteOutboxWriter } from '../outbox/sqlite-outbox.ts';
 import type { OutboxRoute } from '../outbox/routing.ts';
+import { sqlitePlaybooks } from '../playbooks/journal/store.ts';
+import type { NewRun } from '../playbooks/journal/journal.ts';
 import {
   CursorConflictError,
   type IncidentStatus,
@@ -73,7 +75,11 @@ export function openSqliteIncidentStore(opts: {
       ).lastInsertRowid,
     );
 
-  const insertAll = (incidents: readonly NewIncident[], now: number): NewIncident[] => {
+  const insertAll = (
+    incidents: readonly NewIncident[],
+    now: number,
+    planned: Map<string, NewRun[]> | null,
+  ): NewIncident[] => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       const r = insIncident.run(...incidentValues(i), now, now);
@@ -83,6 +89,7 @@ export function openSqliteIncidentStore(opts: {
       }
     }
     enqueue(inserted, now);
+    playbooks.write(inserted, planned, now);
     return inserted;
   };
 
@@ -100,11 +107,13 @@ export function openSqliteIncidentStore(opts: {
 
   const caseStore = sqliteCases(db, tx);
   caseStore.backfill();
+  const playbooks = sqlitePlaybooks(db, tx, caseStore);
 
   return {
     ...caseStore.cases,
     ...sqliteAuth(db, tx),
     outbox: createSqliteOutbox(db),
+    playbooks: playbooks.store,
     async getCursor(source) {
       const row = getCursor.get(source) as { value: string } | undefined;
       return row?.value ?? null;
@@ -124,10 +133,11 @@ export function openSqliteIncidentStore(opts: {
       return known;
     },
     async commitRun(input) {
+      const planned = await playbooks.plan(input.incidents, input.now);
       return tx(() => {
         const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
         if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted = insertAll(input.incidents, input.now);
+        const inserted = insertAll(input.incidents, input.now, planned);
         if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
           putCursor.run(input.source, input.cursorAfter, input.now);
         }
@@ -142,7 +152,8 @@ export function openSqliteIncidentStore(opts: {
       return runInsert(run);
     },
     async insertIncidents(incidents, now) {
-      return tx(() => insertAll(incidents, now));
+      const planned = await playbooks.plan(incidents, now);
+      return tx(() => insertAll(incidents, now, planned));
     },
     async recordBackfillRun(run, gapId, now) {
       return tx(() => {

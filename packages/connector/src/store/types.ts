@@ -3,6 +3,7 @@ import { CLOSE_REASONS, type CloseReason } from '../cases/schemas.ts';
 import { Nullable } from '../cases/nullable.ts';
 import type { AuthStore, CaseStore } from './case-types.ts';
 import type { OutboxStore } from '../outbox/types.ts';
+import type { PlaybookStore } from '../playbooks/journal/store.ts';
 
 export const IncidentStatus = Type.Union([
   Type.Literal('new'),
@@ -132,6 +133,8 @@ export interface CommitRunInput {
 export interface IncidentStore extends CaseStore, AuthStore {
   /** The outbox: rows are written with their incidents (commitRun, insertIncidents) per sink filter. */
   readonly outbox: OutboxStore;
+  /** The playbook run journal; trigger runs are written with their incidents (commitRun, insertIncidents). */
+  readonly playbooks: PlaybookStore;
   getCursor(source: string): Promise<string | null>;
   /** Which of these alertEventIds are already stored. */
   knownAlertEventIds(ids: readonly string[]): Promise<Set<string>>;

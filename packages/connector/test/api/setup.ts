@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApiApp } from '../../src/api/app.ts';
+import { buildApiApp, type ApiDeps } from '../../src/api/app.ts';
 import { createAuth } from '../../src/auth/service.ts';
 import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import type { Role } from '../../src/auth/schemas.ts';
@@ -24,7 +24,11 @@ export interface ApiSetup {
  * The API over a real SQLite store with 5 incidents (3 HIGH, 2 LOW), users ann (admin), al
  * (analyst), vi (viewer) and one API key per role.
  */
-export async function apiSetup(t: Parameters<typeof harness>[0]): Promise<ApiSetup> {
+export async function apiSetup(
+  t: Parameters<typeof harness>[0],
+  /** More dependencies of the API (a playbook service over `h.store`, ...). */
+  extra: (h: Harness) => Partial<ApiDeps> | Promise<Partial<ApiDeps>> = () => ({}),
+): Promise<ApiSetup> {
   const h = harness(t);
   h.siem.add(3, { eventDate: h.clock.now() - 30 * MIN, severity: 'HIGH', step: 1000 });
   h.siem.add(2, { eventDate: h.clock.now() - 20 * MIN, severity: 'LOW', step: 1000, name: 'Port scan' });
@@ -47,6 +51,7 @@ export async function apiSetup(t: Parameters<typeof harness>[0]): Promise<ApiSet
       );
       return h.store.getIncidentLogs(incident.id);
     },
+    ...(await extra(h)),
   });
   t.after(() => app.close());
   const names: Record<Role, string> = { admin: 'ann', analyst: 'al', viewer: 'vi' };

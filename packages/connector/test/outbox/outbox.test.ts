@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CursorConflictError, type IncidentStore } from '../../src/store/types.ts';
+import { hostname } from 'node:os';
 import { createDispatcher } from '../../src/outbox/dispatcher.ts';
+import { releaseDeadOwners } from '../../src/outbox/service.ts';
 import { TestClock, silent } from '../helpers.ts';
 import { ROUTED_STORES, ScriptedSink, dispatched, incident } from './helpers.ts';
 
@@ -99,6 +101,54 @@ for (const factory of ROUTED_STORES) {
       assert.equal(h?.delivered, 5);
       assert.equal(h?.lastError, null);
       assert.equal(h?.lastDeliveredAt, new Date(T0 + 5000).toISOString());
+    });
+
+    test('the "delivered" timeline entry commits with the settlement, once per delivery', async (t) => {
+      const db = await factory.open(t, [{ sink: 'a' }, { sink: 'b' }]);
+      if (!db) return;
+      const { store } = db;
+      await store.insertIncidents([incident(1), incident(2)], T0);
+      const claim = (sink: string, owner: string, now: number) =>
+        store.outbox.claim({ sink, owner, limit: 5, leaseMs: 1000, now, ordered: false });
+      const [a1, a2] = await claim('a', 'x', T0);
+      const [b1] = await claim('b', 'x', T0);
+      // x's lease on a1 runs out and y delivers it first; x's late settlement must not add a second entry.
+      const [late] = await claim('a', 'y', T0 + 1000);
+      assert.equal(late?.id, a1!.id);
+      const done = (row: typeof a1, remoteId: string | null) => ({
+        kind: 'delivered' as const,
+        id: row!.id,
+        sink: row!.sink,
+        incidentId: row!.incident.id,
+        attempt: row!.attempt,
+        remoteId,
+      });
+      await store.outbox.settle('y', [done(late, 'R-1y')], T0 + 1500);
+      await store.outbox.settle('x', [done(a1, 'R-1x'), done(a2, null), done(b1, 'B-1')], T0 + 2000);
+      const delivered = async (id: string) =>
+        (await store.timeline(id))
+          .filter((e) => e.kind === 'delivered')
+          .map((e) => ({ at: e.at, actor: e.actor, after: e.after }));
+      assert.deepEqual(await delivered(incident(1).id), [
+        {
+          at: new Date(T0 + 1500).toISOString(),
+          actor: { kind: 'system', name: 'sink:a' },
+          after: { sink: 'a', remoteId: 'R-1y', attempt: 2 },
+        },
+        {
+          at: new Date(T0 + 2000).toISOString(),
+          actor: { kind: 'system', name: 'sink:b' },
+          after: { sink: 'b', remoteId: 'B-1', attempt: 1 },
+        },
+      ]);
+      assert.deepEqual(await delivered(incident(2).id), [
+        {
+          at: new Date(T0 + 2000).toISOString(),
+          actor: { kind: 'system', name: 'sink:a' },
+          after: { sink: 'a', remoteId: null, attempt: 1 },
+        },
+      ]);
+      assert.equal((await store.outbox.deliveries(incident(1).id)).length, 2);
     });
 
     test('a transient failure holds the sink in order and retries after a capped exponential backoff', async (t) => {
@@ -304,6 +354,42 @@ for (const factory of ROUTED_STORES) {
       assert.equal(again[0]?.attempt, 2, 'the lost attempt counts');
       assert.equal(await store.outbox.releaseLeases('y'), 1);
       assert.equal((await claim('z', T0 + 1000)).length, 1);
+    });
+
+    test("at start, leases of this machine's dispatchers that are gone are released; others are kept", async (t) => {
+      const db = await factory.open(t, [{ sink: 'a' }]);
+      if (!db) return;
+      const { store } = db;
+      await store.insertIncidents(
+        [1, 2, 3, 4].map((n) => incident(n)),
+        T0,
+      );
+      const host = hostname();
+      const owners = [
+        `${host}:4241:0a0b0c`,
+        `${host}:4242:0a0b0c`,
+        `${host}:${process.pid}:0a0b0c`,
+        'elsewhere:4241:0a0b0c',
+      ];
+      for (const owner of owners) {
+        await store.outbox.claim({ sink: 'a', owner, limit: 1, leaseMs: 60_000, now: T0, ordered: false });
+      }
+      assert.deepEqual((await store.outbox.leaseOwners()).sort(), [...owners].sort());
+      // 4241 is dead here, 4242 alive; our own pid and another machine's owners are never touched.
+      assert.equal(await releaseDeadOwners(store, silent, (pid) => pid === 4242), 1);
+      assert.deepEqual((await store.outbox.leaseOwners()).sort(), owners.slice(1).sort());
+      const free = await store.outbox.claim({
+        sink: 'a',
+        owner: 'x',
+        limit: 5,
+        leaseMs: 1000,
+        now: T0 + 1,
+        ordered: false,
+      });
+      assert.deepEqual(
+        free.map((r) => r.incident.id),
+        [incident(1).id],
+      );
     });
 
     test('several dispatchers share one backlog: every row delivered once, never two in flight', async (t) => {

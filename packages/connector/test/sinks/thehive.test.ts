@@ -2,65 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSinks, resolveSinks } from '../../src/sinks/index.ts';
 import { TestClock, silent } from '../helpers.ts';
-import { ContractServer, type ContractRequest, type ContractAnswer } from './contract-server.ts';
+import { THEHIVE_KEY, TheHiveServer } from './thehive-server.ts';
 import { T0, recordingLogger, richIncident, sinkHarness } from './harness.ts';
 
-const KEY = 'hive-key-0123456789abcdef';
-const REQUIRED = ['type', 'source', 'sourceRef', 'title', 'description'];
+const KEY = THEHIVE_KEY;
 
-/**
- * TheHive 5 as documented: POST /api/v1/alert with Bearer key; (type, source, sourceRef) unique,
- * a repeat answered 400 "already exists"; 201 with the alert and its `_id`; /api/v1/query finds
- * an alert by sourceRef.
- */
-class TheHive extends ContractServer {
-  alerts = new Map<string, Record<string, unknown> & { _id: string }>();
-  duplicates = 0;
-  /** Create the next N alerts, then drop the connection instead of answering. */
-  dropAfterCreate = 0;
-  constructor() {
-    super((r) => this.contract(r));
-  }
-  private contract(r: ContractRequest): ContractAnswer {
-    assert.equal(r.method, 'POST');
-    if (r.headers.authorization !== `Bearer ${KEY}`) {
-      return { status: 401, body: { type: 'AuthenticationError', message: 'Authentication failure' } };
-    }
-    assert.match(String(r.headers['content-type']), /^application\/json/);
-    assert.equal(r.headers['x-organisation'], 'soc');
-    const b = r.json as Record<string, unknown>;
-    if (r.path.startsWith('/api/v1/query')) {
-      const filter = (
-        b.query as { _name: string; _and?: { _eq: { _field: string; _value: string } }[] }[]
-      )[1]!;
-      const ref = filter._and!.find((c) => c._eq._field === 'sourceRef')!._eq._value;
-      const a = [...this.alerts.values()].find((x) => x.sourceRef === ref);
-      return { status: 200, body: a ? [a] : [] };
-    }
-    assert.equal(r.path, '/api/v1/alert');
-    for (const f of REQUIRED) {
-      if (typeof b[f] !== 'string' || !b[f]) {
-        return { status: 400, body: { type: 'BadRequest', message: `Missing attribute alert.${f}` } };
-      }
-    }
-    assert.ok([1, 2, 3, 4].includes(b.severity as number), 'severity 1..4');
-    const key = `${String(b.type)}|${String(b.source)}|${String(b.sourceRef)}`;
-    if (this.alerts.has(key)) {
-      this.duplicates++;
-      return { status: 400, body: { type: 'CreateError', message: `Alert ${key} already exists` } };
-    }
-    const alert = { ...b, _id: `~${4096 + this.alerts.size}` };
-    this.alerts.set(key, alert);
-    if (this.dropAfterCreate > 0) {
-      this.dropAfterCreate--;
-      return { status: 201, drop: true };
-    }
-    return { status: 201, body: alert };
-  }
-}
-
-async function setup(t: Parameters<typeof sinkHarness>[0], key = KEY, logger = silent) {
-  const hive = new TheHive();
+async function setup(
+  t: Parameters<typeof sinkHarness>[0],
+  key = KEY,
+  logger = silent,
+  extra: Record<string, unknown> = {},
+) {
+  const hive = new TheHiveServer();
   await hive.start();
   t.after(() => hive.stop());
   const h = await sinkHarness(
@@ -72,6 +25,7 @@ async function setup(t: Parameters<typeof sinkHarness>[0], key = KEY, logger = s
       apiKeyEnv: 'HIVE_KEY',
       organisation: 'soc',
       consoleUrl: 'https://console.example',
+      ...extra,
     },
     { HIVE_KEY: key },
     logger,
@@ -109,6 +63,28 @@ test('thehive: the documented alert, observables from group-by values, remote id
   const [d] = await store.outbox.deliveries(i.id);
   assert.equal(d?.remoteId, '~4096');
   assert.equal(d?.sink, 'hive');
+  assert.equal(b.customFields, undefined, 'no custom fields unless configured (they must exist in TheHive)');
+});
+
+test('thehive: configured customFields as [{name, value, order}], facts the incident lacks left out', async (t) => {
+  const { hive, store, dispatcher } = await setup(t, KEY, silent, {
+    customFields: {
+      'logzio-alert-event-id': 'alertEventId',
+      'siemlink-rule': 'ruleId',
+      summary: 'alertSummary',
+    },
+  });
+  await store.insertIncidents([richIncident(1)], T0);
+  await dispatcher.drain();
+  assert.deepEqual(hive.violations, []);
+  assert.deepEqual((hive.requests[0]!.json as Record<string, unknown>).customFields, [
+    { name: 'logzio-alert-event-id', value: 'e-000001', order: 0 },
+    { name: 'siemlink-rule', value: 'rule-17', order: 1 },
+  ]);
+  await assert.rejects(
+    setup(t, KEY, silent, { customFields: { x: 'password' } }),
+    (err: Error & { field?: string }) => (err.field ?? '').startsWith('sinks[0].customFields'),
+  );
 });
 
 test('thehive: severities map onto 1..4', async (t) => {

@@ -7,6 +7,7 @@ const NAV = [
   ['/search', 'Log search'],
   ['/rules', 'Rules'],
   ['/events', 'Security events'],
+  ['/runs', 'Playbook runs'],
   ['/health', 'Health'],
 ] as const;
 

@@ -16,6 +16,7 @@ import { JsonView } from '../components/JsonView.tsx';
 import { LogsTable } from '../components/LogsTable.tsx';
 import { Markdown } from '../components/Markdown.tsx';
 import { SeverityBadge } from '../components/SeverityBadge.tsx';
+import { PlaybookRunsPanel } from '../components/PlaybookRunsPanel.tsx';
 import { cell, utc } from '../components/format.ts';
 
 export function IncidentPage({ id }: { id: string }) {
@@ -148,6 +149,8 @@ function IncidentView({ detail }: { detail: IncidentDetail }) {
           <p>{detail.logs ? 'No logs kept with this incident.' : 'Logs not captured yet.'}</p>
         )}
       </section>
+
+      <PlaybookRunsPanel incidentId={i.id} />
 
       <Notes id={i.id} notes={detail.notes} writer={writer} />
 

@@ -1,4 +1,5 @@
 import type { LuceneNode } from './ast.ts';
+import { FTS_BODY } from './sql.ts';
 import { isNumeric, tokenize } from './text.ts';
 
 const ASCII_TOKEN = /^[a-z0-9]+$/;
@@ -22,7 +23,7 @@ export function exactFts(node: LuceneNode): string | null {
       const lower = node.value.toLowerCase();
       if (isNumeric(node.value) || lower === 'true' || lower === 'false') return null;
       const tokens = tokenize(node.value);
-      return tokens.length === 1 && ASCII_TOKEN.test(tokens[0]!) ? `"${tokens[0]}"` : null;
+      return tokens.length === 1 && ASCII_TOKEN.test(tokens[0]!) ? `${FTS_BODY}"${tokens[0]}"` : null;
     }
     case 'and':
     case 'or': {

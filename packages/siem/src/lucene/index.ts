@@ -5,5 +5,5 @@ export { parseLucene, rangeBound, simplify, timeBound } from './parse.ts';
 export { checkFieldName, checkQueryTree, LUCENE_LIMITS, type LuceneLimit } from './limits.ts';
 export { matchesLucene } from './match.ts';
 export { exactFts } from './exact.ts';
-export { FTS_IN, luceneToSql, luceneToSqlParts, type SqlFilter, type SqlParts } from './sql.ts';
+export { FTS_BODY, FTS_IN, luceneToSql, luceneToSqlParts, type SqlFilter, type SqlParts } from './sql.ts';
 export { epochFromNumber, resolveDateMath, parseIsoDate, SECONDS_BELOW } from './time.ts';

@@ -107,9 +107,13 @@ function asWhere(p: SqlParts): SqlFilter {
   return { where: where.join(' AND '), params };
 }
 
+/** One phrase or prefix of the free-text `body` column (never the `meta` tokens of the same table). */
 function fts(match: string): SqlParts {
-  return { fts: match, where: null, params: [] };
+  return { fts: `${FTS_BODY}${match}`, where: null, params: [] };
 }
+
+/** Column filter that keeps an FTS5 phrase to the log text (`logs_fts` also has `meta`). */
+export const FTS_BODY = 'body : ';
 
 function plain(where: string, params: (string | number)[]): SqlParts {
   return { fts: null, where, params };

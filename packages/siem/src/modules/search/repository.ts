@@ -1,6 +1,7 @@
 import type { SqlParts } from '../../lucene/index.ts';
 import { FTS_IN } from '../../lucene/index.ts';
 import type { Store } from '../../store/store.ts';
+import { metaAny, NON_ASCII_TOKEN, windowCover } from '../logs/fts-meta.ts';
 
 export interface LogRow {
   seq: number;
@@ -39,6 +40,8 @@ export interface SearchRepository {
   /**
    * Logs in the window matching an FTS5 expression, counted in SQL for plain-ASCII logs (where
    * FTS5 and our tokenizer agree) and handed back one by one otherwise, for the predicate.
+   * Whole hours and days of the window are counted from the index alone (its `meta` tokens);
+   * only a partial first or last hour reads `logs` rows, to check their `ts`.
    */
   countFts(spec: FtsCountSpec): { ascii: number; others: Iterable<LogRow> };
 }
@@ -51,14 +54,7 @@ export interface FtsCountSpec {
 }
 
 /**
- * True for a log whose JSON text may hold non-ASCII text: more bytes than characters (UTF-8
- * multi-byte), or a `\u` escape (which may decode to one). Both are plain C loops in SQLite (a
- * GLOB character class was 5x slower). Conservative: a false positive only costs a parse.
- */
-const NON_ASCII = "(length(doc) <> octet_length(doc) OR instr(doc, '\\u') > 0)";
-
-/**
- * Up to this many FTS matches (all accounts, all time: one cheap pass over the FTS index), the
+ * Up to this many FTS matches (all accounts, all time: counted up to this many only), the
  * candidates are read from the FTS index and sorted by time; past it, the window is walked in
  * time order, so a page of a broad query never waits for a sort of every match.
  */
@@ -75,7 +71,10 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
       'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ? ORDER BY ts ASC, seq ASC LIMIT ? OFFSET ?',
     ),
   };
-  const ftsMatches = db.prepare('SELECT count(*) AS n FROM logs_fts WHERE logs_fts MATCH ?');
+  // Enough to decide between the two candidate plans, without counting every match.
+  const ftsMatches = db.prepare(
+    `SELECT count(*) AS n FROM (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ? LIMIT ${FTS_DRIVEN_MAX + 1})`,
+  );
   const cache = new Map<string, ReturnType<typeof db.prepare>>();
   const prepared = (sql: string) => {
     let s = cache.get(sql);
@@ -85,18 +84,29 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     }
     return s;
   };
-  const ftsWindow = `FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
-  // One pass counts both kinds; the non-ASCII rows are read again only when there are some.
-  const split = db.prepare(
-    `SELECT coalesce(sum(NOT na), 0) AS ascii, coalesce(sum(na), 0) AS others FROM (SELECT ${NON_ASCII} AS na ${ftsWindow})`,
-  );
-  const nonAscii = db.prepare(`SELECT seq, ts, doc ${ftsWindow} AND ${NON_ASCII}`);
+  const indexCount = db.prepare('SELECT count(*) AS n FROM logs_fts WHERE logs_fts MATCH ?');
+  const inHour = `FROM logs WHERE ${FTS_IN} AND +ts >= ? AND +ts < ?`;
+  const edgeCount = db.prepare(`SELECT count(*) AS n ${inHour}`);
+  const nonAscii = db.prepare(`SELECT seq, ts, doc ${inHour}`);
+  const count = (expr: string) => (indexCount.get(expr) as { n: number }).n;
+  const plainOnly = (expr: string) => `(${expr}) NOT meta : ${NON_ASCII_TOKEN}`;
   return {
     countFts({ accountId, from, to, fts }) {
-      const n = split.get(fts, accountId, from, to) as { ascii: number; others: number };
+      const { cover, edges } = windowCover(accountId, from, to);
+      const query = `(${fts})`;
+      let ascii = cover.length > 0 ? count(plainOnly(`${query} AND ${metaAny(cover)}`)) : 0;
+      for (const e of edges) {
+        ascii += (edgeCount.get(plainOnly(`${query} AND meta : ${e.token}`), e.from, e.to) as { n: number })
+          .n;
+      }
+      const tokens = [...cover, ...edges.map((e) => e.token)];
+      const others = `${query} AND ${metaAny(tokens)} AND meta : ${NON_ASCII_TOKEN}`;
       return {
-        ascii: n.ascii,
-        others: n.others > 0 ? (nonAscii.iterate(fts, accountId, from, to) as Iterable<LogRow>) : [],
+        ascii,
+        others:
+          tokens.length > 0 && count(others) > 0
+            ? (nonAscii.iterate(others, from, to) as Iterable<LogRow>)
+            : [],
       };
     },
     candidates(spec) {
