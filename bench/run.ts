@@ -12,6 +12,7 @@ const ALL = [
   'rules',
   'listener',
   'feed',
+  'feed-store',
   'backlog',
   'hostile',
   'incidents',

@@ -1,0 +1,336 @@
+/**
+ * Feed-into-store benchmark (issue 11, item 2): one backlog drained from the SIEM's feed, in offset
+ * mode, by siemlink's connector (feed source: events mapped and committed to its SQLite store in
+ * batches as each response streams, cursor with them) and by a baseline that re-implements the
+ * XSOAR Akamai SIEM consumer's fetch-events pattern, written from its documented behaviour
+ * (reference/peers.md, XA): ask for `limit` events from the saved offset, read the whole
+ * response body as text, split it into lines, JSON-parse each, take the offset from the last
+ * line, decode each event's Akamai-encoded rule members (URL-encoded, `;`-separated base64),
+ * hand the page to the platform as incidents with the offset, and ask again until a page comes
+ * back under 95 % of the limit. Both write the same incidents into the same kind of store (the
+ * connector's SQLite store stands in for the platform's), so the figures compare the reading.
+ *
+ * The SIEM runs in its own process (BENCH_FEED_STORE_ROLE=server) with BENCH_FEED_STORE_EVENTS
+ * events (default 100,000); each drain runs in a fresh process, so its peak RSS
+ * (`process.resourceUsage().maxRSS`) is its own, and loads its modules from a warm compile cache
+ * as the `siemlink` launcher does. Per-request limits: BENCH_FEED_STORE_LIMITS (default
+ * 1000,5000,10000,20000,100000; 20,000 is the XSOAR consumer's page size, 100,000 more than the
+ * whole backlog in one response).
+ *
+ *   npm run bench -- feed-store
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { FeedEvent } from '../packages/contracts/src/index.ts';
+
+const EVENTS = Number(process.env.BENCH_FEED_STORE_EVENTS ?? 50_000);
+const LIMITS = (process.env.BENCH_FEED_STORE_LIMITS ?? '1000,5000,10000,20000,100000').split(',').map(Number);
+const ROUNDS = Number(process.env.BENCH_FEED_STORE_ROUNDS ?? 1);
+const MB = 1024 * 1024;
+const COMPILE_CACHE = process.env.BENCH_FEED_STORE_CACHE ?? join(tmpdir(), 'siemlink-bench-feed-store-cache');
+const ROLE = process.env.BENCH_FEED_STORE_ROLE;
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+interface Target {
+  url: string;
+  token: string;
+  configId: number;
+  from: number;
+}
+interface Drained {
+  kind: 'drained';
+  events: number;
+  incidents: number;
+  requests: number;
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+}
+
+const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'SEVERE'] as const;
+
+/** The SIEM side: a fresh store holding the backlog, served on 127.0.0.1 until told to stop. */
+async function server(): Promise<void> {
+  const { loadSiemConfig } = await import('../packages/siem/src/config.ts');
+  const { createSiemContext } = await import('../packages/siem/src/server.ts');
+  const { buildSiemApp } = await import('../packages/siem/src/app.ts');
+  const { bootstrapAccounts } = await import('../packages/siem/src/bootstrap.ts');
+  const { createSqliteSecurityEventsWriter } =
+    await import('../packages/siem/src/modules/events/repository.ts');
+  const { createSqliteConfigurationsRepository } =
+    await import('../packages/siem/src/modules/rules/configurations.ts');
+  const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-'));
+  const ctx = createSiemContext(loadSiemConfig({ dataDir, port: 0, listenerPort: 0, rulesEngine: false }), {
+    logger: pino({ level: 'silent' }),
+  });
+  const siem = bootstrapAccounts(ctx).accounts.find((a) => a.type === 'SIEM')!;
+  const configId = createSqliteConfigurationsRepository(ctx.store).create(
+    siem.accountId,
+    'bench',
+    Date.now(),
+  ).id;
+  const writer = createSqliteSecurityEventsWriter(ctx.store);
+  const storedAt = Date.now() - 60_000; // visible at once (older than the feed's 5 s latency)
+  for (let i = 0; i < EVENTS; i += 10_000) {
+    const batch = [];
+    for (let j = i; j < Math.min(EVENTS, i + 10_000); j++) {
+      const eventDate = storedAt - 3_600_000 + Math.floor(j / 10);
+      batch.push({
+        alertEventId: randomUUID(),
+        accountId: siem.accountId,
+        configId,
+        ruleId: 450001 + (j % 5),
+        name: `Rule ${j % 5}`,
+        description: 'Investigate the source address and the accounts it tried; block it if unknown.',
+        alertSummary: `Alert if query 'event.outcome:failure' results GREATER_THAN_OR_EQUALS 5.00 in 10 minutes. Count on Group By '[source.ip, user.name]'`,
+        eventDate,
+        windowStart: eventDate - 600_000,
+        windowEnd: eventDate,
+        severity: SEVERITIES[j % 5]!,
+        groupBy: {
+          'source.ip': `10.${(j >> 16) & 255}.${(j >> 8) & 255}.${j & 255}`,
+          'user.name': `user${j % 997}`,
+        },
+        tags: ['authentication', 'brute_force'],
+        mitreTags: ['T1110'],
+        hits: 5 + (j % 50),
+        isMuted: false,
+        logSeqs: [] as number[],
+      });
+    }
+    writer.insert(batch, storedAt);
+  }
+  const app = await buildSiemApp(ctx);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  process.on('message', async (m: { kind: string }) => {
+    if (m.kind !== 'stop') return;
+    await app.close();
+    ctx.store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    process.disconnect();
+  });
+  process.send!({
+    kind: 'ready',
+    target: { url, token: siem.apiToken, configId, from: Math.floor(storedAt / 1000) - 60 },
+  });
+}
+
+/** siemlink's connector: feed-mode fetch runs, back to back while full, into a fresh store. */
+async function drainSiemlink(
+  t: Target,
+  limit: number,
+): Promise<Omit<Drained, 'kind' | 'peakRssMb' | 'cpuSeconds'>> {
+  const { createSiemClient } = await import('../packages/connector/src/client/index.ts');
+  const { systemClock } = await import('../packages/connector/src/context.ts');
+  const { fetchIncidentsOnce } = await import('../packages/connector/src/fetch/fetcher.ts');
+  const { resolveFetchOptions } = await import('../packages/connector/src/fetch/options.ts');
+  const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
+  const logger = pino({ level: 'warn' });
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
+  const store = openSqliteIncidentStore({ path: join(dir, 'connector.db') });
+  const client = createSiemClient(
+    { apiUrl: t.url, securityToken: t.token, timeoutMs: 120_000 },
+    { logger, clock: systemClock },
+  );
+  const options = resolveFetchOptions(
+    {
+      source: 'feed',
+      configIds: String(t.configId),
+      firstFetch: '2 hours',
+      feedBatchLimit: limit,
+      feedCommitEvents: process.env.BENCH_FEED_STORE_COMMIT,
+    },
+    logger,
+  );
+  let events = 0;
+  let incidents = 0;
+  let requests = 0;
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const r = await fetchIncidentsOnce({ client, store, options, logger, clock: systemClock });
+      events += r.detail!.events as number;
+      incidents += r.count;
+      requests++;
+      if (!r.full) break;
+    }
+  } finally {
+    await client.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { events, incidents, requests, seconds: (performance.now() - t0) / 1000 };
+}
+
+const RULE_MEMBERS = [
+  'rules',
+  'ruleVersions',
+  'ruleMessages',
+  'ruleTags',
+  'ruleData',
+  'ruleSelectors',
+  'ruleActions',
+] as const;
+
+/** Akamai's rule-member encoding undone: URL-decode, split on `;`, base64-decode each. */
+function decodeMembers(v: unknown): string[] {
+  if (typeof v !== 'string' || v === '') return [];
+  return decodeURIComponent(v)
+    .split(';')
+    .map((b) => Buffer.from(b, 'base64').toString('utf8'));
+}
+
+/**
+ * The XSOAR Akamai consumer's pattern: page after page from the offset, each body read whole as
+ * text, then parsed, decoded and turned into incidents that the platform stores with the offset
+ * (here: the same SQLite incident store and mapping siemlink uses, one commit per page, so the
+ * two differ only in how they read and when they write).
+ */
+async function drainAkamaiPattern(
+  t: Target,
+  limit: number,
+): Promise<Omit<Drained, 'kind' | 'peakRssMb' | 'cpuSeconds'>> {
+  const { eventToIncident } = await import('../packages/connector/src/fetch/mapping.ts');
+  const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
+  const logger = pino({ level: 'warn' });
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
+  const store = openSqliteIncidentStore({ path: join(dir, 'platform.db') });
+  const base = `${t.url}/siem/v1/configs/${t.configId}`;
+  let position = `from=${t.from}`;
+  let lastRun: string | null = null;
+  let events = 0;
+  let incidents = 0;
+  let requests = 0;
+  const t0 = performance.now();
+  try {
+    for (;;) {
+      const res = await fetch(`${base}?${position}&limit=${limit}`, { headers: { 'X-API-TOKEN': t.token } });
+      if (!res.ok) throw new Error(`feed answered ${res.status}`);
+      const body = await res.text();
+      requests++;
+      const lines = body.split('\n').filter((l) => l.trim() !== '');
+      const context = JSON.parse(lines.pop()!) as { offset: string };
+      const page = lines.map((l) => {
+        const e = JSON.parse(l) as FeedEvent;
+        const a = e.attackData as unknown as Record<string, unknown>;
+        for (const k of RULE_MEMBERS) a[k] = decodeMembers(a[k]);
+        return e;
+      });
+      const { inserted } = await store.commitRun({
+        source: 'akamai',
+        incidents: page.map((e) => eventToIncident(e, logger)),
+        cursorBefore: lastRun,
+        cursorAfter: context.offset,
+        now: Date.now(),
+      });
+      lastRun = context.offset;
+      incidents += inserted.length;
+      events += page.length;
+      position = `offset=${encodeURIComponent(context.offset)}`;
+      if (page.length < limit * 0.95) break;
+    }
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { events, incidents, requests, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function drainer(which: string): Promise<void> {
+  if (which === 'warm') {
+    // Fills the compile cache (untimed), as an installed CLI's first start would.
+    await import('../packages/connector/src/client/index.ts');
+    await import('../packages/connector/src/fetch/fetcher.ts');
+    await import('../packages/connector/src/store/sqlite.ts');
+    process.disconnect();
+    return;
+  }
+  const t = JSON.parse(process.env.BENCH_FEED_STORE_TARGET!) as Target;
+  const limit = Number(process.env.BENCH_FEED_STORE_LIMIT);
+  const r = which === 'siemlink' ? await drainSiemlink(t, limit) : await drainAkamaiPattern(t, limit);
+  const u = process.resourceUsage();
+  process.send!({
+    kind: 'drained',
+    ...r,
+    peakRssMb: (u.maxRSS * 1024) / MB,
+    cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6,
+  } satisfies Drained);
+  process.disconnect();
+}
+
+function child(role: string, env: Record<string, string> = {}) {
+  return fork(import.meta.filename, [], {
+    // As the `siemlink` launcher does: compiled modules come from the on-disk cache.
+    env: { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE, BENCH_FEED_STORE_ROLE: role, ...env },
+    execArgv: [
+      '--disable-warning=ExperimentalWarning',
+      ...(process.env.BENCH_FEED_STORE_PROF === role
+        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/speed11/prof']
+        : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+function message<T>(c: ReturnType<typeof child>, kind: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    c.on('message', (m: { kind: string }) => m.kind === kind && resolve(m as T));
+    c.once('exit', (code) => reject(new Error(`${kind}: child exited (${code})`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg();
+  await new Promise((resolve) => child('warm').once('exit', resolve));
+  const srv = child('server');
+  const { target } = await message<{ target: Target }>(srv, 'ready');
+  const rows: string[] = [];
+  try {
+    for (const limit of LIMITS) {
+      const runs: Record<'siemlink' | 'akamai', Drained[]> = { siemlink: [], akamai: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? (['siemlink', 'akamai'] as const) : (['akamai', 'siemlink'] as const);
+        for (const which of order) {
+          const c = child(which, {
+            BENCH_FEED_STORE_TARGET: JSON.stringify(target),
+            BENCH_FEED_STORE_LIMIT: String(limit),
+          });
+          const d = await message<Drained>(c, 'drained');
+          if (d.events !== EVENTS || d.incidents !== EVENTS)
+            throw new Error(
+              `${which} at limit ${limit}: ${d.events} events, ${d.incidents} incidents of ${EVENTS}`,
+            );
+          runs[which].push(d);
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const rate = (ds: Drained[]) => median(ds.map((d) => d.events / d.seconds));
+      const rss = (ds: Drained[]) => median(ds.map((d) => d.peakRssMb));
+      const cpu = (ds: Drained[]) => median(ds.map((d) => d.cpuSeconds)).toFixed(1);
+      const [ours, theirs] = [runs.siemlink, runs.akamai];
+      rows.push(
+        `| ${limit} | ${rate(ours).toFixed(0)} | ${rss(ours).toFixed(0)} | ${rate(theirs).toFixed(0)} | ${rss(theirs).toFixed(0)} | ${(rate(ours) / rate(theirs)).toFixed(2)}x | ${(rss(ours) / rss(theirs)).toFixed(2)}x | ${ours[0]!.requests} | ${cpu(ours)} / ${cpu(theirs)} |`,
+      );
+      out(rows.at(-1)!);
+    }
+  } finally {
+    srv.send({ kind: 'stop' });
+  }
+  const load1 = loadavg();
+  out(
+    `\n${EVENTS} events drained per row, ${ROUNDS} round(s), medians; load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end`,
+  );
+  out(
+    '| limit per request | siemlink events/s (stored) | siemlink peak RSS MB | XSOAR Akamai pattern events/s | its peak RSS MB | speed vs pattern | RSS vs pattern | siemlink requests | client CPU s (siemlink / pattern) |',
+  );
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) out(r);
+}
+
+if (ROLE === 'server') await server();
+else if (ROLE === 'siemlink' || ROLE === 'akamai' || ROLE === 'warm') await drainer(ROLE);
+else await main();
