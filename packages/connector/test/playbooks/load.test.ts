@@ -10,6 +10,7 @@ import {
   loadPlaybooks,
 } from '../../src/playbooks/definition/load.ts';
 import { formatLoadError, formatLoadErrors } from '../../src/playbooks/definition/load-error.ts';
+import { validatePlaybooks } from '../../src/playbooks/definition/validate.ts';
 import type { LoadError } from '../../src/playbooks/types.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -147,4 +148,36 @@ test('a file or folder that cannot be read is a load error, not a crash', async 
     f.errors.map((e) => [e.code, e.line]),
     [['PLAYBOOK_READ_ERROR', null]],
   );
+});
+
+test('playbooks that call each other in a ring are refused (a run would never end)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pb-ring-'));
+  try {
+    const call = (name: string, other: string) =>
+      `name: ${name}\nversion: 1\nsteps:\n  - id: call\n    kind: playbook\n    playbook: ${other}\n`;
+    await writeFile(join(dir, 'ping.yaml'), call('ping', 'pong'));
+    await writeFile(join(dir, 'pong.yaml'), call('pong', 'ping'));
+    const r = await loadPlaybooks(dir, { builtin: false });
+    assert.deepEqual(formatLoadErrors(r.errors), [
+      `${join(dir, 'ping.yaml')}:6: [PLAYBOOK_CYCLE] step call: playbook ping calls itself: ping → pong → ping (a run would never end)`,
+      `${join(dir, 'pong.yaml')}:6: [PLAYBOOK_CYCLE] step call: playbook pong calls itself: pong → ping → pong (a run would never end)`,
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('validatePlaybooks: the lines `siemlink playbooks validate` prints; the built-in folder validates cleanly', async () => {
+  const bad = await validatePlaybooks(join(FIXTURES, 'errors', 'cycle.yaml'));
+  assert.equal(bad.ok, false);
+  assert.deepEqual(bad.lines, [
+    `${join(FIXTURES, 'errors', 'cycle.yaml')}:10: [PLAYBOOK_CYCLE] step c: steps form a cycle: a → b → c → a (use retry for repeats, foreach for lists)`,
+    `${join(FIXTURES, 'errors', 'cycle.yaml')}:20: [PLAYBOOK_CYCLE] step e: steps form a cycle: d → e → d (use retry for repeats, foreach for lists)`,
+  ]);
+  const good = await validatePlaybooks(BUILTIN_PLAYBOOKS_DIR);
+  assert.deepEqual(good.lines, []);
+  assert.equal(good.ok, true);
+  assert.equal(good.playbooks.length, 3);
+  const file = await validatePlaybooks(join(BUILTIN_PLAYBOOKS_DIR, 'handle-logzio-alert.yaml'));
+  assert.deepEqual([file.ok, file.playbooks.map((p) => p.definition.name)], [true, ['handle-logzio-alert']]);
 });

@@ -316,6 +316,16 @@ export function checkPlaybook(
         break;
       case 'playbook': {
         const sub = resolve(s.playbook, s.version);
+        const via = sub && s.playbook !== pb.name ? callChain(sub, pb.name, resolve, new Set()) : null;
+        const chain = !sub ? null : s.playbook === pb.name ? [pb.name, pb.name] : via && [pb.name, ...via];
+        if (chain) {
+          err(
+            C.cycle,
+            [...base, 'playbook'],
+            stepId,
+            `playbook ${pb.name} calls itself: ${chain.join(' → ')} (a run would never end)`,
+          );
+        }
         if (!sub) {
           err(
             C.unknownPlaybook,
@@ -401,3 +411,24 @@ export function hasType(v: unknown, type: InputType): boolean {
 }
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** The names from `from` down to a call of `target`, or null when `from` never calls it. */
+function callChain(
+  from: Playbook,
+  target: string,
+  resolve: PlaybookResolver,
+  seen: Set<string>,
+): string[] | null {
+  const key = `${from.name}@${from.version}`;
+  if (seen.has(key)) return null;
+  seen.add(key);
+  for (const s of from.steps) {
+    const call = s.kind === 'playbook' ? s : s.kind === 'foreach' && s.do.kind === 'playbook' ? s.do : null;
+    if (!call) continue;
+    if (call.playbook === target) return [from.name, target];
+    const next = resolve(call.playbook, call.version);
+    const rest = next ? callChain(next, target, resolve, seen) : null;
+    if (rest) return [from.name, ...rest];
+  }
+  return null;
+}
