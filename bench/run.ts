@@ -20,6 +20,7 @@ const ALL = [
   'startup',
   'peers',
   'rss',
+  'playbooks',
 ] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));

@@ -15,9 +15,11 @@ import type { IncidentStore, NewIncident } from './store/types.ts';
 import { createAuth } from './auth/service.ts';
 import { writeConsoleCredentials } from './auth/console-credentials.ts';
 import { captureIncidentLogs, DEFAULT_LOGS_CAP } from './cases/capture-logs.ts';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPlaybookService } from './playbooks/service.ts';
-import { BUILTIN_PLAYBOOKS_DIR, loadPlaybookFolders } from './playbooks/engine/interim-loader.ts';
+import { loadPlaybooks } from './playbooks/definition/load.ts';
+import { createExpressions } from './playbooks/expressions/expressions.ts';
 import type { PlaybookService } from './playbooks/types.ts';
 
 export interface StartConnectorOptions {
@@ -63,12 +65,9 @@ export interface RunningConnector {
   close(): Promise<void>;
 }
 
-/** Where `up` reads playbooks: the built-ins, then the operator's folder (default DATA_DIR/playbooks). */
-export function playbookFolders(config: Pick<ConnectorConfig, 'dataDir' | 'playbooksDir'>) {
-  return [
-    { dir: BUILTIN_PLAYBOOKS_DIR, builtin: true },
-    { dir: config.playbooksDir ?? join(config.dataDir, 'playbooks'), builtin: false },
-  ];
+/** The operator's playbook folder (`--playbooks`, default DATA_DIR/playbooks); the built-ins come too. */
+export function playbooksDir(config: Pick<ConnectorConfig, 'dataDir' | 'playbooksDir'>): string {
+  return config.playbooksDir ?? join(config.dataDir, 'playbooks');
 }
 
 export { connectorDbPath };
@@ -100,13 +99,22 @@ export async function startConnector(
   const client = createSiemClient(config.connection, { logger, clock: opts.clock });
   let playbooks: (PlaybookService & { worker: { wake(): void } | null }) | null = null;
   if (opts.playbooks !== false) {
-    const loaded = loadPlaybookFolders(playbookFolders(config));
+    const expressions = createExpressions();
+    // The default folder may not exist (nothing of the operator's to load); a configured one must.
+    const dir = playbooksDir(config);
+    const loaded = await loadPlaybooks(
+      config.playbooksDir !== undefined || existsSync(dir) ? dir : undefined,
+      {
+        expressions,
+      },
+    );
     for (const e of loaded.errors)
       logger.warn({ file: e.file, code: e.code }, `playbook not loaded: ${e.message}`);
     playbooks = createPlaybookService({
       store,
       playbooks: loaded.playbooks,
       errors: loaded.errors,
+      expressions,
       clock: opts.clock,
       logger,
       client,

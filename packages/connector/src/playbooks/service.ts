@@ -15,7 +15,7 @@ import type { FormField } from './definition/schema.ts';
 import { createCatalog, resolveInputs } from './engine/catalog.ts';
 import { DEFAULT_DEADLINE_MS, durationMs } from './engine/durations.ts';
 import { newRun, type EngineDeps } from './engine/execute.ts';
-import { createExpressions, type Expressions } from './engine/expressions.ts';
+import { createExpressions, type Expressions } from './expressions/expressions.ts';
 import { createWorker, type PlaybookWorker, type WorkerOptions } from './engine/worker.ts';
 import { executors as builtinExecutors } from './steps/index.ts';
 import { incidentCreatedTrigger } from './triggers/incident-created.ts';

@@ -564,10 +564,10 @@ for (const f of STORE_FACTORIES) {
     assert.equal(dead!.row.attempt, 1);
     assert.equal(await worker.drain(), 0); // leased: nobody else may take it yet
     clock.advance(30_000);
-    await worker.drain();
-    assert.deepEqual(http.calls, [`${r.id}:call:-:1`]);
-    assert.equal((await service.run(r.id))!.status, 'succeeded');
-    // The dead worker's late completion is refused: nothing is applied twice.
+    // The lease expired: the next claim gets the same row with the same attempt.
+    const [again] = await journal.claim('second-worker', clock.now(), 30_000, 10);
+    assert.deepEqual([again!.row.id, again!.row.attempt], [dead!.row.id, 1]);
+    // The dead worker's late completion is refused while the run goes on: nothing applied twice.
     const late = await journal.complete({
       rowId: dead!.row.id,
       runId: r.id,
@@ -581,6 +581,11 @@ for (const f of STORE_FACTORIES) {
       events: [],
     });
     assert.equal(late, 'lost');
+    assert.deepEqual(await store.listNotes('logzio:e1'), []);
+    clock.advance(30_000);
+    await worker.drain();
+    assert.deepEqual(http.calls, [`${r.id}:call:-:1`]);
+    assert.equal((await service.run(r.id))!.status, 'succeeded');
     assert.deepEqual(
       (await store.listNotes('logzio:e1')).map((n) => n.body),
       ['called'],

@@ -8,7 +8,7 @@ import type { StepRow } from '../journal/rows.ts';
 import type { LocalEffect, RunScope, StepContext, StepExecutor } from '../types.ts';
 import { resolveInputs, type Catalog } from './catalog.ts';
 import { backoffMs, DEFAULT_DEADLINE_MS, durationMs, timeoutMs } from './durations.ts';
-import type { Expressions } from './expressions.ts';
+import type { Expressions } from '../expressions/expressions.ts';
 
 /** What the engine runs a claimed unit with. Given by the worker, never global. */
 export interface EngineDeps {

@@ -6,7 +6,7 @@ import type { NewRun } from '../journal/journal.ts';
 import type { TriggerMatcher } from '../journal/store.ts';
 import { resolveInputs } from '../engine/catalog.ts';
 import { newRun } from '../engine/execute.ts';
-import type { Expressions } from '../engine/expressions.ts';
+import type { Expressions } from '../expressions/expressions.ts';
 
 /** The incident as it will be stored (what `incident.*` reads in a trigger's `when`). */
 export function incidentView(i: NewIncident, now: number): Incident {
