@@ -19,7 +19,7 @@ import { fieldValues } from '../packages/siem/src/lucene/text.ts';
 import { wildcardMatcher } from '../packages/siem/src/lucene/wildcard.ts';
 import { parseLucene } from '../packages/siem/src/lucene/index.ts';
 import { HOSTILE_QUERIES } from '../packages/siem/test/fixtures/hostile-queries.ts';
-import { ruleRequest } from '../packages/siem/test/rules/fixtures.ts';
+import { ruleRequest } from '../packages/siem/test/modules/rules/fixtures.ts';
 
 const LOGS = Number(process.env.BENCH_HOSTILE_LOGS ?? 20_000);
 const HOSTILE_WILDCARD = 'user_agent:M*?*?*?*?*?*?*?*?*z';

@@ -10,7 +10,9 @@
  *   pack, workers    the pack's windows read by the worker-thread pool, events stored here
  * each once more with a client running broad /v1/search requests back to back. The pack is
  * evaluated one pass every BENCH_LISTENER_PASS_MS (default 2000: 30x its real one-minute
- * schedule, so every phase sees several passes). BENCH_LISTENER_WORKERS sets the pool size (default
+ * schedule, so every phase sees several passes). A 3 s warm-up comes first; then BENCH_LISTENER_ROUNDS
+ * rounds (default 2) of every phase, in rotated order so drift on a shared machine hits each
+ * alike, each phase's samples pooled over the rounds. BENCH_LISTENER_WORKERS sets the pool size (default
  * 1), BENCH_LISTENER_NICE the workers' nice value (default 10, as the server).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,6 +27,7 @@ const LINES = Number(process.env.BENCH_LISTENER_LINES ?? 100);
 const PASS_MS = Number(process.env.BENCH_LISTENER_PASS_MS ?? 2000);
 const WORKERS = Number(process.env.BENCH_LISTENER_WORKERS ?? 1);
 const NICE = Number(process.env.BENCH_LISTENER_NICE ?? 10);
+const ROUNDS = Number(process.env.BENCH_LISTENER_ROUNDS ?? 2);
 const BROAD_QUERY = 'type:sshd OR type:nginx';
 
 interface LoadJob {
@@ -110,13 +113,13 @@ async function main(): Promise<void> {
   const { createDemoGenerator } = await import('../packages/siem/src/demo/generator.ts');
   const { createRng } = await import('../packages/siem/src/demo/rng.ts');
   const { createSqliteLogsWriter } = await import('../packages/siem/src/modules/logs/repository.ts');
-  const { installDefaultRulePack } = await import('../packages/siem/src/rules/engine.ts');
-  const { inThreadScanner } = await import('../packages/siem/src/rules/scanner.ts');
-  const { runScheduledRuleWith } = await import('../packages/siem/src/rules/scheduler.ts');
-  const { engineState } = await import('../packages/siem/src/rules/state.ts');
-  const { createScanPool } = await import('../packages/siem/src/rules/worker-pool.ts');
+  const { installDefaultRulePack } = await import('../packages/siem/src/demo/rule-pack.ts');
+  const { inThreadScanner } = await import('../packages/siem/src/modules/rules/engine/scanner.ts');
+  const { runScheduledRuleWith } = await import('../packages/siem/src/modules/rules/engine/scheduler.ts');
+  const { engineState } = await import('../packages/siem/src/modules/rules/engine/state.ts');
+  const { createScanPool } = await import('../packages/siem/src/modules/rules/engine/worker-pool.ts');
   const { startSiem } = await import('../packages/siem/src/server.ts');
-  type WindowScanner = import('../packages/siem/src/rules/scanner.ts').WindowScanner;
+  type WindowScanner = import('../packages/siem/src/modules/rules/engine/scanner.ts').WindowScanner;
 
   const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-bench-listener-'));
   const logger = pino({ level: 'warn' });
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
     console.log(
       `listener bench: ${demo.length.toLocaleString('en-US')} demo logs in the last 10 min, default pack of ${rules.length} rules, ` +
         `${CONCURRENCY} shippers x ${LINES} lines/request, ${SECONDS} s per phase, a pack pass every ${PASS_MS} ms, ` +
-        `${WORKERS} scan worker(s) at nice ${NICE}; load average at start ${load()}`,
+        `${WORKERS} scan worker(s) at nice ${NICE}, ${ROUNDS} rounds; load average at start ${load()}`,
     );
 
     const pool = createScanPool({
@@ -198,8 +201,7 @@ async function main(): Promise<void> {
       { name: 'pack, in thread + broad search', scanner: here, search: true },
       { name: `pack, ${WORKERS} workers + broad search`, scanner: pool, search: true },
     ];
-    const results: { phase: Phase; r: LoadResult; passes: number[]; load: string }[] = [];
-    for (const phase of phases) {
+    async function runPhase(phase: Phase, seconds: number): Promise<{ r: LoadResult; passes: number[] }> {
       const stop = new AbortController();
       const passes: number[] = [];
       const driver = (async () => {
@@ -221,7 +223,7 @@ async function main(): Promise<void> {
         apiUrl: ctx.urls.api,
         shippingToken: logsAccount.shippingToken!,
         apiToken: logsAccount.apiToken,
-        seconds: SECONDS,
+        seconds,
         search: phase.search,
       };
       const r = await new Promise<LoadResult>((resolve, reject) => {
@@ -231,7 +233,27 @@ async function main(): Promise<void> {
       });
       stop.abort();
       await driver;
-      results.push({ phase, r, passes, load: load() });
+      return { r, passes };
+    }
+
+    await runPhase({ name: 'warm-up', scanner: pool, search: true }, 3);
+    const results = phases.map((phase) => ({
+      phase,
+      r: { latencies: [], logs: 0, seconds: 0, searches: [] } as LoadResult,
+      passes: [] as number[],
+      load: '',
+    }));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let k = 0; k < results.length; k++) {
+        const slot = results[(k + round * 2) % results.length]!;
+        const { r, passes } = await runPhase(slot.phase, SECONDS);
+        slot.r.latencies.push(...r.latencies);
+        slot.r.searches.push(...r.searches);
+        slot.r.logs += r.logs;
+        slot.r.seconds += r.seconds;
+        slot.passes.push(...passes);
+        slot.load = load();
+      }
     }
     await pool.close('drain');
 

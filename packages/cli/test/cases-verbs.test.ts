@@ -87,7 +87,23 @@ test('users add|list|reset|remove and api-keys create|list|revoke work on the st
   assert.equal((await runCli(['api-keys', 'revoke', key.apiKey.id], env)).code, 0);
   const revoked = await fetch(`${url}/api/incidents`, { headers: { authorization: `Bearer ${key.key}` } });
   assert.equal(revoked.status, 401);
-  assert.equal((await runCli(['users', 'remove', 'ann'], env)).code, 0);
+  // The last admin cannot be removed or demoted; with a second admin it may.
+  assert.equal((await runCli(['users', 'add', 'root', '--role', 'admin'], env)).code, 0);
+  for (const args of [
+    ['users', 'remove', 'root'],
+    ['users', 'role', 'root', '--role', 'analyst'],
+  ]) {
+    const r = await runCli(args, env);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, /LAST_ADMIN/, args.join(' '));
+  }
+  const promoted = await runCli(['users', 'role', 'ann', '--role', 'admin'], env);
+  assert.equal(promoted.code, 0, promoted.stderr);
+  assert.equal((JSON.parse(promoted.stdout) as { role: string }).role, 'admin');
+  assert.equal((await runCli(['users', 'remove', 'root'], env)).code, 0);
+  const bad = await runCli(['users', 'role', 'ann', '--role', 'root'], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--role must be one of/);
 });
 
 test('incidents list|show|update|note|close through the API with an API key; errors name the rule', async (t) => {
@@ -135,6 +151,9 @@ test('incidents list|show|update|note|close through the API with an API key; err
     ['created', 'owner_changed', 'severity_changed', 'tags_changed', 'note_added', 'closed'],
   );
   assert.ok(show.timeline.slice(1).every((x) => x.actor.name === 'cli'));
+  const emptyOwner = await runCli(['incidents', 'update', 'logzio:e1', '--owner', ''], e);
+  assert.equal(emptyOwner.code, 1);
+  assert.match(emptyOwner.stderr, /--owner must name a user; use --unassign/);
   const missing = await runCli(['incidents', 'show', 'nope'], e);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /INCIDENT_NOT_FOUND/);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildApiApp } from './api/app.ts';
-import { createIncidentEvents } from './api/console/index.ts';
+import { createIncidentEvents, type IncidentEvents } from './api/console/index.ts';
 import { createSiemClient, type SiemlinkClient } from './client/index.ts';
 import type { ConnectorConfig } from './config.ts';
 import type { Clock } from './context.ts';
@@ -58,6 +58,8 @@ export interface RunningConnector {
   outbox: OutboxService;
   /** The playbook engine (trigger, one in-process worker), or null when disabled. */
   playbooks: PlaybookService | null;
+  /** What open consoles' live stream (SSE) hears: fetch runs and backfills publish their new incidents. */
+  events: IncidentEvents;
   close(): Promise<void>;
 }
 
@@ -202,6 +204,7 @@ export async function startConnector(
     initialAdmin,
     outbox,
     playbooks,
+    events,
     async close() {
       if (closed) return;
       closed = true;

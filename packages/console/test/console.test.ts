@@ -143,3 +143,77 @@ test('console in Chromium: an analyst works a demo incident to closed and search
   await n.shot('narrow-search');
   assert.deepEqual(n.errors, []);
 });
+
+test('console in Chromium: bulk assign and close from the queue; a new incident appears live (SSE) without a reload', async (t) => {
+  const stack = await startStack(t);
+  const b = await openBrowser(t);
+  const { page } = b;
+  page.setDefaultTimeout(WAIT);
+  await signIn(page, stack.url, stack.users.analyst);
+  await stack.firstIncidents;
+  const links = page.locator('table.incidents tbody tr a');
+  await links.nth(2).waitFor();
+
+  // Select two incidents by their links (fetch runs may add rows above them meanwhile).
+  const hrefs = [(await links.nth(1).getAttribute('href'))!, (await links.nth(2).getAttribute('href'))!];
+  const row = (href: string) =>
+    page.locator('table.incidents tbody tr', { has: page.locator(`a[href="${href}"]`) });
+  // Columns: select, severity, name, status, owner, occurred.
+  const cell = (href: string, column: number) => row(href).locator(`td:nth-child(${column})`);
+  for (const href of hrefs) await row(href).getByRole('checkbox').check();
+  const bulk = page.getByRole('region', { name: 'Bulk actions' });
+  await bulk.getByText('2 selected').waitFor();
+  await bulk.getByRole('button', { name: 'Assign to me' }).click();
+  for (const href of hrefs) {
+    await cell(href, 5).filter({ hasText: 'ana' }).waitFor();
+    await cell(href, 4).filter({ hasText: 'active' }).waitFor();
+  }
+  await bulk.waitFor({ state: 'detached' }); // the selection is cleared after the change
+
+  for (const href of hrefs) await row(href).getByRole('checkbox').check();
+  await bulk.getByLabel('Close reason').selectOption('duplicate');
+  await bulk.getByRole('button', { name: 'Close selected' }).click();
+  for (const href of hrefs) await cell(href, 4).filter({ hasText: 'closed' }).waitFor();
+
+  // The API agrees: both closed as duplicates by ana, on their timelines.
+  const session = await login(stack.url, stack.users.analyst.username, stack.users.analyst.password);
+  for (const href of hrefs) {
+    const id = decodeURIComponent(href.slice('/incidents/'.length));
+    const detail = (await (
+      await fetch(`${stack.url}/api/incidents/${encodeURIComponent(id)}`, {
+        headers: { cookie: session.cookie },
+      })
+    ).json()) as {
+      incident: { status: string; owner: string; closeReason: string };
+      timeline: { kind: string; actor: { name: string } }[];
+    };
+    assert.deepEqual(
+      [detail.incident.status, detail.incident.owner, detail.incident.closeReason],
+      ['closed', 'ana', 'duplicate'],
+    );
+    assert.ok(detail.timeline.some((e) => e.kind === 'closed' && e.actor.name === 'ana'));
+  }
+
+  // Live refresh: an incident written server-side, published the way a fetch run publishes its
+  // incidents, appears at the top of the open queue; the page is not reloaded (the marker stays).
+  await page.evaluate('window.__noReload = true');
+  const live = {
+    id: 'logzio:live-sse-1',
+    alertEventId: 'live-sse-1',
+    name: 'Live refresh check',
+    occurred: new Date().toISOString(),
+    severity: 4,
+    fields: { description: 'written by the test while the queue is open', 'groupBy.user': 'sse' },
+    raw: { alertEventId: 'live-sse-1' },
+  };
+  const inserted = await stack.connector.store.insertIncidents([live], Date.now());
+  assert.equal(inserted.length, 1);
+  stack.connector.events.publish({ origin: 'fetch', ids: [live.id], at: new Date().toISOString() });
+  await page.locator('table.incidents tbody tr a', { hasText: 'Live refresh check' }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: /new incident\(s\) arrived/ })
+    .waitFor();
+  assert.equal(await page.evaluate('window.__noReload'), true, 'no reload');
+  assert.deepEqual(b.errors, []);
+});

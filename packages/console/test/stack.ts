@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startUp } from '@siemlink/cli/commands/up.ts';
+import type { RunningConnector } from '@siemlink/connector/runtime.ts';
 import { ensureBuilt } from './build.ts';
 
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -13,6 +14,8 @@ export interface Stack {
   users: Record<'analyst' | 'viewer', { username: string; password: string }>;
   /** Resolves once a fetch run has written at least one incident. */
   firstIncidents: Promise<void>;
+  /** The running connector: its store and the events its live stream (SSE) sends. */
+  connector: RunningConnector;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function startStack(
     });
     if (!res.ok) throw new Error(`creating ${role}: ${res.status} ${await res.text()}`);
   }
-  return { url, users, firstIncidents };
+  return { url, users, firstIncidents, connector: up.connector };
 }
 
 /** A session through the API: the cookie and the CSRF token. */

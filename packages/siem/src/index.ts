@@ -4,5 +4,5 @@ export { loadSiemConfig, type SiemConfig } from './config.ts';
 export { FakeClock, systemClock, type Clock } from './clock.ts';
 export { createFaults, type Faults, type FaultSettings } from './faults.ts';
 export { bootstrapAccounts, CREDENTIALS_FILE } from './bootstrap.ts';
-export { loadRulesFile } from './rules/file.ts';
+export { loadRulesFile } from './modules/rules/file.ts';
 export { loadTlsFiles, type TlsFiles } from './tls.ts';

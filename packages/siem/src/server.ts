@@ -10,7 +10,7 @@ import { createLogger } from './logger.ts';
 import { openSqliteStore } from './store/store.ts';
 import { createSqliteAccountsRepository } from './modules/accounts/repository.ts';
 import { bootstrapAccounts } from './bootstrap.ts';
-import { RULE_ENGINE_SERVICE, ruleScannerFor, runRuleEngine } from './rules/engine.ts';
+import { RULE_ENGINE_SERVICE, ruleScannerFor, runRuleEngine } from './modules/rules/rule-engine.ts';
 import { DEMO_SERVICE, runDemo } from './demo/run.ts';
 import { createHealth } from './health/health.ts';
 import { supervise } from './health/supervise.ts';

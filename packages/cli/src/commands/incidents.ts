@@ -16,10 +16,11 @@ interface Incident {
   fields: Record<string, unknown>;
 }
 interface Page {
-  results: Incident[];
+  results: Omit<Incident, 'fields'>[];
   nextCursor: string | null;
-  total: number;
-  counts: { byStatus: Record<string, number>; bySeverity: Record<string, number> };
+  /** null on pages after the first */
+  total: number | null;
+  counts: { byStatus: Record<string, number>; bySeverity: Record<string, number> } | null;
 }
 interface Detail {
   incident: Incident;
@@ -42,7 +43,7 @@ const enc = encodeURIComponent;
 const short = (v: unknown) =>
   v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function row(i: Incident) {
+function row(i: Omit<Incident, 'fields'>) {
   return {
     id: i.id,
     occurred: i.occurred.replace('.000Z', 'Z'),
@@ -112,8 +113,8 @@ export async function runIncidentsList(flags: ListFlags): Promise<void> {
   printText(
     formatTable(page.results.map(row), ['id', 'occurred', 'severity', 'status', 'owner', 'name', 'tags']),
   );
-  const c = page.counts.byStatus;
-  printText(`${page.total} matching; new ${c.new}, active ${c.active}, closed ${c.closed}`);
+  const c = page.counts?.byStatus;
+  if (c) printText(`${page.total} matching; new ${c.new}, active ${c.active}, closed ${c.closed}`);
   if (page.nextCursor) note(`more: --cursor ${page.nextCursor}`);
 }
 
@@ -160,6 +161,8 @@ export async function runIncidentsUpdate(id: string, flags: UpdateFlags): Promis
   }
   if (flags.owner !== undefined && flags.unassign)
     throw argumentError('--owner and --unassign exclude each other');
+  if (flags.owner?.trim() === '')
+    throw argumentError('--owner must name a user; use --unassign to leave the incident unassigned');
   if (flags.owner !== undefined) patch.owner = flags.owner;
   if (flags.unassign) patch.owner = null;
   if (flags.severity !== undefined) patch.severity = severityValue(flags.severity);

@@ -66,6 +66,17 @@ export async function runUsersRemove(username: string, flags: StoreFlags): Promi
   else printJson({ removed: username });
 }
 
+/** `users role`: a new role; the last admin keeps theirs (LAST_ADMIN). */
+export async function runUsersRole(username: string, flags: StoreFlags & { role: string }): Promise<void> {
+  checkRole(flags.role);
+  const role = flags.role;
+  const user = await withStore(flags, (store) =>
+    createAuth({ store, clock: systemClock }).setRole(username, role),
+  );
+  if (isTerminal()) printText(`${user.username} is now ${user.role}`);
+  else printJson(user);
+}
+
 /** `users reset`: a new password (random unless --password-stdin); ends the user's sessions. */
 export async function runUsersReset(username: string, flags: PasswordFlags): Promise<void> {
   const { password, generated } = await passwordFrom(flags);

@@ -5,7 +5,7 @@ import { addStoreOptions } from './store-options.ts';
 
 const load = () => import('../commands/users.ts');
 
-/** `siemlink users add|list|remove|reset`: local users of the connector's API and console. */
+/** `siemlink users add|list|remove|role|reset`: local users of the connector's API and console. */
 export function registerUsers(program: Command): void {
   const users = program
     .command('users')
@@ -25,8 +25,16 @@ export function registerUsers(program: Command): void {
   );
 
   addStoreOptions(
-    users.command('remove <username>').description('remove a user and end their sessions'),
+    users
+      .command('remove <username>')
+      .description('remove a user and end their sessions; never the last admin'),
   ).action(lazyAction(async () => (await load()).runUsersRemove));
+
+  addStoreOptions(
+    users.command('role <username>').description("change a user's role; the last admin cannot be demoted"),
+  )
+    .requiredOption('--role <role>', `one of ${ROLE_NAMES.join(', ')}`)
+    .action(lazyAction(async () => (await load()).runUsersRole));
 
   addStoreOptions(
     users

@@ -6,7 +6,7 @@ import { encodeCursor } from '../cases/cursor.ts';
 import type { Actor, CaseQuery, IncidentLogs } from '../cases/schemas.ts';
 import type { Clock } from '../context.ts';
 import { apiError } from '../errors.ts';
-import type { Incident, IncidentStore } from '../store/types.ts';
+import type { Incident, IncidentStore, IncidentSummary } from '../store/types.ts';
 import { toCaseQuery } from './queue-query.ts';
 import {
   BulkBody,
@@ -40,7 +40,7 @@ export const actorOf = (p: Principal): Actor => ({ kind: p.kind, name: p.name })
 const notFound = (id: string) =>
   apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${id}"`, 'params.id');
 
-function cursorAfter(q: CaseQuery, last: Incident): string {
+function cursorAfter(q: CaseQuery, last: IncidentSummary): string {
   const occurred = Date.parse(last.occurred);
   const keys =
     q.sort === 'severity'
@@ -60,7 +60,8 @@ export function incidentRoutes(app: FastifyInstance, deps: IncidentRoutesDeps): 
     {
       schema: {
         tags,
-        summary: 'The incident queue: filters, sort, cursor pages, counts by status and severity',
+        summary:
+          'The incident queue: filters, sort, cursor pages; counts by status and severity on the first page',
         querystring: QueueQuery,
         response: { 200: QueuePage, ...errors },
       },
@@ -68,14 +69,19 @@ export function incidentRoutes(app: FastifyInstance, deps: IncidentRoutesDeps): 
     async (req) => {
       const q = toCaseQuery(req.query, principal(req));
       const { sort: _s, order: _o, limit: _l, after: _a, ...filters } = q;
-      const [rows, counts] = await Promise.all([store.queryIncidents(q), store.caseCounts(filters)]);
+      // Counts walk every matching incident: the first page shows them, the next pages need not.
+      const wantCounts = req.query.counts ?? req.query.cursor === undefined;
+      const [rows, counts] = await Promise.all([
+        store.queryIncidents(q),
+        wantCounts ? store.caseCounts(filters) : null,
+      ]);
       const results = rows.slice(0, q.limit);
       const nextCursor = rows.length > q.limit ? cursorAfter(q, results.at(-1)!) : null;
       return {
         results,
         nextCursor,
-        total: counts.total,
-        counts: { byStatus: counts.byStatus, bySeverity: counts.bySeverity },
+        total: counts?.total ?? null,
+        counts: counts && { byStatus: counts.byStatus, bySeverity: counts.bySeverity },
       };
     },
   );

@@ -58,9 +58,12 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: OutboxRouteDeps
     replayed: await deps.store.outbox.replay(req.body ?? {}, deps.clock.now()),
   }));
 
-  app.post<{ Body: Selector }>('/api/outbox/purge', { schema: { body: Selector } }, async (req) => ({
-    purged: await deps.store.outbox.purge(req.body ?? {}),
-  }));
+  // Replay (and pause/resume) is the analyst's; purge deletes deliveries that never happened: admin.
+  app.post<{ Body: Selector }>(
+    '/api/outbox/purge',
+    { config: { role: 'admin' }, schema: { body: Selector } },
+    async (req) => ({ purged: await deps.store.outbox.purge(req.body ?? {}) }),
+  );
 
   app.get('/api/sinks', async () => ({
     results: await deps.store.outbox.health(deps.clock.now(), deps.sinks),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Incident } from '../store/types.ts';
+import { Incident, IncidentSummary } from '../store/types.ts';
 import {
   CaseCounts,
   CasePatch,
@@ -53,16 +53,28 @@ export const QueueQuery = Type.Object(
     order: Type.Union([Type.Literal('desc'), Type.Literal('asc')], { default: 'desc' }),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
     cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'nextCursor of the previous page' })),
+    counts: Type.Optional(
+      Type.Boolean({
+        description:
+          'total and counts by status and severity: default on the first page (no cursor) only; true on every page, false never',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 export type QueueQuery = Static<typeof QueueQuery>;
 
 export const QueuePage = Type.Object({
-  results: Type.Array(Incident),
+  results: Type.Array(IncidentSummary, {
+    description: 'without raw and fields (GET /api/incidents/{id} has them): description and groupBy instead',
+  }),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
-  total: Type.Integer({ description: 'incidents matching every filter' }),
-  counts: CaseCounts,
+  total: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'incidents matching every filter; null when counts were not asked for (see query.counts)',
+  }),
+  counts: Type.Union([CaseCounts, Type.Null()], {
+    description: 'over the filters but status and severity; null when not asked for',
+  }),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) });
@@ -138,6 +150,9 @@ export type NewUserBody = Static<typeof NewUserBody>;
 
 export const UsernameParams = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) });
 export type UsernameParams = Static<typeof UsernameParams>;
+
+export const RoleBody = Type.Object({ role: Role }, { additionalProperties: false });
+export type RoleBody = Static<typeof RoleBody>;
 
 export const PasswordBody = Type.Object({ password: Password }, { additionalProperties: false });
 export type PasswordBody = Static<typeof PasswordBody>;

@@ -4,7 +4,7 @@ import { principal } from '../auth/plugin.ts';
 import type { Auth } from '../auth/service.ts';
 import { apiError } from '../errors.ts';
 import type { IncidentStore } from '../store/types.ts';
-import { ErrorBody, NewUserBody, PasswordBody, User, UsernameParams } from './schemas.ts';
+import { ErrorBody, NewUserBody, PasswordBody, RoleBody, User, UsernameParams } from './schemas.ts';
 
 const tags = ['users'];
 const admin = { role: 'admin' as const };
@@ -42,9 +42,9 @@ export function userRoutes(app: FastifyInstance, auth: Auth, store: IncidentStor
       config: admin,
       schema: {
         tags,
-        summary: 'Remove a user and end their sessions (admin)',
+        summary: 'Remove a user and end their sessions (admin); never the last admin (409 LAST_ADMIN)',
         params: UsernameParams,
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), ...errors, 409: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -54,6 +54,21 @@ export function userRoutes(app: FastifyInstance, auth: Auth, store: IncidentStor
       await auth.removeUser(req.params.username);
       return reply.status(204).send();
     },
+  );
+
+  app.patch<{ Params: UsernameParams; Body: RoleBody }>(
+    '/api/users/:username',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: "Change a user's role (admin); the last admin cannot be demoted (409 LAST_ADMIN)",
+        params: UsernameParams,
+        body: RoleBody,
+        response: { 200: User, ...errors, 409: ErrorBody },
+      },
+    },
+    async (req) => auth.setRole(req.params.username, req.body.role),
   );
 
   app.post<{ Params: UsernameParams; Body: PasswordBody }>(

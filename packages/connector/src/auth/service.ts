@@ -1,5 +1,6 @@
 import type { Clock } from '../context.ts';
 import { apiError, loginRateLimited, unauthenticated } from '../errors.ts';
+import type { UserChange } from '../store/case-types.ts';
 import type { IncidentStore } from '../store/types.ts';
 import type { ApiKey, Principal, Role, User } from './schemas.ts';
 import { createLoginLimiter, type LoginLimiterOptions } from './login-limiter.ts';
@@ -16,6 +17,18 @@ export interface AuthOptions {
 
 const INVALID = 'invalid username or password';
 
+function userChanged(r: UserChange, username: string, what: 'removed' | 'demoted'): void {
+  if (r === 'not_found') throw apiError(404, 'USER_NOT_FOUND', `no user "${username}"`, 'username');
+  if (r === 'last_admin') {
+    throw apiError(
+      409,
+      'LAST_ADMIN',
+      `"${username}" is the last admin and cannot be ${what}; make another user admin first`,
+      'username',
+    );
+  }
+}
+
 /**
  * Local users, sessions and API keys. Session ids and keys are random; only their SHA-256 is
  * stored. A failed login takes as long and says the same whether or not the user exists.
@@ -23,7 +36,7 @@ const INVALID = 'invalid username or password';
 export function createAuth(opts: AuthOptions) {
   const { store, clock } = opts;
   const ttl = opts.sessionTtlMs ?? 12 * 3600_000;
-  const limiter = createLoginLimiter(clock, opts.limiter);
+  const limiter = createLoginLimiter(store, clock, opts.limiter);
   // Verified against when the user does not exist, so both paths cost one scrypt.
   let dummy: Promise<string> | undefined;
 
@@ -36,16 +49,17 @@ export function createAuth(opts: AuthOptions) {
       clientAddress: string,
     ): Promise<{ sessionToken: string; csrfToken: string; user: User }> {
       const keys = [`user:${username.toLowerCase()}`, `addr:${clientAddress}`];
-      const wait = limiter.retryAfterMs(keys);
+      const wait = await limiter.retryAfterMs(keys);
       if (wait > 0) throw loginRateLimited(Math.ceil(wait / 1000));
       const user = await store.getUser(username);
       dummy ??= hashPassword(randomPassword());
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummy));
       if (!user || !ok) {
-        limiter.fail(keys);
+        await limiter.fail(keys);
         throw unauthenticated(INVALID);
       }
-      limiter.succeed(keys);
+      // Only the username's count: a success must not clear the address a spray comes from.
+      await limiter.succeed([keys[0]!]);
       const sessionToken = randomToken();
       const csrfToken = randomToken();
       await store.createSession(
@@ -90,8 +104,14 @@ export function createAuth(opts: AuthOptions) {
     },
 
     async removeUser(username: string): Promise<void> {
-      if (!(await store.removeUser(username)))
-        throw apiError(404, 'USER_NOT_FOUND', `no user "${username}"`, 'username');
+      userChanged(await store.removeUser(username), username, 'removed');
+    },
+
+    /** A new role; the last admin keeps theirs. */
+    async setRole(username: string, role: Role): Promise<User> {
+      userChanged(await store.setRole(username, role, clock.now()), username, 'demoted');
+      const { passwordHash: _, ...plain } = (await store.getUser(username))!;
+      return plain;
     },
 
     /** The key is returned once; only its hash is kept. */

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from './nullable.ts';
 
 /** Why an incident was closed: a fixed list, so reports can count them. */
 export const CLOSE_REASONS = [
@@ -95,7 +96,17 @@ export type IncidentLogs = Static<typeof IncidentLogs>;
 export const CasePatch = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal('new'), Type.Literal('active'), Type.Literal('closed')])),
-    owner: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    // One `type: [string, null]`, not anyOf: with the API's type coercion an anyOf's null branch
+    // took "" as null (a silent unassign); this way "" is a 400 naming body.owner.
+    owner: Type.Optional(
+      Nullable(
+        Type.String({
+          minLength: 1,
+          maxLength: 200,
+          description: 'the assignee; null unassigns (an empty string is refused)',
+        }),
+      ),
+    ),
     severity: Type.Optional(
       Type.Union(
         [0, 0.5, 1, 2, 3, 4].map((n) => Type.Literal(n)),

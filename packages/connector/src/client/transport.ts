@@ -48,12 +48,18 @@ export interface TransportOptions {
 }
 
 export interface TransportRequest {
-  method: 'GET' | 'POST';
+  /** PUT, PATCH and DELETE only for playbook http steps (the Logz.io API uses GET and POST). */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the base URL, starting with '/'; already encoded. */
   path: string;
   query?: Record<string, string | number | undefined>;
+  /** Sent as JSON; a string in `bodyText` is sent as it is instead. */
   body?: unknown;
-  token: string;
+  bodyText?: string;
+  /** The API token (`X-API-TOKEN`); absent for calls to other services (playbook http steps). */
+  token?: string;
+  /** Extra headers (a playbook http step's own, its Idempotency-Key); they override the defaults. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /**
    * false for calls that create something: then only 429 (the server did nothing) is retried,
@@ -110,7 +116,8 @@ export function createTransport(opts: TransportOptions): Transport {
   const userAgent = opts.userAgent ?? 'siemlink-connector/0.1';
 
   function describe(req: TransportRequest): string {
-    return `${req.method} ${req.path}`;
+    // A path may hold a secret (a playbook http step's URL): messages and logs never show it.
+    return redact(`${req.method} ${req.path}`, opts.secrets);
   }
 
   const origin = new URL(opts.baseUrl).origin;
@@ -127,17 +134,21 @@ export function createTransport(opts: TransportOptions): Transport {
     const timeout = AbortSignal.timeout(opts.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
-      'x-api-token': req.token,
+      ...(req.token !== undefined ? { 'x-api-token': req.token } : {}),
       accept: stream ? 'application/x-ndjson, application/json' : 'application/json',
       // Logz.io recommends compression (strongly for search); undici does not decode it itself.
       'accept-encoding': 'gzip, deflate',
       'user-agent': userAgent,
     };
     let body: string | undefined;
-    if (req.body !== undefined) {
+    if (req.bodyText !== undefined) {
+      headers['content-type'] = 'text/plain; charset=utf-8';
+      body = req.bodyText;
+    } else if (req.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(req.body);
     }
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
     const url = urlOf(req);
     try {
       const res = await opts.dispatcher.request({

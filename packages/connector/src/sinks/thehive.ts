@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
 import type { Incident } from '../store/types.ts';
@@ -39,9 +39,60 @@ export function theHiveObservables(incident: Incident): TheHiveObservable[] {
   return [...out.values()];
 }
 
+/** What a TheHive custom field may hold, by name: a fact of the incident. */
+export const TheHiveCustomFieldSource = Type.Union([
+  Type.Literal('alertEventId'),
+  Type.Literal('incidentId'),
+  Type.Literal('rule'),
+  Type.Literal('ruleId'),
+  Type.Literal('severityLabel'),
+  Type.Literal('alertSummary'),
+]);
+export type TheHiveCustomFieldSource = Static<typeof TheHiveCustomFieldSource>;
+
+/**
+ * The alert's `customFields` as TheHive 5's v1 API takes them: `[{name, value, order}]`, in the
+ * configured order; a fact the incident lacks is left out. The fields must exist in TheHive
+ * (an admin defines them), so none are sent unless configured.
+ */
+export function theHiveCustomFields(
+  incident: Incident,
+  map: Record<string, TheHiveCustomFieldSource>,
+): { name: string; value: string; order: number }[] {
+  const value = (src: TheHiveCustomFieldSource): string | undefined => {
+    switch (src) {
+      case 'alertEventId':
+        return incident.alertEventId;
+      case 'incidentId':
+        return incident.id;
+      case 'rule':
+        return incident.name;
+      case 'ruleId':
+        return ruleId(incident);
+      case 'severityLabel':
+        return severityLabel(incident);
+      case 'alertSummary':
+        return text(incident, 'alertSummary');
+    }
+  };
+  const out: { name: string; value: string; order: number }[] = [];
+  for (const [name, src] of Object.entries(map)) {
+    const v = value(src);
+    if (v !== undefined) out.push({ name, value: v, order: out.length });
+  }
+  return out;
+}
+
 export function theHiveAlert(
   incident: Incident,
-  s: { type: string; source: string; tlp: number; pap: number; consoleUrl: string },
+  s: {
+    type: string;
+    source: string;
+    tlp: number;
+    pap: number;
+    consoleUrl: string;
+    customFields?: Record<string, TheHiveCustomFieldSource>;
+  },
 ): Record<string, unknown> {
   const values = groupByValues(incident);
   const lines = [
@@ -65,6 +116,7 @@ export function theHiveAlert(
     tlp: s.tlp,
     pap: s.pap,
     observables: theHiveObservables(incident),
+    ...(s.customFields ? { customFields: theHiveCustomFields(incident, s.customFields) } : {}),
   };
 }
 
@@ -93,6 +145,12 @@ export const theHiveSink = defineSink({
       source: Type.String({ minLength: 1, default: 'siemlink' }),
       tlp: Type.Integer({ minimum: 0, maximum: 4, default: 2 }),
       pap: Type.Integer({ minimum: 0, maximum: 3, default: 2 }),
+      customFields: Type.Optional(
+        Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), TheHiveCustomFieldSource, {
+          description:
+            'TheHive custom field name -> incident fact (alertEventId, incidentId, rule, ruleId, severityLabel, alertSummary)',
+        }),
+      ),
       consoleUrl: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
     },
     { additionalProperties: false },

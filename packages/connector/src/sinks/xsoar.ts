@@ -47,16 +47,46 @@ export function xsoarIncident(
       .join('\n\n'),
     labels,
     rawJSON: JSON.stringify(xsoarRawEvent(incident)),
-    CustomFields: { [s.dedupField]: incident.alertEventId },
+    CustomFields: xsoarCustomFields(incident, s.dedupField),
     createInvestigation: s.createInvestigation,
   };
+}
+
+/**
+ * CustomFields as the Logz.io pack's incoming mapper fills them (`Logz.io - Incoming Mapper`):
+ * Logz.Io Alert ID (`logzioalertid`) <- alertId, Logz.io Alert Event ID (`logzioalerteventid`)
+ * <- alertEventId, Logz.io Alert Summary (`logzioalertsummary`) <- alertSummary, Logz.io Tags
+ * (`logziotags`, multi-select) <- tags; plus `dedupField` (the field searched before create)
+ * holding the alert event id. Absent values are left out, not sent empty.
+ */
+export function xsoarCustomFields(incident: Incident, dedupField: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const alertId = incident.fields.alertId;
+  if (typeof alertId === 'string' || typeof alertId === 'number') out.logzioalertid = String(alertId);
+  out.logzioalerteventid = incident.alertEventId;
+  const summary = text(incident, 'alertSummary');
+  if (summary) out.logzioalertsummary = summary;
+  const t = tags(incident);
+  if (t.length) out.logziotags = t;
+  out[dedupField] = incident.alertEventId;
+  return out;
+}
+
+/**
+ * `POST /incident/batch` takes an UpdateDataBatch: the incident's fields in `data` and its custom
+ * fields in `CustomFields` (one map each, so one incident per request); it answers an
+ * IncidentSearchResponseWrapper, `{total, data: [incident]}`.
+ */
+export function xsoarBatchBody(body: Record<string, unknown>): Record<string, unknown> {
+  const { CustomFields, ...data } = body;
+  return { data, CustomFields };
 }
 
 /** XSOAR's query syntax: a quoted value with `"` and `\` escaped. */
 const quoted = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
 /**
- * Cortex XSOAR: `POST /incident`, the key in `Authorization` (XSOAR 8: plus `x-xdr-auth-id` and
+ * Cortex XSOAR: `POST /incident` (or `/incident/batch` with `batch`), the key in `Authorization` (XSOAR 8: plus `x-xdr-auth-id` and
  * the `/xsoar/public/v1` prefix). XSOAR has no idempotency key, so each delivery first searches
  * (`POST /incidents/search`) for an incident whose custom field `dedupField` holds the alert event
  * id and creates one only when none exists; the remote id is the XSOAR incident id. A crash
@@ -86,6 +116,10 @@ export const xsoarSink = defineSink({
         description: 'custom field (machine name) holding the alert event id',
       }),
       createInvestigation: Type.Boolean({ default: true }),
+      batch: Type.Boolean({
+        default: false,
+        description: 'create through POST /incident/batch (UpdateDataBatch) instead of POST /incident',
+      }),
       consoleUrl: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
     },
     { additionalProperties: false },
@@ -142,6 +176,14 @@ export const xsoarSink = defineSink({
         return null;
       }
     };
+    const batchIdOf = (t: string): string | null => {
+      try {
+        const id = (JSON.parse(t) as { data?: { id?: unknown }[] | null }).data?.[0]?.id;
+        return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+      } catch {
+        return null;
+      }
+    };
     return {
       async deliver(item, signal) {
         const query = `${settings.dedupField}:${quoted(item.incident.alertEventId)}`;
@@ -159,9 +201,12 @@ export const xsoarSink = defineSink({
             body: keptBody(found.text),
           };
         }
-        const created = await post('/incident', xsoarIncident(item.incident, settings), signal);
+        const body = xsoarIncident(item.incident, settings);
+        const created = settings.batch
+          ? await post('/incident/batch', xsoarBatchBody(body), signal)
+          : await post('/incident', body, signal);
         if (created.status < 200 || created.status >= 300) return failure('create', created);
-        return { ok: true, remoteId: idOf(created.text) };
+        return { ok: true, remoteId: settings.batch ? batchIdOf(created.text) : idOf(created.text) };
       },
       async close() {
         await agent.close();

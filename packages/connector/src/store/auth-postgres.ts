@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { AuthStore } from './case-types.ts';
+import type { Role } from '../auth/schemas.ts';
+import type { AuthStore, UserChange } from './case-types.ts';
 import {
   toApiKey,
   toApiKeyRecord,
@@ -19,6 +20,28 @@ export function postgresAuth(
   s: string,
   tx: <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>,
 ): AuthStore {
+  /**
+   * In the write transaction: would the user, removed (role null) or given `role`, leave no admin?
+   * The admins' rows are locked first, so two admins removing each other run one after the other
+   * and the second sees the first gone.
+   */
+  const lastAdminCheck = async (
+    c: pg.PoolClient,
+    username: string,
+    role: Role | null,
+  ): Promise<UserChange> => {
+    const admins = (
+      await c.query<{ username: string }>(
+        `SELECT username FROM ${s}.users WHERE role = 'admin' ORDER BY username COLLATE "C" FOR UPDATE`,
+      )
+    ).rows.map((r) => r.username);
+    const { rows } = await c.query<{ role: Role }>(`SELECT role FROM ${s}.users WHERE username = $1`, [
+      username,
+    ]);
+    if (!rows[0]) return 'not_found';
+    if (rows[0].role !== 'admin' || role === 'admin') return 'done';
+    return admins.length > 1 ? 'done' : 'last_admin';
+  };
   return {
     async createUser(u, now) {
       const r = await pool.query(
@@ -52,8 +75,23 @@ export function postgresAuth(
     },
     async removeUser(username) {
       return tx(async (c) => {
+        const check = await lastAdminCheck(c, username, null);
+        if (check !== 'done') return check;
         await c.query(`DELETE FROM ${s}.sessions WHERE username = $1`, [username]);
-        return ((await c.query(`DELETE FROM ${s}.users WHERE username = $1`, [username])).rowCount ?? 0) > 0;
+        await c.query(`DELETE FROM ${s}.users WHERE username = $1`, [username]);
+        return 'done';
+      });
+    },
+    async setRole(username, role, now) {
+      return tx(async (c) => {
+        const check = await lastAdminCheck(c, username, role);
+        if (check !== 'done') return check;
+        await c.query(`UPDATE ${s}.users SET role = $1, updated_at = $2 WHERE username = $3`, [
+          role,
+          ms(now),
+          username,
+        ]);
+        return 'done';
       });
     },
     async createSession(x, now) {
@@ -105,6 +143,29 @@ export function postgresAuth(
         [id, ms(now)],
       );
       return (r.rowCount ?? 0) > 0;
+    },
+    async loginFailures(keys, now) {
+      const { rows } = await pool.query<{ key: string; count: number; reset_at: string }>(
+        `SELECT key, count, reset_at FROM ${s}.login_failures WHERE key = ANY($1::text[]) AND reset_at > $2`,
+        [keys, ms(now)],
+      );
+      return rows.map((r) => ({ key: r.key, count: r.count, resetAt: Number(r.reset_at) }));
+    },
+    async recordLoginFailure(keys, windowMs, now) {
+      await tx(async (c) => {
+        await c.query(`DELETE FROM ${s}.login_failures WHERE reset_at <= $1`, [ms(now)]);
+        // An ended window another process has not deleted yet starts again at 1.
+        await c.query(
+          `INSERT INTO ${s}.login_failures (key, count, reset_at) SELECT k, 1, $2 FROM unnest($1::text[]) AS k
+           ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN ${s}.login_failures.reset_at <= $3 THEN 1 ELSE ${s}.login_failures.count + 1 END,
+             reset_at = CASE WHEN ${s}.login_failures.reset_at <= $3 THEN $2 ELSE ${s}.login_failures.reset_at END`,
+          [[...new Set(keys)], ms(now + windowMs), ms(now)],
+        );
+      });
+    },
+    async clearLoginFailures(keys) {
+      await pool.query(`DELETE FROM ${s}.login_failures WHERE key = ANY($1::text[])`, [keys]);
     },
   };
 }

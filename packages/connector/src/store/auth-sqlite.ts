@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { AuthStore } from './case-types.ts';
+import type { Role } from '../auth/schemas.ts';
+import type { AuthStore, UserChange } from './case-types.ts';
 import {
   toApiKey,
   toApiKeyRecord,
@@ -13,6 +14,16 @@ import {
 
 /** Users, sessions and API keys in the SQLite store. */
 export function sqliteAuth(db: DatabaseSync, tx: <T>(fn: () => T) => T): AuthStore {
+  /** In the write transaction: would the user, removed (role null) or given `role`, leave no admin? */
+  const lastAdminCheck = (username: string, role: Role | null): UserChange => {
+    const row = db.prepare('SELECT role FROM users WHERE username = ?').get(username) as
+      { role: Role } | undefined;
+    if (!row) return 'not_found';
+    if (row.role !== 'admin' || role === 'admin') return 'done';
+    const admins = (db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number })
+      .n;
+    return admins > 1 ? 'done' : 'last_admin';
+  };
   return {
     async createUser(u, now) {
       const r = db
@@ -43,8 +54,19 @@ export function sqliteAuth(db: DatabaseSync, tx: <T>(fn: () => T) => T): AuthSto
     },
     async removeUser(username) {
       return tx(() => {
+        const check = lastAdminCheck(username, null);
+        if (check !== 'done') return check;
         db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
-        return db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+        db.prepare('DELETE FROM users WHERE username = ?').run(username);
+        return 'done';
+      });
+    },
+    async setRole(username, role, now) {
+      return tx(() => {
+        const check = lastAdminCheck(username, role);
+        if (check !== 'done') return check;
+        db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE username = ?').run(role, now, username);
+        return 'done';
       });
     },
     async createSession(s, now) {
@@ -92,6 +114,29 @@ export function sqliteAuth(db: DatabaseSync, tx: <T>(fn: () => T) => T): AuthSto
         db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id)
           .changes > 0
       );
+    },
+    async loginFailures(keys, now) {
+      const get = db.prepare(
+        'SELECT key, count, reset_at FROM login_failures WHERE key = ? AND reset_at > ?',
+      );
+      return keys.flatMap((k) => {
+        const r = get.get(k, now) as { key: string; count: number; reset_at: number } | undefined;
+        return r ? [{ key: r.key, count: r.count, resetAt: r.reset_at }] : [];
+      });
+    },
+    async recordLoginFailure(keys, windowMs, now) {
+      tx(() => {
+        db.prepare('DELETE FROM login_failures WHERE reset_at <= ?').run(now);
+        const up = db.prepare(
+          `INSERT INTO login_failures (key, count, reset_at) VALUES (?, 1, ?)
+           ON CONFLICT (key) DO UPDATE SET count = count + 1`,
+        );
+        for (const k of keys) up.run(k, now + windowMs);
+      });
+    },
+    async clearLoginFailures(keys) {
+      const del = db.prepare('DELETE FROM login_failures WHERE key = ?');
+      for (const k of keys) del.run(k);
     },
   };
 }

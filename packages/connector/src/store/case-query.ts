@@ -7,6 +7,11 @@ export const INCIDENT_COLUMNS =
   'id, alert_event_id, name, occurred, occurred_ms, severity, status, owner, fields, raw, created_at, updated_at, ' +
   'original_severity, tags, close_reason, close_notes, acknowledged_at, closed_at';
 
+/** What the queue reads: every column but the raw event (served by the detail route only). */
+export const SUMMARY_COLUMNS =
+  'id, alert_event_id, name, occurred, occurred_ms, severity, status, owner, fields, created_at, updated_at, ' +
+  'original_severity, tags, close_reason, close_notes, acknowledged_at, closed_at';
+
 /** How the two stores differ in the queue's SQL: placeholders, lists, free text, id collation. */
 export interface Dialect {
   /** Adds a bound value, returns its placeholder. */
@@ -19,13 +24,21 @@ export interface Dialect {
   id: string;
   prefix: string;
   /**
-   * SQLite: with a free-text filter, sort the matches instead of walking the whole sort index
-   * probing each row against them (`+col` keeps the planner off the index).
+   * SQLite: with a free-text filter that matches few incidents, sort the matches instead of
+   * walking the sort index probing each row against them (`+col` keeps the planner off the index).
    */
   sortMatches: boolean;
 }
 
-export function sqliteDialect(args: unknown[]): Dialect {
+/** The FTS5 condition on an incident's rowid (the index is keyed by it, `incidents_text`). */
+const SQLITE_TEXT_MATCH = 'rowid IN (SELECT rowid FROM incidents_text WHERE incidents_text MATCH ?)';
+
+/**
+ * `manyMatches`: the free text matches many incidents, so the queue walks its sort index (and the
+ * counts a covering index) probing each row against the matches (`+rowid` keeps the planner from
+ * looking every match up instead); with few matches it looks them up and sorts them.
+ */
+export function sqliteDialect(args: unknown[], opts: { manyMatches?: boolean } = {}): Dialect {
   return {
     arg(v) {
       args.push(v);
@@ -39,11 +52,11 @@ export function sqliteDialect(args: unknown[]): Dialect {
       const m = ftsMatch(text);
       if (m === null) return null;
       args.push(m);
-      return 'id IN (SELECT id FROM incidents_fts WHERE incidents_fts MATCH ?)';
+      return opts.manyMatches ? `+${SQLITE_TEXT_MATCH}` : SQLITE_TEXT_MATCH;
     },
     id: 'id',
     prefix: '',
-    sortMatches: true,
+    sortMatches: !opts.manyMatches,
   };
 }
 
@@ -66,6 +79,18 @@ export function postgresDialect(args: unknown[], schema: string): Dialect {
 }
 
 type Filters = Omit<CaseQuery, 'sort' | 'order' | 'limit' | 'after'>;
+
+/** True when the filters are only status and severity: the counts come from the counts table. */
+export function facetsOnly(q: Filters): boolean {
+  return (
+    !q.owners?.length &&
+    !q.names?.length &&
+    !q.tags?.length &&
+    (q.text === undefined || ftsMatch(q.text) === null) &&
+    q.occurredFrom === undefined &&
+    q.occurredTo === undefined
+  );
+}
 
 /** WHERE conditions of the queue's filters; `facets: false` leaves out status and severity (for counts). */
 export function caseConditions(q: Filters, d: Dialect, facets = true): string[] {
@@ -106,10 +131,10 @@ export function queueSql(q: CaseQuery, d: Dialect): string {
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const plus = d.sortMatches && q.text !== undefined ? '+' : '';
   const order = [...cols, d.id].map((c) => `${plus}${c} ${dir}`).join(', ');
-  return `SELECT ${INCIDENT_COLUMNS} FROM ${d.prefix}incidents ${clause} ORDER BY ${order} LIMIT ${d.arg(q.limit + 1)}`;
+  return `SELECT ${SUMMARY_COLUMNS} FROM ${d.prefix}incidents ${clause} ORDER BY ${order} LIMIT ${d.arg(q.limit + 1)}`;
 }
 
 /** The same page without filters' extras: what the benchmark compares against. */
 export function plainPageSql(prefix: string, limit: number): string {
-  return `SELECT ${INCIDENT_COLUMNS} FROM ${prefix}incidents ORDER BY occurred_ms DESC, id DESC LIMIT ${limit}`;
+  return `SELECT ${SUMMARY_COLUMNS} FROM ${prefix}incidents ORDER BY occurred_ms DESC, id DESC LIMIT ${limit}`;
 }

@@ -10,7 +10,7 @@ import type {
   TimelineKind,
 } from '../cases/schemas.ts';
 import type { ApiKey, Role, User } from '../auth/schemas.ts';
-import type { Incident } from './types.ts';
+import type { Incident, IncidentSummary } from './types.ts';
 
 export interface NewLogs {
   logs: Record<string, unknown>[];
@@ -22,7 +22,7 @@ export interface NewLogs {
 /** Case management over the incidents (notes, timeline, logs, related, SLA figures). */
 export interface CaseStore {
   /** One page of the queue, `limit` + 1 rows at most (the extra row says a next page exists). */
-  queryIncidents(q: CaseQuery): Promise<Incident[]>;
+  queryIncidents(q: CaseQuery): Promise<IncidentSummary[]>;
   /**
    * Counts by status and by current severity over the incidents `q` matches ignoring its status
    * and severity filters (so the queue can show what each facet would give), and `total`, the
@@ -70,6 +70,9 @@ export interface ApiKeyRecord extends ApiKey {
   keyHash: string;
 }
 
+/** What a change of a user came to. */
+export type UserChange = 'done' | 'not_found' | 'last_admin';
+
 /** Users, sessions and API keys of the connector's API. Secrets are stored only as hashes. */
 export interface AuthStore {
   /** False when the username is taken. */
@@ -79,8 +82,13 @@ export interface AuthStore {
   countUsers(): Promise<number>;
   /** Also ends the user's sessions. False when no such user. */
   setPassword(username: string, passwordHash: string, now: number): Promise<boolean>;
-  /** Also ends the user's sessions. False when no such user. */
-  removeUser(username: string): Promise<boolean>;
+  /**
+   * Also ends the user's sessions. Refused ('last_admin') when it would leave no admin: checked
+   * and written in one transaction, so two admins removing each other cannot both succeed.
+   */
+  removeUser(username: string): Promise<UserChange>;
+  /** A new role (sessions keep going with it). Refused ('last_admin') when it would leave no admin. */
+  setRole(username: string, role: Role, now: number): Promise<UserChange>;
   createSession(
     s: { idHash: string; username: string; csrfToken: string; expiresAt: number },
     now: number,
@@ -97,4 +105,15 @@ export interface AuthStore {
   listApiKeys(): Promise<ApiKey[]>;
   /** False when no such unrevoked key. */
   revokeApiKey(id: string, now: number): Promise<boolean>;
+  /** The live failure windows (reset after `now`) of these keys. */
+  loginFailures(
+    keys: readonly string[],
+    now: number,
+  ): Promise<{ key: string; count: number; resetAt: number }[]>;
+  /**
+   * One more failure on each key, atomically: a window that has ended starts again at 1 until
+   * `now + windowMs`. Ended windows of any key are deleted on the way.
+   */
+  recordLoginFailure(keys: readonly string[], windowMs: number, now: number): Promise<void>;
+  clearLoginFailures(keys: readonly string[]): Promise<void>;
 }

@@ -5,9 +5,10 @@ import type { Actor, CasePatch, Note } from '../cases/schemas.ts';
 import { groupKey, searchText } from '../cases/text.ts';
 import { apiError } from '../errors.ts';
 import type { CaseStore } from './case-types.ts';
-import { caseConditions, INCIDENT_COLUMNS, postgresDialect, queueSql } from './case-query.ts';
+import { caseConditions, facetsOnly, INCIDENT_COLUMNS, postgresDialect, queueSql } from './case-query.ts';
 import { countsFrom } from './cases-sqlite.ts';
-import { toIncident, type IncidentRow } from './rows.ts';
+import { countsCacheKey, createCountsCache, type FacetRow } from './counts-cache.ts';
+import { toIncident, toSummary, type IncidentRow, type SummaryRow } from './rows.ts';
 import type { NewIncident } from './types.ts';
 import {
   caseState,
@@ -21,6 +22,9 @@ import {
 } from './case-rows.ts';
 
 type Q = Pick<pg.PoolClient, 'query'>;
+
+/** Past this many delta rows a read folds them into one row per (status, severity). */
+const FOLD_DELTAS_OVER = 500;
 const ms = (n: number) => Math.floor(n);
 
 /**
@@ -117,20 +121,52 @@ export function postgresCases(
     return out;
   };
 
+  const countsCache = createCountsCache();
+  /**
+   * Counts by status and severity summed from the deltas the triggers append, and their generation:
+   * the deltas' count and id sum, which any new delta (ids only grow) changes.
+   */
+  const facetCounts = async () => {
+    const { rows } = await pool.query<FacetRow & { k: string; ids: string }>(
+      `SELECT status, severity, SUM(n) AS n, COUNT(*) AS k, SUM(id) AS ids
+       FROM ${s}.incident_count_deltas GROUP BY status, severity`,
+    );
+    let k = 0n;
+    let ids = 0n;
+    for (const r of rows) {
+      k += BigInt(r.k);
+      ids += BigInt(r.ids);
+    }
+    if (k > FOLD_DELTAS_OVER) {
+      await pool.query(
+        `WITH d AS (DELETE FROM ${s}.incident_count_deltas RETURNING status, severity, n)
+         INSERT INTO ${s}.incident_count_deltas (status, severity, n)
+         SELECT status, severity, SUM(n) FROM d GROUP BY status, severity HAVING SUM(n) <> 0`,
+      );
+    }
+    return { rows: rows.filter((r) => Number(r.n) > 0), generation: `${k}:${ids}` };
+  };
+
   const cases: CaseStore = {
     async queryIncidents(q) {
       const args: unknown[] = [];
       const sql = queueSql(q, postgresDialect(args, s));
-      return (await pool.query<IncidentRow>(sql, args)).rows.map(toIncident);
+      return (await pool.query<SummaryRow>(sql, args)).rows.map(toSummary);
     },
     async caseCounts(q) {
+      const facets = await facetCounts();
+      if (facetsOnly(q)) return countsFrom(facets.rows, q);
+      const key = countsCacheKey(q);
+      const cached = key === null ? undefined : countsCache.get(key, facets.generation);
+      if (cached) return countsFrom(cached, q);
       const args: unknown[] = [];
       const where = caseConditions(q, postgresDialect(args, s), false);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const { rows } = await pool.query<{ status: 'new' | 'active' | 'closed'; severity: number; n: string }>(
+      const { rows } = await pool.query<FacetRow>(
         `SELECT status, severity, COUNT(*) AS n FROM ${s}.incidents ${clause} GROUP BY status, severity`,
         args,
       );
+      if (key !== null) countsCache.set(key, facets.generation, rows);
       return countsFrom(rows, q);
     },
     async updateCase(id, patch, actor, now) {

@@ -142,6 +142,46 @@ export const MIGRATIONS: readonly string[] = [
   OUTBOX_SQLITE_MIGRATION,
   // Playbook runs, their step rows, the append-only run journal (playbooks/journal/schema.ts).
   PLAYBOOKS_SQLITE_MIGRATION,
+  // The queue at 100,000 incidents (bench/incidents.ts). Free text: an FTS5 index over
+  // incidents.search_text keyed by the incident's rowid (a match joins by rowid, not by text id),
+  // with prefix indexes for short last words. Counts by status and severity: a table the triggers
+  // keep exact, so the queue's facet counts are 15 rows read, not a scan per page. Inserts count
+  // themselves (sqlite.ts, one upsert a batch): a row trigger on INSERT opens a savepoint per
+  // statement, which makes FTS5 flush its pending terms every row (5x slower inserts).
+  `DROP TABLE incidents_fts;
+   CREATE VIRTUAL TABLE incidents_text USING fts5(search_text, content='incidents', prefix='2 3');
+   INSERT INTO incidents_text (incidents_text) VALUES ('rebuild');
+   CREATE TABLE incident_counts (
+     status TEXT NOT NULL,
+     severity REAL NOT NULL,
+     n INTEGER NOT NULL,
+     PRIMARY KEY (status, severity)
+   ) WITHOUT ROWID;
+   INSERT INTO incident_counts (status, severity, n)
+     SELECT status, severity, COUNT(*) FROM incidents GROUP BY status, severity;
+   -- Bumped with every change of the counts: cached counts of a text, rule or time filter are
+   -- valid while it stays (those filters select on columns that never change).
+   CREATE TABLE incident_counts_version (v INTEGER NOT NULL);
+   INSERT INTO incident_counts_version (v) VALUES (0);
+   CREATE TRIGGER incidents_counts_update AFTER UPDATE OF status, severity ON incidents
+     WHEN old.status IS NOT new.status OR old.severity IS NOT new.severity BEGIN
+     UPDATE incident_counts SET n = n - 1 WHERE status = old.status AND severity = old.severity;
+     INSERT INTO incident_counts (status, severity, n) VALUES (new.status, new.severity, 1)
+       ON CONFLICT (status, severity) DO UPDATE SET n = n + 1;
+     UPDATE incident_counts_version SET v = v + 1;
+   END;
+   CREATE TRIGGER incidents_counts_delete AFTER DELETE ON incidents BEGIN
+     UPDATE incident_counts SET n = n - 1 WHERE status = old.status AND severity = old.severity;
+     UPDATE incident_counts_version SET v = v + 1;
+   END;`,
+  // Failed logins per key (user:<name>, addr:<ip>) in a fixed window: kept in the store so a
+  // restart does not reset the limit (auth/login-limiter.ts).
+  `CREATE TABLE login_failures (
+     key TEXT PRIMARY KEY,
+     count INTEGER NOT NULL,
+     reset_at INTEGER NOT NULL
+   );
+   CREATE INDEX login_failures_reset ON login_failures (reset_at);`,
 ];
 
 export function migrate(db: DatabaseSync): void {

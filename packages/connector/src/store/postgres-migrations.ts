@@ -147,6 +147,52 @@ export const PG_MIGRATIONS: readonly string[] = [
   OUTBOX_PG_MIGRATION,
   // Playbook runs, their step rows, the append-only run journal (playbooks/journal/schema.ts).
   PLAYBOOKS_PG_MIGRATION,
+  // Counts by status and severity for the queue (see the SQLite migration of the same name). Several
+  // processes write here, so statement triggers append deltas (no row every writer updates, no lock
+  // order to deadlock on); a reader sums them and folds them into one row per pair now and then.
+  `CREATE TABLE S.incident_count_deltas (
+     id BIGSERIAL PRIMARY KEY,
+     status TEXT NOT NULL,
+     severity DOUBLE PRECISION NOT NULL,
+     n BIGINT NOT NULL
+   );
+   INSERT INTO S.incident_count_deltas (status, severity, n)
+     SELECT status, severity, COUNT(*) FROM S.incidents GROUP BY status, severity;
+   CREATE FUNCTION S.incident_counts_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
+   BEGIN
+     INSERT INTO S.incident_count_deltas (status, severity, n)
+       SELECT status, severity, COUNT(*) FROM new_rows GROUP BY status, severity;
+     RETURN NULL;
+   END $fn$;
+   CREATE FUNCTION S.incident_counts_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
+   BEGIN
+     INSERT INTO S.incident_count_deltas (status, severity, n)
+       SELECT status, severity, SUM(n) FROM (
+         SELECT status, severity, -1 AS n FROM old_rows
+         UNION ALL SELECT status, severity, 1 FROM new_rows) d
+       GROUP BY status, severity HAVING SUM(n) <> 0;
+     RETURN NULL;
+   END $fn$;
+   CREATE FUNCTION S.incident_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $fn$
+   BEGIN
+     INSERT INTO S.incident_count_deltas (status, severity, n)
+       SELECT status, severity, -COUNT(*) FROM old_rows GROUP BY status, severity;
+     RETURN NULL;
+   END $fn$;
+   CREATE TRIGGER incidents_counts_insert AFTER INSERT ON S.incidents
+     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION S.incident_counts_insert();
+   CREATE TRIGGER incidents_counts_update AFTER UPDATE ON S.incidents
+     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+     FOR EACH STATEMENT EXECUTE FUNCTION S.incident_counts_update();
+   CREATE TRIGGER incidents_counts_delete AFTER DELETE ON S.incidents
+     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION S.incident_counts_delete();`,
+  // Failed logins (see the SQLite migration of the same name): shared by every connector process.
+  `CREATE TABLE S.login_failures (
+     key TEXT PRIMARY KEY,
+     count INTEGER NOT NULL,
+     reset_at BIGINT NOT NULL
+   );
+   CREATE INDEX login_failures_reset ON S.login_failures (reset_at);`,
 ];
 
 /** `"name"` with embedded quotes doubled. */

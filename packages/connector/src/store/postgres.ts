@@ -238,24 +238,6 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       const { rows } = await pool.query<IncidentRow>(`SELECT * FROM ${s}.incidents WHERE id = $1`, [id]);
       return rows[0] ? toIncident(rows[0]) : null;
     },
-    async updateIncident(id, patch, now) {
-      return tx(async (c) => {
-        const { rows } = await c.query<IncidentRow>(`SELECT * FROM ${s}.incidents WHERE id = $1 FOR UPDATE`, [
-          id,
-        ]);
-        const row = rows[0];
-        if (!row) return null;
-        const status = patch.status ?? row.status;
-        const owner = patch.owner === undefined ? row.owner : patch.owner;
-        await c.query(`UPDATE ${s}.incidents SET status = $1, owner = $2, updated_at = $3 WHERE id = $4`, [
-          status,
-          owner,
-          ms(now),
-          id,
-        ]);
-        return toIncident({ ...row, status, owner, updated_at: ms(now) });
-      });
-    },
     async lastRun(filter = {}) {
       const where: string[] = [];
       const args: unknown[] = [];

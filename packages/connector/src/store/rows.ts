@@ -1,4 +1,5 @@
-import type { FetchRun, Gap, Incident, IncidentStatus, NewIncident } from './types.ts';
+import { groupByEntries } from '../cases/text.ts';
+import type { FetchRun, Gap, Incident, IncidentStatus, IncidentSummary, NewIncident } from './types.ts';
 
 /**
  * Table rows as both stores read them, and their mapping to the API shapes. Integer columns may
@@ -65,11 +66,30 @@ export function toIncident(r: IncidentRow): Incident {
   };
 }
 
+/** A queue row: the summary columns (no `raw`), `fields` read for description and groupBy only. */
+export type SummaryRow = Omit<IncidentRow, 'raw'>;
+
+export function toSummary(r: SummaryRow): IncidentSummary {
+  const fields = JSON.parse(r.fields) as Record<string, unknown>;
+  return {
+    id: r.id,
+    alertEventId: r.alert_event_id,
+    name: r.name,
+    occurred: r.occurred,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner,
+    description: typeof fields.description === 'string' ? fields.description : null,
+    groupBy: Object.fromEntries(groupByEntries(fields)),
+    ...caseFields(r),
+  };
+}
+
 const secondsBetween = (from: Int, to: Int | null | undefined) =>
   to === null || to === undefined ? null : (Number(to) - Number(from)) / 1000;
 
 /** The case-management part of an incident row. */
-function caseFields(r: IncidentRow) {
+function caseFields(r: SummaryRow) {
   return {
     originalSeverity: r.original_severity ?? r.severity,
     tags: r.tags ? (JSON.parse(r.tags) as string[]) : [],

@@ -85,9 +85,10 @@ export function openSqliteIncidentStore(opts: {
       const r = insIncident.run(...incidentValues(i), now, now);
       if (r.changes > 0) {
         inserted.push(i);
-        caseStore.afterInsert(i, now);
+        caseStore.afterInsert(i, now, r.lastInsertRowid);
       }
     }
+    caseStore.countInserted(inserted);
     enqueue(inserted, now);
     playbooks.write(inserted, planned, now);
     return inserted;
@@ -203,21 +204,6 @@ export function openSqliteIncidentStore(opts: {
     async getIncident(id) {
       const row = getById.get(id) as IncidentRow | undefined;
       return row ? toIncident(row) : null;
-    },
-    async updateIncident(id, patch, now) {
-      return tx(() => {
-        const row = getById.get(id) as IncidentRow | undefined;
-        if (!row) return null;
-        const status = patch.status ?? row.status;
-        const owner = patch.owner === undefined ? row.owner : patch.owner;
-        db.prepare('UPDATE incidents SET status = ?, owner = ?, updated_at = ? WHERE id = ?').run(
-          status,
-          owner,
-          now,
-          id,
-        );
-        return toIncident({ ...row, status, owner, updated_at: now });
-      });
     },
     async lastRun(filter = {}) {
       const where: string[] = [];

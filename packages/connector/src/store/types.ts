@@ -12,8 +12,8 @@ export const IncidentStatus = Type.Union([
 ]);
 export type IncidentStatus = Static<typeof IncidentStatus>;
 
-/** One incident as stored and served by the connector's API. */
-export const Incident = Type.Object({
+/** The columns of an incident the queue and the detail page share. */
+const IncidentCore = {
   id: Type.String({ description: 'logzio:<alertEventId>, derived from the source event (rule 2)' }),
   alertEventId: Type.String(),
   name: Type.String(),
@@ -26,8 +26,6 @@ export const Incident = Type.Object({
   // Plain enum/object schemas (not unions or patternProperties): the queue serialises 50 a page.
   status: Type.Unsafe<IncidentStatus>({ type: 'string', enum: ['new', 'active', 'closed'] }),
   owner: Nullable(Type.String()),
-  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
-  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
   tags: Type.Array(Type.String()),
   closeReason: Type.Unsafe<CloseReason | null>({ type: ['string', 'null'], enum: [...CLOSE_REASONS, null] }),
   closeNotes: Nullable(Type.String()),
@@ -37,8 +35,30 @@ export const Incident = Type.Object({
   closedAt: Nullable(Type.String()),
   timeToAcknowledgeSeconds: Nullable(Type.Number()),
   timeToCloseSeconds: Nullable(Type.Number()),
+};
+
+/** One incident as stored and served by the connector's API (the detail route). */
+export const Incident = Type.Object({
+  ...IncidentCore,
+  fields: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
+  raw: Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true }),
 });
 export type Incident = Static<typeof Incident>;
+
+/**
+ * An incident as the queue lists it: without the raw event and the whole fields object (read on
+ * the detail route), with the description and groupBy values an analyst scans a queue by.
+ */
+export const IncidentSummary = Type.Object({
+  ...IncidentCore,
+  description: Nullable(Type.String()),
+  groupBy: Type.Unsafe<Record<string, string>>({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'groupBy field name (without the "groupBy." prefix) to value',
+  }),
+});
+export type IncidentSummary = Static<typeof IncidentSummary>;
 
 /** An incident mapped from an event, not yet stored (status, owner and times come from the store). */
 export type NewIncident = Pick<
@@ -155,11 +175,6 @@ export interface IncidentStore extends CaseStore, AuthStore {
   getGap(id: number): Promise<Gap | null>;
   listIncidents(q: IncidentQuery): Promise<{ total: number; results: Incident[] }>;
   getIncident(id: string): Promise<Incident | null>;
-  updateIncident(
-    id: string,
-    patch: { status?: IncidentStatus; owner?: string | null },
-    now: number,
-  ): Promise<Incident | null>;
   lastRun(filter?: RunFilter): Promise<FetchRun | null>;
   listRuns(limit: number): Promise<FetchRun[]>;
   countsByStatus(): Promise<Record<IncidentStatus, number>>;

@@ -66,6 +66,7 @@ test('roles: a viewer cannot write (403), an analyst cannot manage users or keys
     ['POST', '/api/users', { username: 'zed', role: 'viewer', password: PASSWORD }],
     ['DELETE', '/api/users/vi', undefined],
     ['POST', '/api/users/vi/password', { password: PASSWORD }],
+    ['PATCH', '/api/users/vi', { role: 'admin' }],
     ['GET', '/api/api-keys', undefined],
     ['POST', '/api/api-keys', { name: 'k', role: 'viewer' }],
     ['DELETE', '/api/api-keys/abc', undefined],
@@ -265,6 +266,25 @@ test('users and API keys: admin adds, lists, resets, removes; bad input 400; con
   });
   assert.equal(me.statusCode, 400);
   assert.equal(me.json().errorCode, 'CANNOT_REMOVE_SELF');
+  // ann is the only admin: an API key (not ann) can neither remove nor demote her.
+  const removeLast = await s.app.inject({ method: 'DELETE', url: '/api/users/ann', headers: admin });
+  assert.equal(removeLast.statusCode, 409);
+  assert.equal(removeLast.json().errorCode, 'LAST_ADMIN');
+  assert.equal(removeLast.json().field, 'username');
+  const role = (username: string, payload: Record<string, string>) =>
+    s.app.inject({ method: 'PATCH', url: `/api/users/${username}`, headers: admin, payload });
+  const demoteLast = await role('ann', { role: 'analyst' });
+  assert.equal(demoteLast.statusCode, 409);
+  assert.equal(demoteLast.json().errorCode, 'LAST_ADMIN');
+  assert.equal((await role('ann', { role: 'admin' })).statusCode, 200, 'admin to admin is no demotion');
+  const promoted = await role('al', { role: 'admin' });
+  assert.equal(promoted.statusCode, 200);
+  assert.equal(promoted.json().role, 'admin');
+  assert.equal((await role('ann', { role: 'viewer' })).json().role, 'viewer', 'with another admin');
+  assert.equal((await role('nobody', { role: 'viewer' })).statusCode, 404);
+  const badRole = await role('al', { role: 'root' });
+  assert.equal(badRole.statusCode, 400);
+  assert.equal(badRole.json().field, 'body.role');
 
   const key = await s.app.inject({
     method: 'POST',

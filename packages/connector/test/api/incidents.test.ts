@@ -78,6 +78,51 @@ test('GET /api/incidents: filters, free text, sort, cursor pages, counts', async
   assert.equal((await get('?sort=updated')).results[0]!.id, s.ids[0]);
 });
 
+test('GET /api/incidents: counts on the first page or when asked; list items without raw and fields', async (t) => {
+  const s = await apiSetup(t);
+  const get = async (qs: string) => {
+    const r = await s.app.inject({ url: `/api/incidents${qs}`, headers: s.as('viewer') });
+    assert.equal(r.statusCode, 200, `${qs}: ${r.body}`);
+    return r.json() as {
+      results: Record<string, unknown>[];
+      nextCursor: string | null;
+      total: number | null;
+      counts: { byStatus: Record<string, number> } | null;
+    };
+  };
+  const first = await get('?limit=2');
+  assert.equal(first.total, 5);
+  assert.deepEqual(first.counts?.byStatus, { new: 5, active: 0, closed: 0 });
+  const next = await get(`?limit=2&cursor=${first.nextCursor}`);
+  assert.equal(next.total, null, 'no counts after the first page');
+  assert.equal(next.counts, null);
+  assert.equal((await get(`?limit=2&cursor=${first.nextCursor}&counts=true`)).total, 5);
+  const none = await get('?limit=2&counts=false');
+  assert.equal(none.total, null);
+  assert.equal(none.counts, null);
+  const bad = await s.app.inject({ url: '/api/incidents?counts=maybe', headers: s.as('viewer') });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().message, /counts/);
+  // The queue's projection: description and groupBy values, never the raw event or the whole fields.
+  const item = first.results[0]!;
+  assert.equal(item.raw, undefined);
+  assert.equal(item.fields, undefined);
+  const detail = await s.app.inject({
+    url: `/api/incidents/${enc(String(item.id))}`,
+    headers: s.as('viewer'),
+  });
+  const full = detail.json().incident as { fields: Record<string, unknown>; raw: unknown };
+  assert.ok(full.raw, 'the detail route keeps the raw event');
+  assert.equal(item.description, full.fields.description ?? null);
+  const groupBy = Object.fromEntries(
+    Object.entries(full.fields)
+      .filter(([k]) => k.startsWith('groupBy.'))
+      .map(([k, v]) => [k.slice('groupBy.'.length), v]),
+  );
+  assert.ok(Object.keys(groupBy).length > 0, 'the fixture has groupBy values');
+  assert.deepEqual(item.groupBy, groupBy);
+});
+
 test('GET /api/incidents: bad input is a 400 naming the field', async (t) => {
   const s = await apiSetup(t);
   const first = (await s.app.inject({ url: '/api/incidents?limit=1', headers: s.as('viewer') })).json()
@@ -159,6 +204,8 @@ test('PATCH /api/incidents/:id: status, owner, severity override, tags, close wi
     [{ tags: ['a', 'a'] }, 'body.tags', 'VALIDATION_FAILED'],
     [{}, 'body', 'VALIDATION_FAILED'],
     [{ owner: 'a', extra: 1 }, 'body.extra', 'VALIDATION_FAILED'],
+    // "" is refused, never taken as null (an unassign): null is the one way to unassign.
+    [{ owner: '' }, 'body.owner', 'VALIDATION_FAILED'],
   ] as const) {
     const bad = await patch(payload);
     assert.equal(bad.statusCode, 400, JSON.stringify(payload));
@@ -167,6 +214,18 @@ test('PATCH /api/incidents/:id: status, owner, severity override, tags, close wi
   }
   const d1 = (await s.app.inject({ url, headers: s.as('viewer') })).json();
   assert.equal(d1.incident.status, 'active', 'nothing half written');
+  assert.equal(d1.incident.owner, 'al', 'owner "" unassigned nothing');
+  const bulkEmpty = await s.app.inject({
+    method: 'POST',
+    url: '/api/incidents/bulk',
+    payload: { ids: [s.ids[0]], patch: { owner: '' } },
+    headers: s.as('analyst'),
+  });
+  assert.equal(bulkEmpty.statusCode, 400);
+  assert.equal(bulkEmpty.json().field, 'body.patch.owner');
+  const unassigned = await patch({ owner: null });
+  assert.equal(unassigned.json().owner, null, 'null unassigns');
+  assert.equal((await patch({ owner: 'al' })).json().owner, 'al');
   const closed = await patch({
     status: 'closed',
     closeReason: 'benign_true_positive',
@@ -178,7 +237,16 @@ test('PATCH /api/incidents/:id: status, owner, severity override, tags, close wi
   const d = (await s.app.inject({ url, headers: s.as('viewer') })).json();
   assert.deepEqual(
     d.timeline.map((e: { kind: string }) => e.kind),
-    ['created', 'owner_changed', 'severity_changed', 'tags_changed', 'status_changed', 'closed'],
+    [
+      'created',
+      'owner_changed',
+      'severity_changed',
+      'tags_changed',
+      'status_changed',
+      'owner_changed',
+      'owner_changed',
+      'closed',
+    ],
   );
   assert.equal(
     (

@@ -48,7 +48,11 @@ async function setup(t: Parameters<(typeof ROUTED_STORES)[0]['open']>[0]) {
         typeof o === 'string' ? { url: o, headers } : { ...o, headers: { ...o.headers, ...headers } },
       ),
   };
-  return { store: db.store, clock, d, app, sink };
+  const analyst = {
+    authorization: `Bearer ${(await auth.createApiKey('outbox-analyst', 'analyst', 'test')).key}`,
+  };
+  const asAnalyst = (o: InjectOptions) => api.inject({ ...o, headers: { ...o.headers, ...analyst } });
+  return { store: db.store, clock, d, app, sink, asAnalyst };
 }
 
 test('outbox API: health per sink, list, replay, purge, pause/resume, deliveries', async (t) => {
@@ -112,4 +116,21 @@ test('outbox API: bad input is a 400 naming the field; an unknown sink is a 404'
   assert.equal(unknown.json().errorCode, 'SINK_NOT_FOUND');
   const inc = await app.inject('/api/incidents/nope/deliveries');
   assert.equal(inc.statusCode, 404);
+});
+
+test('outbox API roles: an analyst may replay, pause and resume; purging dead letters takes an admin', async (t) => {
+  const { clock, d, asAnalyst, store } = await setup(t);
+  clock.advance(90_000);
+  await d.drain();
+  assert.equal((await store.outbox.list({ state: 'dead', limit: 10 })).length, 1);
+  const purge = await asAnalyst({ method: 'POST', url: '/api/outbox/purge', payload: {} });
+  assert.equal(purge.statusCode, 403);
+  assert.equal((await store.outbox.list({ state: 'dead', limit: 10 })).length, 1, 'nothing purged');
+  const replay = await asAnalyst({ method: 'POST', url: '/api/outbox/replay', payload: { sink: 'hook' } });
+  assert.equal(replay.statusCode, 200);
+  assert.equal(replay.json().replayed, 1);
+  for (const action of ['pause', 'resume']) {
+    const r = await asAnalyst({ method: 'POST', url: `/api/sinks/hook/${action}` });
+    assert.equal(r.statusCode, 200, action);
+  }
 });

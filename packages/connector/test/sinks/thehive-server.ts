@@ -40,6 +40,15 @@ export class TheHiveServer extends ContractServer {
       }
     }
     assert.ok([1, 2, 3, 4].includes(b.severity as number), 'severity 1..4');
+    if (b.customFields !== undefined) {
+      // The v1 API's InputCustomFieldValue list: {name, value, order?}.
+      assert.ok(Array.isArray(b.customFields), 'customFields: a list');
+      for (const f of b.customFields as Record<string, unknown>[]) {
+        assert.equal(typeof f.name, 'string', 'customFields[].name');
+        assert.ok('value' in f, 'customFields[].value');
+        if (f.order !== undefined) assert.ok(Number.isInteger(f.order), 'customFields[].order');
+      }
+    }
     const key = `${String(b.type)}|${String(b.source)}|${String(b.sourceRef)}`;
     if (this.alerts.has(key)) {
       this.duplicates++;

@@ -7,7 +7,12 @@ import { T0, recordingLogger, richIncident, sinkHarness } from './harness.ts';
 
 const KEY = THEHIVE_KEY;
 
-async function setup(t: Parameters<typeof sinkHarness>[0], key = KEY, logger = silent) {
+async function setup(
+  t: Parameters<typeof sinkHarness>[0],
+  key = KEY,
+  logger = silent,
+  extra: Record<string, unknown> = {},
+) {
   const hive = new TheHiveServer();
   await hive.start();
   t.after(() => hive.stop());
@@ -20,6 +25,7 @@ async function setup(t: Parameters<typeof sinkHarness>[0], key = KEY, logger = s
       apiKeyEnv: 'HIVE_KEY',
       organisation: 'soc',
       consoleUrl: 'https://console.example',
+      ...extra,
     },
     { HIVE_KEY: key },
     logger,
@@ -57,6 +63,28 @@ test('thehive: the documented alert, observables from group-by values, remote id
   const [d] = await store.outbox.deliveries(i.id);
   assert.equal(d?.remoteId, '~4096');
   assert.equal(d?.sink, 'hive');
+  assert.equal(b.customFields, undefined, 'no custom fields unless configured (they must exist in TheHive)');
+});
+
+test('thehive: configured customFields as [{name, value, order}], facts the incident lacks left out', async (t) => {
+  const { hive, store, dispatcher } = await setup(t, KEY, silent, {
+    customFields: {
+      'logzio-alert-event-id': 'alertEventId',
+      'siemlink-rule': 'ruleId',
+      summary: 'alertSummary',
+    },
+  });
+  await store.insertIncidents([richIncident(1)], T0);
+  await dispatcher.drain();
+  assert.deepEqual(hive.violations, []);
+  assert.deepEqual((hive.requests[0]!.json as Record<string, unknown>).customFields, [
+    { name: 'logzio-alert-event-id', value: 'e-000001', order: 0 },
+    { name: 'siemlink-rule', value: 'rule-17', order: 1 },
+  ]);
+  await assert.rejects(
+    setup(t, KEY, silent, { customFields: { x: 'password' } }),
+    (err: Error & { field?: string }) => (err.field ?? '').startsWith('sinks[0].customFields'),
+  );
 });
 
 test('thehive: severities map onto 1..4', async (t) => {

@@ -9,7 +9,7 @@ const KEY = XSOAR_KEY;
 
 async function setup(
   t: Parameters<typeof sinkHarness>[0],
-  o: { v8?: boolean; key?: string; logger?: typeof silent } = {},
+  o: { v8?: boolean; key?: string; logger?: typeof silent; batch?: boolean } = {},
 ) {
   const xsoar = new XsoarServer(o.v8 ?? false);
   await xsoar.start();
@@ -23,6 +23,7 @@ async function setup(
       apiKeyEnv: 'XSOAR_KEY',
       consoleUrl: 'https://console.example',
       ...(o.v8 ? { xsoar8: true, authId: '17' } : {}),
+      ...(o.batch ? { batch: true } : {}),
     },
     { XSOAR_KEY: o.key ?? KEY },
     o.logger ?? silent,
@@ -62,7 +63,12 @@ test('xsoar: searches by the alert event id, then creates the incident as the Lo
   assert.equal(b.severity, 3);
   assert.equal(b.occurred, '2026-01-01T00:00:01Z');
   assert.equal(b.createInvestigation, true);
-  assert.deepEqual(b.CustomFields, { logzioalerteventid: 'e-000001' });
+  // As the Logz.io pack's incoming mapper fills them (no alertSummary on this incident: left out).
+  assert.deepEqual(b.CustomFields, {
+    logzioalertid: 'rule-17',
+    logzioalerteventid: 'e-000001',
+    logziotags: ['ssh'],
+  });
   assert.deepEqual(b.labels, [
     { type: 'alertEventId', value: 'e-000001' },
     { type: 'siemlinkIncidentId', value: 'logzio:e-000001' },
@@ -117,6 +123,34 @@ test('xsoar: created then the connection dropped: the redelivery finds it, one i
   );
   const [d] = await store.outbox.deliveries('logzio:e-000001');
   assert.deepEqual([d?.attempts, d?.remoteId], [2, '100']);
+});
+
+test('xsoar batch: POST /incident/batch with an UpdateDataBatch ({data, CustomFields}); the id from {total, data}', async (t) => {
+  const { xsoar, store, dispatcher, clock } = await setup(t, { batch: true });
+  xsoar.failAfterCreate = 1;
+  const i = withRaw(1);
+  i.fields.alertSummary = 'Failed logins followed by a success';
+  await store.insertIncidents([i, withRaw(2)], T0);
+  await dispatcher.drain();
+  clock.advance(10 * 60_000);
+  await dispatcher.drain();
+  assert.deepEqual(xsoar.violations, []);
+  assert.deepEqual(xsoar.created, ['/incident/batch', '/incident/batch']);
+  const b = xsoar.requests.find((r) => r.path === '/incident/batch')!.json as Record<string, unknown>;
+  assert.deepEqual(Object.keys(b).sort(), ['CustomFields', 'data']);
+  const data = b.data as Record<string, unknown>;
+  assert.equal(data.name, 'Brute force SSH');
+  assert.equal(data.createInvestigation, true);
+  assert.deepEqual(b.CustomFields, {
+    logzioalertid: 'rule-17',
+    logzioalerteventid: 'e-000001',
+    logzioalertsummary: 'Failed logins followed by a success',
+    logziotags: ['ssh'],
+  });
+  // The lost answer of the first create: found by the search, not created again.
+  assert.equal(xsoar.incidents.length, 2);
+  assert.equal((await store.outbox.deliveries(i.id))[0]?.remoteId, '100');
+  assert.equal((await store.outbox.deliveries('logzio:e-000002'))[0]?.remoteId, '101');
 });
 
 test('xsoar 8: /xsoar/public/v1 prefix and x-xdr-auth-id', async (t) => {

@@ -80,7 +80,12 @@ for (const { name, open } of STORE_FACTORIES) {
     const store = await open(t);
     if (!store) return;
     await store.commitRun(commit([inc(1, 1), inc(2, 2), inc(3, 3), inc(4, 4), inc(5, 0.5)], null, 'c'));
-    await store.updateIncident('logzio:e3', { status: 'closed', owner: 'ann' }, 2000);
+    await store.updateCase(
+      'logzio:e3',
+      { status: 'closed', owner: 'ann', closeReason: 'resolved' },
+      { kind: 'user', name: 'ann' },
+      2000,
+    );
     const q = (x: object) => store.listIncidents({ page: 1, pageSize: 10, ...x });
     assert.equal((await q({ status: ['closed'] })).total, 1);
     assert.equal((await q({ severities: [1, 4] })).total, 2);
@@ -99,6 +104,14 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.equal(closed!.owner, 'ann');
     assert.equal(closed!.updatedAt, '1970-01-01T00:00:02.000Z');
     assert.deepEqual(await store.countsByStatus(), { new: 4, active: 0, closed: 1 });
-    assert.equal(await store.updateIncident('nope', { status: 'active' }, 1), null);
+    assert.equal(
+      await store.updateCase('nope', { status: 'active' }, { kind: 'user', name: 'ann' }, 1),
+      null,
+    );
+    assert.deepEqual(
+      (await store.timeline('logzio:e3')).map((e) => e.kind),
+      ['created', 'owner_changed', 'closed'],
+      'an update is on the timeline',
+    );
   });
 }

@@ -73,6 +73,8 @@ export interface StoreFactory {
   name: string;
   /** A fresh empty store closed after the test; null when the test was skipped. */
   open(t: TestCtx): Promise<IncidentStore | null>;
+  /** Two stores over the same data (two processes' view: two connections, two pools). */
+  openTwo(t: TestCtx): Promise<[IncidentStore, IncidentStore] | null>;
 }
 
 export const STORE_FACTORIES: StoreFactory[] = [
@@ -87,6 +89,17 @@ export const STORE_FACTORIES: StoreFactory[] = [
       });
       return store;
     },
+    async openTwo(t) {
+      const dir = mkdtempSync(join(tmpdir(), 'siemlink-store-'));
+      const a = openSqliteIncidentStore({ path: join(dir, 'c.db') });
+      const b = openSqliteIncidentStore({ path: join(dir, 'c.db') });
+      t.after(async () => {
+        await a.close();
+        await b.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return [a, b];
+    },
   },
   {
     name: 'postgres',
@@ -94,6 +107,13 @@ export const STORE_FACTORIES: StoreFactory[] = [
       const db = await pgTestSchema(t);
       if (db === null) return null;
       return db.track(await openPostgresIncidentStore({ connectionString: PG_URL, schema: db.schema }));
+    },
+    async openTwo(t) {
+      const db = await pgTestSchema(t);
+      if (db === null) return null;
+      const open = async () =>
+        db.track(await openPostgresIncidentStore({ connectionString: PG_URL, schema: db.schema }));
+      return [await open(), await open()];
     },
   },
 ];

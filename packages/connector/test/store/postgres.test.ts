@@ -76,7 +76,12 @@ test('postgres store: API output is identical to the SQLite store for the same o
       gaps: [{ source: 'feed:1', from: 1_700_000_000_123, to: 1_700_000_060_456, reason: '416' }],
       now: 1_767_225_600_789,
     });
-    await s.updateIncident('logzio:e2', { status: 'active', owner: 'bob' }, 1_767_225_700_001);
+    await s.updateCase(
+      'logzio:e2',
+      { status: 'active', owner: 'bob' },
+      { kind: 'user', name: 'bob' },
+      1_767_225_700_001,
+    );
     await s.recordFailedRun({ ...commit([], 'c1', 'c1').run, error: 'boom', lagMs: 12.6 });
     return JSON.stringify([
       await s.listIncidents({ page: 1, pageSize: 10 }),

@@ -8,7 +8,8 @@ export interface Me {
   csrfToken?: string | null;
 }
 
-export interface Incident {
+/** An incident as the queue lists it (no raw event, no whole fields object). */
+export interface IncidentSummary {
   id: string;
   alertEventId: string;
   name: string;
@@ -20,10 +21,15 @@ export interface Incident {
   tags: string[];
   closeReason: string | null;
   closeNotes?: string | null;
-  fields: Record<string, unknown>;
-  raw: Record<string, unknown>;
+  description: string | null;
+  groupBy: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface Incident extends Omit<IncidentSummary, 'description' | 'groupBy'> {
+  fields: Record<string, unknown>;
+  raw: Record<string, unknown>;
 }
 
 export interface Note {
@@ -63,9 +69,10 @@ export interface IncidentDetail {
 }
 
 export interface IncidentList {
-  total: number;
-  results: Incident[];
-  counts: { byStatus: Record<string, number>; bySeverity: Record<string, number> };
+  /** null on pages after the first (the API counts on the first page only) */
+  total: number | null;
+  results: IncidentSummary[];
+  counts: { byStatus: Record<string, number>; bySeverity: Record<string, number> } | null;
   nextCursor: string | null;
 }
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { incidents, type IncidentFilters } from '../api/endpoints.ts';
-import { CLOSE_REASONS, SEVERITIES, canWrite } from '../api/types.ts';
+import { CLOSE_REASONS, SEVERITIES, canWrite, type IncidentList } from '../api/types.ts';
 import { Link, useRouter } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { ErrorNote } from '../components/ErrorNote.tsx';
@@ -77,8 +77,12 @@ export function QueuePage() {
   });
 
   const rows = list.data?.results ?? [];
-  const statusCounts = list.data?.counts?.byStatus ?? {};
-  const severityCounts = list.data?.counts?.bySeverity ?? {};
+  // Later pages come without counts: show the first page's (same filters).
+  const first = list.data?.counts
+    ? list.data
+    : qc.getQueryData<IncidentList>(['incidents', 'list', filters, undefined]);
+  const statusCounts = first?.counts?.byStatus ?? {};
+  const severityCounts = first?.counts?.bySeverity ?? {};
   const toggle = (id: string) =>
     setSelected((s) => {
       const n = new Set(s);
@@ -264,7 +268,7 @@ export function QueuePage() {
         </table>
       </div>
       <div className="pager">
-        <span>{list.data ? `${list.data.total} incident(s)` : 'Loading…'}</span>
+        <span>{list.data ? `${first?.total ?? '…'} incident(s)` : 'Loading…'}</span>
         <button
           type="button"
           disabled={cursors.length === 0}

@@ -18,6 +18,15 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * Memory bounds, set on purpose rather than left to build defaults (issue 10, item 5): each
+ * connection caches at most this many KiB of pages; everything else is read through the OS
+ * page cache. No memory-mapped I/O: mapped pages count in the process's RSS and would grow
+ * with the database (hundreds of MB at 1M logs), where the OS cache is shared and evictable.
+ */
+export const SQLITE_CACHE_KIB = 32 * 1024;
+export const SQLITE_MMAP_BYTES = 0;
+
 export interface OpenStoreOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
@@ -58,6 +67,8 @@ export function openSqliteStore(opts: OpenStoreOptions): Store {
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA foreign_keys = ON');
+  db.exec(`PRAGMA cache_size = -${SQLITE_CACHE_KIB}`);
+  db.exec(`PRAGMA mmap_size = ${SQLITE_MMAP_BYTES}`);
   let depth = 0;
   const store: Store = {
     kind: 'sqlite',

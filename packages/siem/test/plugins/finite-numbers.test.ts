@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nonFinitePath } from '../../src/plugins/finite-numbers.ts';
 import { buildTestSiem } from '../helpers.ts';
-import { ruleRequest } from '../rules/fixtures.ts';
+import { ruleRequest } from '../modules/rules/fixtures.ts';
 
 test('nonFinitePath names the first non-finite number', () => {
   assert.equal(nonFinitePath({ a: [1, { b: 2 }], c: 'Infinity' }, 'body'), undefined);

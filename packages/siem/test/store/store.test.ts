@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SiemError } from '../../src/errors.ts';
-import { openSqliteStore, type Store } from '../../src/store/store.ts';
+import { openSqliteStore, SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES, type Store } from '../../src/store/store.ts';
 
 function tempStore(t: import('node:test').TestContext, prepare?: (dir: string, path: string) => void) {
   const root = mkdtempSync(join(tmpdir(), 'siemlink-store-'));
@@ -85,4 +85,13 @@ test('other errors in a transaction are rethrown unchanged and rolled back', asy
   );
   assert.equal((store.db.prepare('SELECT count(*) AS n FROM u').get() as { n: number }).n, 0);
   assert.equal(store.db.isTransaction, false);
+});
+
+test('memory bounds are set on purpose: a bounded page cache, no memory-mapped I/O', (t) => {
+  const { store } = tempStore(t);
+  const cache = store.db.prepare('PRAGMA cache_size').get() as { cache_size: number };
+  assert.equal(cache.cache_size, -SQLITE_CACHE_KIB);
+  const mmap = store.db.prepare('PRAGMA mmap_size').get() as { mmap_size: number };
+  assert.equal(mmap.mmap_size, SQLITE_MMAP_BYTES);
+  assert.equal(SQLITE_MMAP_BYTES, 0);
 });

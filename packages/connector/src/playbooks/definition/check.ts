@@ -300,7 +300,15 @@ export function checkPlaybook(
         checkTemplate(s.values, site('values'));
         break;
       case 'update-incident':
-        for (const f of ['status', 'severity', 'owner', 'addTags', 'removeTags', 'note'] as const)
+        for (const f of [
+          'status',
+          'severity',
+          'owner',
+          'addTags',
+          'removeTags',
+          'note',
+          'closeReason',
+        ] as const)
           if (s[f] !== undefined) checkTemplate(s[f], site(f));
         break;
       case 'deliver':

@@ -1,6 +1,5 @@
 import { Type, type TObject, type TSchema } from '@sinclair/typebox';
 import { FeedContext, FeedEvent, SiemAccount } from '@siemlink/contracts';
-import { Incident } from '../../store/types.ts';
 import type { FormField, Playbook, Step } from './schema.ts';
 
 /**
@@ -39,8 +38,22 @@ export const HttpOutput = Type.Object({
   body: Type.Unknown(),
 });
 
-export const UpdateIncidentOutput = Type.Object({ incident: Incident });
-export const DeliverOutput = Type.Object({ outboxId: Type.Integer() });
+/** The change applied (steps/update-incident.ts): the effect commits with the step, so not the incident after it. */
+export const UpdateIncidentOutput = Type.Object({
+  status: Type.Optional(Type.String()),
+  severity: Type.Optional(Type.Number()),
+  owner: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  closeReason: Type.Optional(Type.String()),
+  addTags: Type.Optional(Type.Array(Type.String())),
+  removeTags: Type.Optional(Type.Array(Type.String())),
+  note: Type.Optional(Type.String()),
+});
+/** What steps/deliver.ts returns: the outbox row is written with the step, its id is not known before. */
+export const DeliverOutput = Type.Object({
+  sink: Type.String(),
+  incidentId: Type.String(),
+  idempotencyKey: Type.String(),
+});
 
 export function setOutput(values: Record<string, unknown>): TObject {
   return Type.Object(Object.fromEntries(Object.keys(values).map((k) => [k, Type.Unknown()])));
@@ -55,17 +68,12 @@ export function manualOutput(form: Record<string, FormField> | undefined): TObje
   return Type.Object({ ...fields, answeredBy: Type.String() });
 }
 
-export function foreachOutput(body: TSchema): TObject {
-  return Type.Object({
-    results: Type.Array(
-      Type.Object({
-        index: Type.Integer(),
-        status: Type.String(),
-        output: body,
-        error: Type.Union([Type.String(), Type.Null()]),
-      }),
-    ),
-  });
+/**
+ * The engine's foreach output: each item's output, in item order (engine/execute.ts). Every item
+ * succeeded, or the foreach failed (its status and error per item are in the run's step rows).
+ */
+export function foreachOutput(body: TSchema): TSchema {
+  return Type.Array(body);
 }
 
 /** A sub-playbook's output: its declared outputs (their values are whatever the expressions give). */

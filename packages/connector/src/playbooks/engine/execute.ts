@@ -66,7 +66,6 @@ export function newRun(
 }
 
 class Unit {
-  readonly now: number;
   readonly deps: EngineDeps;
   readonly u: ClaimedUnit;
   readonly owner: string;
@@ -90,7 +89,11 @@ class Unit {
     this.step = step;
     this.def = def;
     this.scope = scope;
-    this.now = deps.clock.now();
+  }
+
+  /** Read when needed: a step may take long, and due times count from its end. */
+  get now(): number {
+    return this.deps.clock.now();
   }
 
   get row(): StepRow {
@@ -479,7 +482,12 @@ async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<
             () => TIMEOUT,
             () => null,
           );
-    const result = await Promise.race([outcome, expiry]);
+    // A stopping worker does not wait for a hanging step either: the lease goes back.
+    const stopping = new Promise<null>((resolve) => {
+      if (signal.aborted) resolve(null);
+      signal.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    const result = await Promise.race([outcome, expiry, stopping]);
     if (signal.aborted) return null;
     if (result === TIMEOUT) {
       stepAbort.abort(new Error(`step timed out after ${limit} ms`));

@@ -102,9 +102,9 @@ export function createWorker(deps: EngineDeps, opts: WorkerOptions = {}): Playbo
         });
         inflight.add(p);
       }
-      if (claimed.length > 0) continue;
+      // A unit that ended while we were claiming may have made a row due: claim again first.
+      if (claimed.length > 0 || woken) continue;
       if (inflight.size === 0 && untilQuiet) break;
-      if (woken) continue;
       // Wait for a unit to end, a wake-up or (in the loop) the poll interval.
       await new Promise<void>((resolve) => {
         kick = resolve;

@@ -1,5 +1,8 @@
 import type { StepExecutor } from '../types.ts';
+import { commandExecutor } from './command.ts';
 import { deliverExecutor } from './deliver.ts';
+import { createHttpExecutor } from './http.ts';
+import { setExecutor } from './set.ts';
 import { updateIncidentExecutor } from './update-incident.ts';
 
 /**
@@ -7,6 +10,11 @@ import { updateIncidentExecutor } from './update-incident.ts';
  * add a kind here and the worker picks it up.
  */
 export const executors: StepExecutor[] = [
+  commandExecutor as unknown as StepExecutor,
+  // Default transport settings (undici's global dispatcher, the default retry policy); a
+  // service that needs others passes its own createHttpExecutor({...}) in `executors`.
+  createHttpExecutor() as unknown as StepExecutor,
+  setExecutor as unknown as StepExecutor,
   updateIncidentExecutor as unknown as StepExecutor,
   deliverExecutor as unknown as StepExecutor,
 ];

@@ -3,8 +3,15 @@ import type { FeedScan, FeedSource } from './source.ts';
 import type { OffsetCodec } from './offset.ts';
 import { contextLine, createFeedLineWriter } from './lines.ts';
 
-/** Rows read from SQLite per step; one step is one write to the socket (about 1-2 MB). */
-export const FEED_CHUNK_ROWS = 2000;
+/** Rows read from SQLite per step (one short read, no statement left open between steps). */
+export const FEED_CHUNK_ROWS = 250;
+
+/**
+ * Text handed to the socket per write. Small enough that each string dies young (a scavenge
+ * frees it): multi-MB strings live in V8's large-object space until a full GC, and a 600k-event
+ * response then left ~100 MB of dead text resident (issue 10, item 5).
+ */
+export const FEED_WRITE_CHARS = 64 * 1024;
 
 export interface FeedStreamOptions {
   plan: FeedPlan;
@@ -62,19 +69,25 @@ export async function* feedBody(o: FeedStreamOptions): AsyncGenerator<string> {
       const want = Math.min(FEED_CHUNK_ROWS, plan.limit - total);
       const rows = source.chunk(scan, after, want);
       if (rows.length === 0) break;
-      let buf = '';
-      for (const r of rows) buf += writer.line(r);
       if (o.cutAfter !== undefined && total + rows.length > o.cutAfter) {
         let partial = '';
         for (const r of rows.slice(0, Math.max(0, o.cutAfter - total))) partial += writer.line(r);
         if (partial) yield partial;
         throw new FeedCutError();
       }
+      let buf = '';
+      for (const r of rows) {
+        buf += writer.line(r);
+        if (buf.length >= FEED_WRITE_CHARS) {
+          yield buf;
+          buf = '';
+        }
+      }
       total += rows.length;
       const last = rows[rows.length - 1]!;
       after = last.seq;
       lastStoredAt = last.stored_at;
-      yield buf;
+      if (buf) yield buf;
       if (rows.length < want) break;
     }
     if (o.cutAfter !== undefined) throw new FeedCutError();

@@ -9,7 +9,7 @@ import type {
 import type { SiemContext } from '../../context.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import type { Account } from '../accounts/repository.ts';
-import { nextRunAfter } from '../../rules/schedule.ts';
+import { nextRunAfter } from './schedule.ts';
 import { createSqliteConfigurationsRepository, type ConfigurationsRepository } from './configurations.ts';
 import { createSqliteRulesRepository, type RulesRepository, type StoredRule } from './repository.ts';
 import { checkRuleRequest } from './validate.ts';

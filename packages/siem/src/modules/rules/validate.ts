@@ -1,8 +1,8 @@
 import { SEVERITIES, severityRank, type SecurityRuleRequest, type Severity } from '@siemlink/contracts';
 import { badRequest, SiemError } from '../../errors.ts';
 import { checkFieldName, parseLucene } from '../../lucene/index.ts';
-import { CronError, nextCronTime, parseCron } from '../../rules/cron.ts';
-import { compileFilters, FilterError } from '../../rules/filters.ts';
+import { CronError, nextCronTime, parseCron } from './cron.ts';
+import { compileFilters, FilterError } from './filters.ts';
 import type { RuleDefinition } from './repository.ts';
 
 const NEEDS_FIELD = new Set(['UNIQUE_COUNT', 'SUM', 'MIN', 'MAX', 'AVG']);

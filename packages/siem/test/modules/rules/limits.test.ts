@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestSiem, type TestSiem } from '../../helpers.ts';
-import { ruleRequest } from '../../rules/fixtures.ts';
+import { ruleRequest } from './fixtures.ts';
 import { HOSTILE_QUERIES } from '../../fixtures/hostile-queries.ts';
 
 let s: TestSiem;

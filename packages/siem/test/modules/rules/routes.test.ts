@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SecurityRuleResponse, SecurityRuleSearchResponse } from '@siemlink/contracts';
 import { buildTestSiem, type TestSiem } from '../../helpers.ts';
-import { ruleRequest } from '../../rules/fixtures.ts';
+import { ruleRequest } from './fixtures.ts';
 
 let s: TestSiem;
 let other: { token: string; accountId: number };
