@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -198,4 +198,55 @@ test('playbooks list|run|runs|show|tasks|answer|cancel|retry over the API; input
   assert.equal(json(await runCli(['playbooks', 'cancel', failed.id], env)).status, 'cancelled');
   const ended = await runCli(['playbooks', 'cancel', failed.id], env);
   assert.match(ended.stderr, /\[PLAYBOOK_RUN_STATE\]/);
+});
+
+test('playbooks validate: file:line: [CODE] step <id>: message per error and exit 1; a valid folder exits 0', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-pb-validate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { PATH: process.env.PATH!, HOME: dir };
+  // The anchor's bug: the input is InternalIPRange, the step reads inputs.InternalRange.
+  const file = join(dir, 'hunt.yaml');
+  writeFileSync(
+    file,
+    [
+      'name: hunt',
+      'version: 1',
+      'inputs:',
+      '  InternalIPRange: { type: string, default: 10.0.0.0/8 }',
+      'steps:',
+      '  - id: split',
+      '    kind: set',
+      '    values:',
+      "      ranges: '${ inputs.InternalRange }'",
+      '',
+    ].join('\n'),
+  );
+  const bad = await runCli(['playbooks', 'validate', file], env);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(
+    bad.stdout,
+    new RegExp(
+      `^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:9: \\[PLAYBOOK_UNKNOWN_REFERENCE\\] step split: .*InternalRange`,
+      'm',
+    ),
+  );
+  assert.match(bad.stderr, /0 playbook\(s\) valid, 1 error\(s\)/);
+
+  const fixtures = join(
+    import.meta.dirname,
+    '..',
+    '..',
+    'connector',
+    'test',
+    'playbooks',
+    'fixtures',
+    'valid',
+  );
+  const good = await runCli(['playbooks', 'validate', fixtures], env);
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  assert.equal(good.stdout, '');
+  assert.match(good.stderr, /3 playbook\(s\) valid, 0 error\(s\)/);
+  const missing = await runCli(['playbooks', 'validate', join(dir, 'none.yaml')], env);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /\[PLAYBOOK_READ_ERROR\]/);
 });

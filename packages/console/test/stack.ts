@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -22,9 +22,15 @@ export interface Stack {
  * What `npm start` runs (SIEM with demo data + connector), every port 0, in a temp data dir;
  * an analyst and a viewer created through the API by the bootstrap admin.
  */
-export async function startStack(t: { after(fn: () => unknown): void }): Promise<Stack> {
+export async function startStack(
+  t: { after(fn: () => unknown): void },
+  /** Playbook files (name → YAML) for the data dir's playbooks folder, beside the built-ins. */
+  playbooks: Record<string, string> = {},
+): Promise<Stack> {
   await ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-console-'));
+  mkdirSync(join(dir, 'playbooks'), { recursive: true });
+  for (const [name, yaml] of Object.entries(playbooks)) writeFileSync(join(dir, 'playbooks', name), yaml);
   let announce!: () => void;
   const firstIncidents = new Promise<void>((resolve) => (announce = resolve));
   const up = await startUp(
