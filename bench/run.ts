@@ -18,6 +18,7 @@ const ALL = [
   'outbox',
   'startup',
   'peers',
+  'expressions',
 ] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));
