@@ -21,6 +21,7 @@ const ALL = [
   'peers',
   'rss',
   'playbooks',
+  'expressions',
 ] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(ALL as readonly string[]).includes(name));

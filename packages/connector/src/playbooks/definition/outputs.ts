@@ -65,7 +65,7 @@ export function manualOutput(form: Record<string, FormField> | undefined): TObje
     const t = f.type === 'number' ? Type.Number() : f.type === 'boolean' ? Type.Boolean() : Type.String();
     fields[name] = f.required ? t : Type.Optional(t);
   }
-  return Type.Object({ ...fields, answeredBy: Type.String() });
+  return Type.Object({ ...fields, answeredBy: Type.String(), answeredAt: Type.String() });
 }
 
 /**
@@ -83,6 +83,14 @@ export function playbookOutput(sub: Playbook | undefined): TSchema {
 }
 
 const NoOutput = Type.Object({});
+/** What the engine records for its own control-flow steps (engine/execute.ts). */
+export const SwitchOutput = Type.Object({
+  case: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'the index of the case taken; null: default',
+  }),
+  next: Type.String(),
+});
+export const WaitOutput = Type.Object({ until: Type.Union([Type.String(), Type.Null()]) });
 
 /**
  * The output schema of a step (or a foreach body). `subPlaybook` resolves a `playbook` step's
@@ -109,6 +117,10 @@ export function stepOutputSchema(
       return manualOutput(step.form);
     case 'foreach':
       return foreachOutput(stepOutputSchema(step.do as Step, subPlaybook));
+    case 'switch':
+      return SwitchOutput;
+    case 'wait':
+      return WaitOutput;
     default:
       return NoOutput;
   }
