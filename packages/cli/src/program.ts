@@ -14,6 +14,7 @@ import { registerUsers } from './verbs/users.ts';
 import { registerApiKeys } from './verbs/api-keys.ts';
 import { registerIncidents } from './verbs/incidents.ts';
 import { registerPlaybooks } from './verbs/playbooks.ts';
+import { registerWorker } from './verbs/worker.ts';
 import { registerOutbox } from './verbs/outbox.ts';
 
 /** The version of this package, as `siemlink --version` prints it. */
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerApiKeys(program);
   registerIncidents(program);
   registerPlaybooks(program);
+  registerWorker(program);
   return program;
 }
 
