@@ -1,8 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  BUILTIN_PLAYBOOKS_DIR,
-  loadPlaybookFolders,
-} from '@siemlink/connector/playbooks/engine/interim-loader.ts';
+import { loadPlaybooks } from '@siemlink/connector/playbooks/definition/load.ts';
+import { createExpressions } from '@siemlink/connector/playbooks/expressions/expressions.ts';
 import { formatLoadError } from '@siemlink/connector/playbooks/definition/load-error.ts';
 import { startPlaybookWorker } from '@siemlink/connector/playbooks/service.ts';
 import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
@@ -30,20 +29,20 @@ export async function runWorker(flags: Flags): Promise<void> {
     await rt.close();
     throw err;
   });
-  const loaded = loadPlaybookFolders([
-    { dir: BUILTIN_PLAYBOOKS_DIR, builtin: true },
-    {
-      dir: flags.playbooks
-        ? resolve(flags.playbooks)
-        : (config.playbooksDir ?? join(config.dataDir, 'playbooks')),
-      builtin: false,
-    },
-  ]);
+  const expressions = createExpressions();
+  // As `up` loads them: the built-ins, and the operator's folder (the default one may not exist;
+  // a folder named by a flag or the config must).
+  const named = flags.playbooks ? resolve(flags.playbooks) : config.playbooksDir;
+  const dir = named ?? join(config.dataDir, 'playbooks');
+  const loaded = await loadPlaybooks(named !== undefined || existsSync(dir) ? dir : undefined, {
+    expressions,
+  });
   for (const e of loaded.errors) note(formatLoadError(e));
   const worker = startPlaybookWorker({
     store,
     playbooks: loaded.playbooks,
     errors: loaded.errors,
+    expressions,
     clock: rt.clock,
     logger: rt.logger,
     client: rt.client,
