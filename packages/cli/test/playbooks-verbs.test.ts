@@ -250,3 +250,105 @@ test('playbooks validate: file:line: [CODE] step <id>: message per error and exi
   assert.equal(missing.code, 1);
   assert.match(missing.stdout, /\[PLAYBOOK_READ_ERROR\]/);
 });
+
+test('playbooks test: runs on a copy of an incident; http and deliver are recorded fakes; the real store is untouched', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-pb-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = await openIncidentStore({ dataDir: dir });
+  await store.insertIncidents(
+    [
+      {
+        id: 'logzio:e9',
+        alertEventId: 'e9',
+        name: 'Brute force login',
+        occurred: new Date(T0).toISOString(),
+        severity: 3,
+        fields: {},
+        raw: {},
+      },
+    ],
+    T0,
+  );
+  await store.close();
+  const file = join(dir, 'page.yaml');
+  writeFileSync(
+    file,
+    [
+      'name: page',
+      'version: 1',
+      'inputs:',
+      '  threshold: { type: number, default: 4 }',
+      'steps:',
+      '  - id: route',
+      '    kind: switch',
+      '    cases:',
+      '      - when: incident.severity >= inputs.threshold',
+      '        next: call',
+      '    default: close',
+      '  - id: call',
+      '    kind: http',
+      '    url: http://127.0.0.1:9/never-sent',
+      '    secrets: { token: PAGER_TOKEN }',
+      "    headers: { authorization: 'Bearer ${ secrets.token }' }",
+      "    body: { text: 'page ${ incident.name }' }",
+      '  - id: ship',
+      '    kind: deliver',
+      '    sink: block-requests',
+      '  - id: close',
+      '    kind: update-incident',
+      '    status: active',
+      '',
+    ].join('\n'),
+  );
+  // The secret is set: the recorded request must still not show it.
+  const env = { PATH: process.env.PATH!, HOME: dir, PAGER_TOKEN: 'very-secret-value' };
+  const r = json(
+    await runCli(
+      [
+        'playbooks',
+        'test',
+        file,
+        '--incident',
+        'logzio:e9',
+        '--data-dir',
+        dir,
+        '--api-url',
+        'http://127.0.0.1:9',
+        '--input',
+        'threshold=3',
+      ],
+      env,
+    ),
+  );
+  assert.equal(r.run.status, 'succeeded');
+  const steps = Object.fromEntries(r.run.steps.map((s: { stepId: string }) => [s.stepId, s]));
+  assert.equal(steps.route.output.next, 'call');
+  assert.deepEqual(steps.call.input.headers, { authorization: 'Bearer [redacted]' });
+  assert.equal(steps.call.input.body.text, 'page Brute force login');
+  assert.equal(steps.call.output.status, 200);
+  assert.equal(steps.ship.output.sink, 'block-requests');
+  assert.equal(steps.close.status, 'succeeded');
+  assert.doesNotMatch(JSON.stringify(r), /very-secret-value/);
+  // The real store: no run, no change.
+  const after = await openIncidentStore({ dataDir: dir });
+  t.after(() => after.close());
+  assert.equal((await after.getIncident('logzio:e9'))?.status, 'new');
+  assert.equal((await after.playbooks.journal.runs({ limit: 10 })).length, 0);
+
+  const missing = await runCli(
+    [
+      'playbooks',
+      'test',
+      file,
+      '--incident',
+      'logzio:none',
+      '--data-dir',
+      dir,
+      '--api-url',
+      'http://127.0.0.1:9',
+    ],
+    env,
+  );
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /--incident: no incident "logzio:none"/);
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addApiOptions } from './api-options.ts';
+import { addConnectionOptions } from './connection-options.ts';
 import { lazyAction } from './lazy.ts';
 import { intOption } from '../options.ts';
 
@@ -67,14 +68,14 @@ export function registerPlaybooks(program: Command): void {
       .description('answer a manual step: field=value ... (typed by its form)'),
   ).action(lazyAction(async () => (await api()).runPlaybooksAnswer));
 
-  pb.command('test <file>')
-    .description(
-      'run a playbook on a copy of an incident in a throwaway store; http and deliver steps get recorded fakes',
-    )
-    .requiredOption('--incident <id>', 'the incident to copy (from --data-dir / --store-url)')
-    .option('--input <k=v>', 'an input (repeatable)', collect)
-    .option('--data-dir <dir>', 'siemlink data directory (env SIEMLINK_DATA_DIR, default ./.siemlink)')
-    .option('--store-url <url>', 'PostgreSQL store, postgres://... (env SIEMLINK_STORE_URL)')
-    .option('--config <file>', 'JSON config file (env SIEMLINK_CONFIG)')
-    .action(lazyAction(async () => (await local()).runPlaybooksTest));
+  // Command steps query the SIEM (they only read), so the connection options apply.
+  addConnectionOptions(
+    pb
+      .command('test <file>')
+      .description(
+        'run a playbook on a copy of an incident in a throwaway store; http and deliver steps get recorded fakes',
+      )
+      .requiredOption('--incident <id>', 'the incident to copy (from --data-dir / --store-url)')
+      .option('--input <k=v>', 'an input (repeatable)', collect),
+  ).action(lazyAction(async () => (await local()).runPlaybooksTest));
 }
