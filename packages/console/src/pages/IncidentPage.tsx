@@ -19,10 +19,15 @@ import { SeverityBadge } from '../components/SeverityBadge.tsx';
 import { PlaybookRunsPanel } from '../components/PlaybookRunsPanel.tsx';
 import { cell, utc } from '../components/format.ts';
 
+const LOGS_POLL_MS = 2_000;
+
 export function IncidentPage({ id }: { id: string }) {
   const q = useQuery({
     queryKey: ['incidents', 'one', id],
     queryFn: ({ signal }) => incidents.get(id, signal),
+    // Triggering logs are captured after the fetch run commits (a new incident opened at once has
+    // none yet) and no stream event says when: look again until they are there.
+    refetchInterval: (query) => (query.state.data && query.state.data.logs == null ? LOGS_POLL_MS : false),
   });
   if (q.error) return <ErrorNote error={q.error} />;
   if (!q.data) return <p role="status">Loading…</p>;
