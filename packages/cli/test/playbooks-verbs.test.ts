@@ -40,23 +40,21 @@ const TRIAGE = playbook({
 });
 const BROKEN = playbook({ name: 'broken', version: 1, steps: [{ id: 'boom', kind: 'fail', message: 'no' }] });
 
+/** A stored incident of the brute-force rule, id from its alert event id. */
+const bruteForce = (alertEventId: string) => ({
+  id: `logzio:${alertEventId}`,
+  alertEventId,
+  name: 'Brute force login',
+  occurred: new Date(T0).toISOString(),
+  severity: 3,
+  fields: {},
+  raw: {},
+});
+
 async function setup(t: { after(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-pb-cli-'));
   const store = await openIncidentStore({ dataDir: dir });
-  await store.insertIncidents(
-    [
-      {
-        id: 'logzio:e1',
-        alertEventId: 'e1',
-        name: 'Brute force login',
-        occurred: new Date(T0).toISOString(),
-        severity: 3,
-        fields: {},
-        raw: {},
-      },
-    ],
-    T0,
-  );
+  await store.insertIncidents([bruteForce('e1')], T0);
   const service = createPlaybookService({
     store,
     playbooks: [TRIAGE, BROKEN],
@@ -255,20 +253,7 @@ test('playbooks test: runs on a copy of an incident; http and deliver are record
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-pb-test-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const store = await openIncidentStore({ dataDir: dir });
-  await store.insertIncidents(
-    [
-      {
-        id: 'logzio:e9',
-        alertEventId: 'e9',
-        name: 'Brute force login',
-        occurred: new Date(T0).toISOString(),
-        severity: 3,
-        fields: {},
-        raw: {},
-      },
-    ],
-    T0,
-  );
+  await store.insertIncidents([bruteForce('e9')], T0);
   await store.close();
   const file = join(dir, 'page.yaml');
   writeFileSync(
