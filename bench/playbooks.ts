@@ -8,8 +8,8 @@
  *     workers' start to the last run's end;
  *   - latency: BENCH_PB_LATENCY_N incidents committed at BENCH_PB_PACE per second (10 per commit)
  *     with the workers running; p50/p95 from the run's creation to its first step's claim.
- * The http receiver runs in this process. `set` and `http` are bench-local executors until the
- * definition side's steps/set.ts and steps/http.ts are in the registry.
+ * The http receiver runs in this process; every step kind is the product's own (steps/index.ts),
+ * so the http step goes through the client transport as a real run's does.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +40,8 @@ const PACE = Number(process.env.BENCH_PB_PACE ?? 200);
 const PG_URL = process.env.SIEMLINK_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const logger = pino({ level: 'warn' });
 
-const PLAYBOOK: Playbook = {
+/** The bench playbook; its http step calls the local receiver through the product's http step. */
+const playbookFor = (url: string): Playbook => ({
   name: 'bench',
   version: 1,
   trigger: { on: 'incident.created' },
@@ -53,34 +54,9 @@ const PLAYBOOK: Playbook = {
       default: 'call',
     },
     { id: 'mark', kind: 'update-incident', status: 'active' },
-    { id: 'call', kind: 'http', url: 'receiver', body: { ip: '${ steps.facts.output.ip }' } },
+    { id: 'call', kind: 'http', url, body: { ip: '${ steps.facts.output.ip }' } },
   ],
-};
-
-const benchSet: StepExecutor = {
-  kind: 'set',
-  async execute(step, ctx) {
-    const out = await ctx.render((step as { values: unknown }).values);
-    return { output: out, input: out };
-  },
-};
-function benchHttp(url: string): StepExecutor {
-  return {
-    kind: 'http',
-    async execute(step, ctx) {
-      const body = await ctx.render((step as { body: unknown }).body);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': ctx.idempotencyKey },
-        body: JSON.stringify(body),
-        signal: ctx.signal,
-      });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`receiver ${res.status}`);
-      return { output: { status: res.status }, input: body };
-    },
-  };
-}
+});
 
 function newIncident(run: string, n: number): NewIncident {
   const id = `${run}-${n}`;
@@ -97,11 +73,11 @@ function newIncident(run: string, n: number): NewIncident {
 
 function worker(store: IncidentStore, url: string, concurrency: number): PlaybookWorker {
   const byKind = new Map<string, StepExecutor>();
-  for (const e of [...executors, benchSet, benchHttp(url)]) byKind.set(e.kind, e);
+  for (const e of executors) byKind.set(e.kind, e);
   return createWorker(
     {
       journal: store.playbooks.journal,
-      catalog: createCatalog([{ file: 'bench.yaml', definition: PLAYBOOK, builtin: false }]),
+      catalog: createCatalog([{ file: 'bench.yaml', definition: playbookFor(url), builtin: false }]),
       executors: byKind,
       expressions: createExpressions(),
       clock: systemClock,
@@ -152,10 +128,14 @@ interface Figures {
 }
 
 /** Throughput then paced latency on one store, with `start` bringing the workers up. */
-async function measure(store: IncidentStore, start: () => Promise<() => Promise<void>>): Promise<Figures> {
+async function measure(
+  store: IncidentStore,
+  url: string,
+  start: () => Promise<() => Promise<void>>,
+): Promise<Figures> {
   const service = createPlaybookService({
     store,
-    playbooks: [{ file: 'bench.yaml', definition: PLAYBOOK, builtin: false }],
+    playbooks: [{ file: 'bench.yaml', definition: playbookFor(url), builtin: false }],
     clock: systemClock,
     logger,
     client: {} as SiemClient,
@@ -246,7 +226,7 @@ async function main() {
   const results: Record<string, Figures> = {};
   {
     const store = openSqliteIncidentStore({ path: join(dir, 'engine.db') });
-    results.sqlite = await measure(store, async () => {
+    results.sqlite = await measure(store, url, async () => {
       const w = worker(store, url, 16);
       w.start();
       return () => w.stop();
@@ -260,7 +240,7 @@ async function main() {
       const schema = `siemlink_bench_${randomBytes(4).toString('hex')}`;
       schemas.push(schema);
       const store = await openPg(schema);
-      results[`pg${workers}`] = await measure(store, async () => {
+      results[`pg${workers}`] = await measure(store, url, async () => {
         const kids = Array.from({ length: workers }, () =>
           spawn(
             process.execPath,
