@@ -1,35 +1,11 @@
+// The API's shapes: the connector's schemas (type-only imports, erased at run time, so the CLI
+// loads none of the connector for them).
+import type { LoadError, PlaybookRun as Run, StepRun } from '@siemlink/connector/playbooks/types.ts';
 import { connectorApi, type ApiFlags } from '../connector-api.ts';
 import { argumentError } from '../options.ts';
 import { formatTable, isTerminal, note, printJson, printText } from '../output.ts';
 
-/** The API's shapes, as much of them as the CLI prints (the connector's playbooks/types.ts has them all). */
-interface Run {
-  id: string;
-  playbook: string;
-  version: number;
-  incidentId: string | null;
-  status: string;
-  trigger: string;
-  startedBy: string;
-  error: string | null;
-  createdAt: string;
-  endedAt: string | null;
-  inputs: unknown;
-  outputs: unknown;
-}
-interface StepRun {
-  stepId: string;
-  kind: string;
-  item: number | null;
-  attempt: number;
-  status: string;
-  input: unknown;
-  output: unknown;
-  error: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  dueAt: string | null;
-}
+/** A loaded playbook as `GET /api/playbooks` lists it (as much of it as the CLI prints). */
 interface Summary {
   name: string;
   version: number;
@@ -40,13 +16,6 @@ interface Summary {
   trigger: { on: string; when?: string } | null;
   inputs: Record<string, { type: string; required?: boolean; default?: unknown }>;
   steps: { id: string; kind: string }[];
-}
-interface LoadError {
-  file: string;
-  line: number | null;
-  step: string | null;
-  code: string;
-  message: string;
 }
 interface Task {
   runId: string;
