@@ -205,6 +205,26 @@ class Unit {
     return c;
   }
 
+  /** The step waits (a time, a task, a sub-run, its items); it is taken up again in phase `resume`. */
+  park(
+    wait: { dueAt: number | null; input: unknown; state?: Record<string, unknown>; event: unknown },
+    extra: Pick<Completion, 'childRun' | 'items' | 'run'> = {},
+  ): Completion {
+    return {
+      ...this.base(),
+      row: {
+        status: 'waiting',
+        phase: 'resume',
+        dueAt: wait.dueAt,
+        timeoutAt: this.waitingTimeout(),
+        ...(wait.state !== undefined ? { state: wait.state } : {}),
+        input: wait.input,
+      },
+      ...extra,
+      events: [{ kind: 'step.waiting', data: wait.event }],
+    };
+  }
+
   waitingTimeout(): number | null {
     return this.def.timeout === undefined ? null : this.now + durationMs(this.def.timeout);
   }
@@ -320,18 +340,12 @@ async function runKind(unit: Unit, signal: AbortSignal): Promise<Completion | nu
           );
         }
       } else throw new Error('wait needs duration or until');
-      return {
-        ...unit.base(),
-        row: {
-          status: 'waiting',
-          phase: 'resume',
-          dueAt: until,
-          timeoutAt: unit.waitingTimeout(),
-          state: { until },
-          input: { until: new Date(until).toISOString() },
-        },
-        events: [{ kind: 'step.waiting', data: { until } }],
-      };
+      return unit.park({
+        dueAt: until,
+        state: { until },
+        input: { until: new Date(until).toISOString() },
+        event: { until },
+      });
     }
     case 'manual': {
       if (row.phase === 'resume') {
@@ -341,18 +355,10 @@ async function runKind(unit: Unit, signal: AbortSignal): Promise<Completion | nu
       }
       const prompt = await unit.render(def.prompt);
       const assignee = def.assignee === undefined ? null : await unit.render(def.assignee);
-      return {
-        ...unit.base(),
-        row: {
-          status: 'waiting',
-          phase: 'resume',
-          dueAt: null,
-          timeoutAt: unit.waitingTimeout(),
-          input: { prompt, assignee, form: def.form ?? {} },
-        },
-        events: [{ kind: 'step.waiting', data: { manual: true } }],
-        run: { status: 'waiting' },
-      };
+      return unit.park(
+        { dueAt: null, input: { prompt, assignee, form: def.form ?? {} }, event: { manual: true } },
+        { run: { status: 'waiting' } },
+      );
     }
     case 'playbook':
       return playbookStep(unit, def);
@@ -397,19 +403,15 @@ async function playbookStep(unit: Unit, def: Extract<Def, { kind: 'playbook' }>)
     },
     unit.now,
   );
-  return {
-    ...unit.base(),
-    row: {
-      status: 'waiting',
-      phase: 'resume',
+  return unit.park(
+    {
       dueAt: null,
-      timeoutAt: unit.waitingTimeout(),
       state: { childRunId: childRun.id },
       input: { playbook: pb.name, version: pb.version, inputs },
+      event: { childRunId: childRun.id },
     },
-    childRun,
-    events: [{ kind: 'step.waiting', data: { childRunId: childRun.id } }],
-  };
+    { childRun },
+  );
 }
 
 async function foreachStep(unit: Unit, def: Extract<Def, { kind: 'foreach' }>): Promise<Completion> {
@@ -428,18 +430,14 @@ async function foreachStep(unit: Unit, def: Extract<Def, { kind: 'foreach' }>): 
   const values = v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
   // An empty list completes at once: nothing to wait for.
   if (values.length === 0) return unit.succeed([], { input: { count: 0 } });
-  return {
-    ...unit.base(),
-    row: {
-      status: 'waiting',
-      phase: 'resume',
+  return unit.park(
+    {
       dueAt: null,
-      timeoutAt: unit.waitingTimeout(),
       input: { count: values.length, concurrency: def.concurrency ?? 1 },
+      event: { items: values.length },
     },
-    items: { kind: def.do.kind, values, concurrency: def.concurrency ?? 1 },
-    events: [{ kind: 'step.waiting', data: { items: values.length } }],
-  };
+    { items: { kind: def.do.kind, values, concurrency: def.concurrency ?? 1 } },
+  );
 }
 
 const TIMEOUT: unique symbol = Symbol('timeout');
