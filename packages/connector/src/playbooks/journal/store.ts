@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { NewIncident } from '../../store/types.ts';
 import { postgresEffects, sqliteEffects } from './effects.ts';
 import { createJournal, insertRun, type Journal, type NewRun } from './journal.ts';
-import { postgresJournalDb, sqliteJournalDb } from './ops.ts';
+import { postgresJournalDb, sqliteJournalDb, type JournalDb } from './ops.ts';
 
 /**
  * Which runs new incidents start: evaluated BEFORE the incidents' transaction (expressions are
@@ -21,13 +21,8 @@ export interface PlaybookStore {
   setTrigger(m: TriggerMatcher | null): void;
 }
 
-/** What sqlite.ts calls around its incident inserts. */
-export function sqlitePlaybooks(
-  db: DatabaseSync,
-  tx: <T>(fn: () => T) => T,
-  cases: Parameters<typeof sqliteEffects>[1],
-) {
-  const jdb = sqliteJournalDb(db, tx, sqliteEffects(db, cases));
+/** The journal over either dialect, with the trigger the playbook service sets. */
+function triggered(jdb: JournalDb) {
   let matcher: TriggerMatcher | null = null;
   const store: PlaybookStore = {
     journal: createJournal(jdb),
@@ -40,6 +35,18 @@ export function sqlitePlaybooks(
     /** Before the transaction: the runs each candidate incident would start. */
     plan: async (incidents: readonly NewIncident[], now: number) =>
       matcher && incidents.length ? matcher(incidents, now) : null,
+  };
+}
+
+/** What sqlite.ts calls around its incident inserts. */
+export function sqlitePlaybooks(
+  db: DatabaseSync,
+  tx: <T>(fn: () => T) => T,
+  cases: Parameters<typeof sqliteEffects>[1],
+) {
+  const jdb = sqliteJournalDb(db, tx, sqliteEffects(db, cases));
+  return {
+    ...triggered(jdb),
     /** Inside the transaction: the runs of the incidents actually inserted (unique per trigger key). */
     write(inserted: readonly NewIncident[], planned: Map<string, NewRun[]> | null, now: number) {
       if (!planned) return;
@@ -60,17 +67,8 @@ export function postgresPlaybooks(
   cases: Parameters<typeof postgresEffects>[1],
 ) {
   const jdb = postgresJournalDb(pool, s, tx, postgresEffects(s, cases));
-  let matcher: TriggerMatcher | null = null;
-  const store: PlaybookStore = {
-    journal: createJournal(jdb),
-    setTrigger(m) {
-      matcher = m;
-    },
-  };
   return {
-    store,
-    plan: async (incidents: readonly NewIncident[], now: number) =>
-      matcher && incidents.length ? matcher(incidents, now) : null,
+    ...triggered(jdb),
     async write(q: Q, inserted: readonly NewIncident[], planned: Map<string, NewRun[]> | null, now: number) {
       if (!planned) return;
       for (const i of inserted) {
