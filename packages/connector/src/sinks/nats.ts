@@ -81,7 +81,7 @@ export const natsSink = defineSink({
         h.set('Siemlink-Schema', INCIDENT_BODY_SCHEMA);
         const ack = await js.publish(
           settings.subject,
-          JSON.stringify(incidentBody(item.sink, item.incident)),
+          JSON.stringify(incidentBody(item.sink, item.incident, item.message)),
           {
             msgID: item.incident.id,
             headers: h,

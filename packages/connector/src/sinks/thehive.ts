@@ -4,6 +4,7 @@ import { parseRetryAfter } from '../client/transport.ts';
 import type { Incident } from '../store/types.ts';
 import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 export const DEFAULT_THEHIVE_KEY_ENV = 'SIEMLINK_THEHIVE_API_KEY';
 
@@ -93,9 +94,11 @@ export function theHiveAlert(
     consoleUrl: string;
     customFields?: Record<string, TheHiveCustomFieldSource>;
   },
+  message?: unknown,
 ): Record<string, unknown> {
   const values = groupByValues(incident);
   const lines = [
+    ...(message === undefined ? [] : [`**Playbook**: ${messageText(message)}`, '']),
     text(incident, 'description') ?? text(incident, 'alertSummary') ?? incident.name,
     '',
     `**Rule**: ${incident.name} (${ruleId(incident)})`,
@@ -213,7 +216,7 @@ export const theHiveSink = defineSink({
     };
     return {
       async deliver(item, signal) {
-        const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings), signal);
+        const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings, item.message), signal);
         if (r.status >= 200 && r.status < 300) return { ok: true, remoteId: idOf(r.text) };
         if (r.status === 400 && /already exists/i.test(r.text)) {
           return { ok: true, remoteId: await existing(item.incident, signal) };

@@ -5,6 +5,7 @@ import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
 import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
 import { consoleLink, groupByValues, tags, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 export const DEFAULT_XSOAR_KEY_ENV = 'SIEMLINK_XSOAR_API_KEY';
 export const XSOAR8_PREFIX = '/xsoar/public/v1';
@@ -28,6 +29,7 @@ export function xsoarRawEvent(incident: Incident): Record<string, unknown> {
 export function xsoarIncident(
   incident: Incident,
   s: { type: string; dedupField: string; consoleUrl: string; createInvestigation: boolean },
+  message?: unknown,
 ): Record<string, unknown> {
   const labels = [
     { type: 'alertEventId', value: incident.alertEventId },
@@ -42,7 +44,11 @@ export function xsoarIncident(
     severity: incident.severity,
     // Second precision, as the Logz.io integration sends it.
     occurred: new Date(Date.parse(incident.occurred)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    details: [text(incident, 'description') ?? '', consoleLink(s.consoleUrl, incident)]
+    details: [
+      message === undefined ? '' : messageText(message),
+      text(incident, 'description') ?? '',
+      consoleLink(s.consoleUrl, incident),
+    ]
       .filter(Boolean)
       .join('\n\n'),
     labels,
@@ -201,7 +207,7 @@ export const xsoarSink = defineSink({
             body: keptBody(found.text),
           };
         }
-        const body = xsoarIncident(item.incident, settings);
+        const body = xsoarIncident(item.incident, settings, item.message);
         const created = settings.batch
           ? await post('/incident/batch', xsoarBatchBody(body), signal)
           : await post('/incident', body, signal);
