@@ -59,7 +59,14 @@ export const PlaybookRun = Type.Object({
 });
 export type PlaybookRun = Static<typeof PlaybookRun>;
 
-export const RunDetail = Type.Composite([PlaybookRun, Type.Object({ steps: Type.Array(StepRun) })]);
+export const RunDetail = Type.Composite([
+  PlaybookRun,
+  Type.Object({
+    /** Who cancelled the run (user or API key), null unless a person cancelled it. */
+    cancelledBy: Type.Union([Type.String(), Type.Null()]),
+    steps: Type.Array(StepRun),
+  }),
+]);
 export type RunDetail = Static<typeof RunDetail>;
 
 /** A manual step waiting for an analyst. */

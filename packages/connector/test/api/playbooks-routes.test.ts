@@ -222,6 +222,27 @@ test('cancel and retry: a run that has not ended is cancelled, a failed one retr
   assert.equal(c2.statusCode, 200, c2.body);
   assert.equal(c2.json().status, 'cancelled');
   assert.deepEqual((await get(`/api/playbook-tasks`)).json().results, [], 'a cancelled run asks nothing');
+  // The cancel is the analyst's, not the run's: in the run detail and on the incident's timeline.
+  const who = (await get(`/api/playbook-runs/${waiting}`)).json() as {
+    cancelledBy: string | null;
+    error: string;
+  };
+  assert.ok(who.cancelledBy && who.error === `cancelled by ${who.cancelledBy}`, JSON.stringify(who));
+  const ended = (await get(`/api/incidents/${encodeURIComponent(s.ids[0]!)}/timeline`))
+    .json()
+    .filter(
+      (e: { kind: string; after: { status?: string } }) =>
+        e.kind === 'playbook_run' && e.after.status === 'cancelled',
+    );
+  assert.deepEqual(
+    ended.map((e: { after: { by?: string } }) => e.after.by),
+    [who.cancelledBy],
+  );
+  assert.equal(
+    (await get(`/api/playbook-runs/${failed}`)).json().cancelledBy,
+    null,
+    'nobody cancelled a failed run',
+  );
 
   const r2 = await post(`/api/playbook-runs/${failed}/retry`);
   assert.equal(r2.statusCode, 200, r2.body);

@@ -47,6 +47,8 @@ export interface StepRun {
 }
 
 export interface RunDetail extends PlaybookRun {
+  /** Who cancelled the run (user or API key), null unless someone did. */
+  cancelledBy: string | null;
   steps: StepRun[];
 }
 

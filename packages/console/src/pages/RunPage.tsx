@@ -75,6 +75,7 @@ function RunView({ run }: { run: RunDetail }) {
           {run.trigger === 'manual' ? `started by ${run.startedBy}` : `trigger ${run.trigger}`} · created{' '}
           {utc(run.createdAt)} ·{' '}
           {run.endedAt ? `ended ${utc(run.endedAt)}` : `deadline ${utc(run.deadlineAt)}`}
+          {run.cancelledBy && <span data-testid="run-cancelled-by"> · cancelled by {run.cancelledBy}</span>}
         </p>
         {run.error && (
           <p className="error" data-testid="run-error">

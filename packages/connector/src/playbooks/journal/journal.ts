@@ -58,6 +58,8 @@ export type RunEnd = {
   outputs?: unknown;
   error?: string | null;
   failedStep?: string | null;
+  /** Who cancelled the run (the API principal: user, API key). */
+  by?: string;
 };
 
 /**
@@ -238,9 +240,11 @@ function* endRun(runId: string, end: RunEnd, now: number): Tx<boolean> {
       Number(r.parent_item ?? -1),
     );
   }
+  const by = end.by === undefined ? {} : { by: end.by };
   yield* journalEntry(runId, now, 'run.ended', null, null, null, {
     status: end.status,
     error: end.error ?? null,
+    ...by,
   });
   if (r.incident_id !== null) {
     yield* timeline(r.incident_id, runId, now, {
@@ -248,6 +252,7 @@ function* endRun(runId: string, end: RunEnd, now: number): Tx<boolean> {
       version: Number(r.version),
       status: end.status,
       error: end.error ?? null,
+      ...by,
     });
   }
   return true;
@@ -505,7 +510,7 @@ export function createJournal(db: JournalDb) {
       });
     },
     cancel(runId: string, by: string, now: number): Promise<boolean> {
-      return db.tx(() => endRun(runId, { status: 'cancelled', error: `cancelled by ${by}` }, now));
+      return db.tx(() => endRun(runId, { status: 'cancelled', error: `cancelled by ${by}`, by }, now));
     },
     /**
      * A failed, timed-out or cancelled run goes on from where it stopped: the step that failed it
@@ -585,7 +590,16 @@ export function createJournal(db: JournalDb) {
         const r = yield* one<RunRowDb>('SELECT * FROM S.pb_runs WHERE id = ?', id);
         if (!r) return null;
         const steps = yield* all<StepRowDb>('SELECT * FROM S.pb_steps WHERE run_id = ? ORDER BY id', id);
-        return { ...toApiRun(r), steps: steps.map(toApiStep) };
+        const ended = yield* one<{ data: string | null }>(
+          `SELECT data FROM S.pb_journal WHERE run_id = ? AND kind = 'run.ended' ORDER BY id DESC LIMIT 1`,
+          id,
+        );
+        const by = (JSON.parse(ended?.data ?? 'null') as { by?: string } | null)?.by;
+        return {
+          ...toApiRun(r),
+          cancelledBy: r.status === 'cancelled' ? (by ?? null) : null,
+          steps: steps.map(toApiStep),
+        };
       });
     },
     async runs(q: RunQuery): Promise<PlaybookRun[]> {
