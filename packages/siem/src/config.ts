@@ -70,8 +70,6 @@ export function loadSiemConfig(input: unknown): SiemConfig {
     const e = errors[0]!;
     throw new SiemError({
       code: 'INVALID_CONFIG',
-      status: 400,
-      kind: 'config',
       field: e.path || '/',
       message: `config${e.path.replaceAll('/', '.')}: ${e.message}`,
     });

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Clock } from '../../../clock.ts';
-import { SiemError } from '../../../errors.ts';
+import { isSiemErrorCode, SiemError } from '../../../errors.ts';
 import { RuleBudgetExceeded } from './budget.ts';
 import type { WindowScanner } from './scanner.ts';
 import type { ScanJob, ScanResult } from './window-scan.ts';
@@ -47,7 +47,7 @@ function rebuild(e: WorkerError): Error {
   if (e.name === 'RuleBudgetExceeded' && e.budgetMs !== undefined) {
     return new RuleBudgetExceeded(e.budgetMs, e.elapsedMs ?? e.budgetMs);
   }
-  if (e.code && e.status) {
+  if (isSiemErrorCode(e.code) && e.status) {
     return new SiemError({
       code: e.code,
       status: e.status,
@@ -64,8 +64,6 @@ function rebuild(e: WorkerError): Error {
 const closedError = () =>
   new SiemError({
     code: 'RULE_ENGINE_STOPPING',
-    status: 503,
-    kind: 'transient',
     message: 'the rule engine is shutting down; the scan was not run',
   });
 
@@ -166,8 +164,6 @@ export function createScanPool(opts: ScanPoolOptions): WindowScanner {
         return Promise.reject(
           new SiemError({
             code: 'RULE_SCAN_QUEUE_FULL',
-            status: 503,
-            kind: 'transient',
             message: `the rule engine has ${opts.maxQueue} scans waiting already; the scan was not run`,
           }),
         );
