@@ -111,6 +111,11 @@ export const SIEM_ERRORS = {
     kind: 'transient',
     message: 'too many rule windows are waiting to be read',
   },
+  JOB_CANCELLED: {
+    status: 503,
+    kind: 'transient',
+    message: 'a job in a worker thread was cancelled before it finished (client gone, shutdown)',
+  },
   INJECTED_FAULT: {
     status: 500,
     kind: 'transient',
