@@ -459,6 +459,11 @@ export function createJournal(db: JournalDb) {
         ),
       );
     },
+    /** Who holds leases now: a restarted process voids those of its dead predecessors. */
+    async leaseOwners(): Promise<string[]> {
+      const sql = `SELECT DISTINCT lease_owner AS o FROM S.pb_steps WHERE status = 'leased' AND lease_owner IS NOT NULL`;
+      return (await db.read(() => all<{ o: string }>(sql))).map((r) => r.o);
+    },
     /** Leases of a worker that stops: claimable at once by the next one (same attempt). */
     release(owner: string, now: number): Promise<number> {
       return db.tx(() =>
