@@ -1,7 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import { isSiemErrorCode, SiemError } from '../errors.ts';
 import type { JobRequest, JobResponse, PoolWorkerData, WorkerError } from './protocol.ts';
+
+/** A worker's error as the main thread raises it: a SiemError again when it was one. */
+export function rebuildError(e: WorkerError): Error {
+  if (isSiemErrorCode(e.code) && e.status) {
+    return new SiemError({
+      code: e.code,
+      status: e.status,
+      message: e.message,
+      ...(e.kind ? { kind: e.kind } : {}),
+      ...(e.field ? { field: e.field } : {}),
+      ...(e.headers ? { headers: e.headers } : {}),
+    });
+  }
+  const err = new Error(e.message);
+  err.name = e.name;
+  return err;
+}
 
 /** The errors a pool answers with, in its owner's words (codes of the rule engine, of search). */
 export interface PoolErrors {
@@ -37,8 +55,8 @@ export interface WorkerPoolOptions {
 export interface WorkerPool<J, R> {
   readonly size: number;
   /**
-   * Runs `job` on a worker. Aborting `signal` drops a waiting job, or tells a running one to
-   * stop at its next check (the worker is kept); either way the promise rejects with the reason.
+   * Runs `job` on a worker. Aborting `signal` drops a waiting job at once, or tells a running
+   * one to stop at its next check (the worker is kept) and rejects with the reason once it has.
    */
   run(job: J, signal?: AbortSignal): Promise<R>;
   /** `drain`: finish the jobs in flight and queued; `cancel`: reject them. Further jobs are refused. */
@@ -103,7 +121,8 @@ export function createWorkerPool<J, R>(opts: WorkerPoolOptions): WorkerPool<J, R
       if (res.id !== slot.id) return; // the answer of a job already cut
       const task = settle(slot);
       if (!task) return;
-      if (res.ok) task.resolve(res.result);
+      if (task.signal?.aborted) task.reject(task.signal.reason);
+      else if (res.ok) task.resolve(res.result);
       else task.reject(opts.errors.rebuild(res.error));
       pump();
     });
@@ -146,10 +165,10 @@ export function createWorkerPool<J, R>(opts: WorkerPoolOptions): WorkerPool<J, R
     );
     if (task.signal) {
       const id = slot.id;
-      // The caller hears at once; the slot stays busy until the worker stops (one job at a time).
+      // The worker stops at its next check; the caller hears when it has (the worker is free).
       task.onAbort = () => {
         Atomics.store(slot.cancel, 0, id);
-        task.reject(task.signal!.reason);
+        Atomics.notify(slot.cancel, 0);
       };
       task.signal.addEventListener('abort', task.onAbort, { once: true });
     }

@@ -27,6 +27,8 @@ export interface ScanSpec {
  */
 export interface SearchRepository {
   candidates(spec: ScanSpec): Iterable<LogRow>;
+  /** True when the prefilter has an FTS match with at most FTS_DRIVEN_MAX matches (few candidates). */
+  fewCandidates(prefilter: SqlParts | null): boolean;
   /** Logs in the window, exactly (no residual predicate). */
   count(accountId: number, from: number, to: number): number;
   page(
@@ -75,7 +77,8 @@ export interface FtsCountSpec {
  */
 export const FTS_DRIVEN_MAX = 5000;
 
-export function createSqliteSearchRepository(store: Store): SearchRepository {
+/** Only the connection is used, so a worker thread passes its own read-only one. */
+export function createSqliteSearchRepository(store: Pick<Store, 'db'>): SearchRepository {
   const db = store.db;
   const countStmt = db.prepare('SELECT count(*) AS n FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?');
   const pageStmt = {
@@ -109,7 +112,9 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     const { cover, edges } = windowCover(accountId, from, to);
     return [...cover, ...edges.map((e) => e.token)];
   };
+  const few = (fts: string) => (ftsMatches.get(fts) as { n: number }).n <= FTS_DRIVEN_MAX;
   return {
+    fewCandidates: (p) => !!p?.fts && few(p.fts),
     countFts({ accountId, from, to, fts }) {
       const { cover, edges } = windowCover(accountId, from, to);
       const query = `(${fts})`;

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../../clock.ts';
-import { isSiemErrorCode, SiemError } from '../../../errors.ts';
+import { SiemError } from '../../../errors.ts';
 import { RuleBudgetExceeded } from './budget.ts';
 import type { WindowScanner } from './scanner.ts';
 import type { ScanJob, ScanResult } from './window-scan.ts';
-import { createWorkerPool } from '../../../workers/pool.ts';
+import { createWorkerPool, rebuildError } from '../../../workers/pool.ts';
 import type { PoolWorkerData, WorkerError } from '../../../workers/protocol.ts';
 import type { ScanWorkerData } from './scan-worker.ts';
 
@@ -33,18 +33,7 @@ function rebuild(e: WorkerError): Error {
   if (e.name === 'RuleBudgetExceeded' && e.budgetMs !== undefined) {
     return new RuleBudgetExceeded(e.budgetMs, e.elapsedMs ?? e.budgetMs);
   }
-  if (isSiemErrorCode(e.code) && e.status) {
-    return new SiemError({
-      code: e.code,
-      status: e.status,
-      message: e.message,
-      ...(e.kind ? { kind: e.kind } : {}),
-      ...(e.field ? { field: e.field } : {}),
-    });
-  }
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
+  return rebuildError(e);
 }
 
 const closedError = () =>
