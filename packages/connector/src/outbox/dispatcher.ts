@@ -102,7 +102,13 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     const signal = AbortSignal.timeout(s.timeoutMs);
     try {
       return await s.instance.deliver(
-        { sink: s.name, outboxId: row.id, attempt: row.attempt, incident: row.incident },
+        {
+          sink: s.name,
+          outboxId: row.id,
+          attempt: row.attempt,
+          incident: row.incident,
+          ...(row.message === undefined ? {} : { message: row.message }),
+        },
         signal,
       );
     } catch (err) {

@@ -12,6 +12,7 @@ import {
   type SinkRow,
 } from './rows.ts';
 import type { ClaimedRow, OutboxSelector, OutboxStore, Settlement } from './types.ts';
+import { latestMessages, type MessageRow } from './messages.ts';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 const ms = (n: number) => Math.floor(n);
@@ -145,6 +146,16 @@ export function createPostgresOutbox(pool: pg.Pool, s: string): OutboxStore {
         const gone = rows.filter((r) => !byId.has(r.incident_id)).map((r) => r.id);
         // The incident was deleted under the row: nothing left to deliver.
         if (gone.length) await c.query(`DELETE FROM ${s}.outbox WHERE id = ANY($1::bigint[])`, [gone]);
+        const messages = latestMessages(
+          (
+            await c.query<MessageRow>(
+              `SELECT incident_id, message FROM ${s}.pb_deliveries
+               WHERE sink = $1 AND incident_id = ANY($2::text[]) AND message IS NOT NULL AND message <> 'null'
+               ORDER BY enqueued_at`,
+              [req.sink, rows.map((r) => r.incident_id)],
+            )
+          ).rows,
+        );
         const claimed: ClaimedRow[] = [];
         for (const r of rows) {
           const row = byId.get(r.incident_id);
@@ -153,6 +164,7 @@ export function createPostgresOutbox(pool: pg.Pool, s: string): OutboxStore {
             id: Number(r.id),
             sink: req.sink,
             incident: toIncident(row),
+            ...(messages.has(r.incident_id) ? { message: messages.get(r.incident_id) } : {}),
             attempt: r.attempts + 1,
             enqueuedAt: Number(r.enqueued_at),
           });

@@ -12,6 +12,7 @@ import {
   type SinkRow,
 } from './rows.ts';
 import type { ClaimedRow, OutboxSelector, OutboxStore } from './types.ts';
+import { latestMessages, type MessageRow } from './messages.ts';
 
 /**
  * Writes the outbox rows of freshly inserted incidents. Called by the SQLite store INSIDE the
@@ -79,6 +80,12 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
      WHERE id IN (SELECT value FROM json_each(?))`,
   );
   const incidentsMany = db.prepare('SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))');
+  // Playbook `deliver` messages of the claimed incidents for this sink, latest last.
+  const messagesMany = db.prepare(
+    `SELECT incident_id, message FROM pb_deliveries
+     WHERE sink = ? AND incident_id IN (SELECT value FROM json_each(?)) AND message IS NOT NULL AND message <> 'null'
+     ORDER BY enqueued_at, rowid`,
+  );
   const insDeliveries = db.prepare(
     `INSERT OR IGNORE INTO deliveries (sink, incident_id, remote_id, delivered_at, attempts)
      SELECT ?, value ->> '$[0]', value ->> '$[1]', ?, value ->> '$[2]' FROM json_each(?)`,
@@ -146,6 +153,12 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
             (r) => [r.id, r],
           ),
         );
+        const messages = latestMessages(
+          messagesMany.all(
+            req.sink,
+            JSON.stringify(rows.map((r) => r.incident_id)),
+          ) as unknown as MessageRow[],
+        );
         const claimed: ClaimedRow[] = [];
         for (const r of rows) {
           const row = found.get(r.incident_id);
@@ -158,6 +171,7 @@ export function createSqliteOutbox(db: DatabaseSync): OutboxStore {
             id: r.id,
             sink: req.sink,
             incident: toIncident(row),
+            ...(messages.has(r.incident_id) ? { message: messages.get(r.incident_id) } : {}),
             attempt: r.attempts + 1,
             enqueuedAt: r.enqueued_at,
           });

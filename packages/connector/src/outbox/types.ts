@@ -55,6 +55,8 @@ export interface ClaimedRow {
   id: number;
   sink: string;
   incident: Incident;
+  /** The message of the playbook `deliver` step that queued this row, when one did (its latest). */
+  message?: unknown;
   /** Attempts including this one. */
   attempt: number;
   enqueuedAt: number;

@@ -10,6 +10,8 @@ export interface DeliveryItem {
   outboxId: number;
   attempt: number;
   incident: Incident;
+  /** A playbook `deliver` step's rendered message; each sink sends it where its contract allows. */
+  message?: unknown;
 }
 
 /**

@@ -45,11 +45,15 @@ export async function createNatsSink(settings: NatsSettings, ctx: SinkContext): 
       signal.throwIfAborted();
       const h = natsHeaders();
       h.set('Siemlink-Schema', INCIDENT_BODY_SCHEMA);
-      const ack = await js.publish(settings.subject, JSON.stringify(incidentBody(item.sink, item.incident)), {
-        msgID: item.incident.id,
-        headers: h,
-        timeout: 10_000,
-      });
+      const ack = await js.publish(
+        settings.subject,
+        JSON.stringify(incidentBody(item.sink, item.incident, item.message)),
+        {
+          msgID: item.incident.id,
+          headers: h,
+          timeout: 10_000,
+        },
+      );
       return { ok: true, remoteId: String(ack.seq) };
     },
     async close() {

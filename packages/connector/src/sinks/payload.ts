@@ -15,18 +15,21 @@ export const IncidentBodyV1 = Type.Object({
   version: Type.Integer({ minimum: 1 }),
   sink: Type.String(),
   incident: Incident,
+  /** The message of the playbook `deliver` step that sent the incident onward, as it rendered it. */
+  message: Type.Optional(Type.Unknown()),
 });
 export type IncidentBodyV1 = Static<typeof IncidentBodyV1>;
 
 export const INCIDENT_VERSION = 1;
 
-export function incidentBody(sink: string, incident: Incident): IncidentBodyV1 {
+export function incidentBody(sink: string, incident: Incident, message?: unknown): IncidentBodyV1 {
   return {
     schema: INCIDENT_BODY_SCHEMA,
     event: 'incident.created',
     version: INCIDENT_VERSION,
     sink,
     incident,
+    ...(message === undefined ? {} : { message }),
   };
 }
 

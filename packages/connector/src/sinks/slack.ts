@@ -5,13 +5,18 @@ import type { Incident } from '../store/types.ts';
 import { keptBody, type SinkContext, type SinkInstance } from './define.ts';
 import type { SlackSettings } from './kinds/slack.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 /** Slack's mrkdwn needs only these three escaped. */
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** `{text, blocks}`: `text` is the notification fallback; blocks show rule, severity, group-by values, link. */
-export function slackMessage(incident: Incident, consoleUrl: string): { text: string; blocks: unknown[] } {
+export function slackMessage(
+  incident: Incident,
+  consoleUrl: string,
+  message?: unknown,
+): { text: string; blocks: unknown[] } {
   const sev = severityLabel(incident);
   const link = consoleLink(consoleUrl, incident);
   const values = groupByValues(incident);
@@ -45,7 +50,11 @@ export function slackMessage(incident: Incident, consoleUrl: string): { text: st
     type: 'actions',
     elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in siemlink' }, url: link }],
   });
-  const fallback = `[${sev}] ${incident.name}${grouped ? ` (${grouped})` : ''}: ${link}`;
+  // A playbook's message leads: it says why the incident was sent (a block request, say).
+  const said = message === undefined ? '' : `${messageText(message)}\n`;
+  if (said)
+    blocks.splice(1, 0, { type: 'section', text: { type: 'mrkdwn', text: cut(esc(said.trim()), 3000) } });
+  const fallback = `${said}[${sev}] ${incident.name}${grouped ? ` (${grouped})` : ''}: ${link}`;
   return { text: cut(esc(fallback), 3000), blocks };
 }
 
@@ -65,7 +74,7 @@ export async function createSlackSink(settings: SlackSettings, ctx: SinkContext)
   const path = url.pathname + url.search;
   return {
     async deliver(item, signal) {
-      const body = JSON.stringify(slackMessage(item.incident, settings.consoleUrl));
+      const body = JSON.stringify(slackMessage(item.incident, settings.consoleUrl, item.message));
       const res = await agent.request({
         origin: url.origin,
         path,

@@ -8,6 +8,7 @@ import type { Incident } from '../store/types.ts';
 import type { SinkContext, SinkInstance } from './define.ts';
 import type { SyslogSettings } from './kinds/syslog.ts';
 import { consoleLink, groupByValues, ruleId, tags, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 /** CEF severity (0..10) from the XSOAR scale. */
 export function cefSeverity(severity: number): number {
@@ -40,19 +41,22 @@ export const cefValue = (s: string) =>
     .replace(/\r/g, '\\r');
 
 const MSG_LIMIT = 1024;
+const cutMsg = (s: string) => (s.length > MSG_LIMIT ? `${s.slice(0, MSG_LIMIT)}…` : s);
 
 /** `CEF:0|siemlink|siemlink|<version>|<rule id>|<name>|<severity>|<extension>`. */
-export function cefMessage(incident: Incident, version: string, consoleUrl?: string): string {
+export function cefMessage(
+  incident: Incident,
+  version: string,
+  consoleUrl?: string,
+  message?: unknown,
+): string {
   const values = groupByValues(incident);
   const first = (kind: string) => values.find((v) => v.kind === kind)?.value;
   const description = text(incident, 'description') ?? text(incident, 'alertSummary');
   const ext: [string, string | undefined][] = [
     ['rt', String(Date.parse(incident.occurred))],
     ['externalId', incident.id],
-    [
-      'msg',
-      description && (description.length > MSG_LIMIT ? `${description.slice(0, MSG_LIMIT)}…` : description),
-    ],
+    ['msg', description && cutMsg(description)],
     ['cat', tags(incident).join(',') || undefined],
     ['src', first('ip')],
     ['suser', first('user')],
@@ -67,6 +71,13 @@ export function cefMessage(incident: Incident, version: string, consoleUrl?: str
           ['cs3', consoleLink(consoleUrl, incident)],
         ] as [string, string][])
       : []),
+    // A playbook `deliver` step's message.
+    ...(message === undefined
+      ? []
+      : ([
+          ['cs4Label', 'playbookMessage'],
+          ['cs4', cutMsg(messageText(message))],
+        ] as [string, string][])),
   ];
   const extension = ext
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')
@@ -98,10 +109,11 @@ const sdValue = (s: string) => s.replace(/["\\\]]/g, (c) => `\\${c}`);
 export function syslogMessage(
   incident: Incident,
   o: { facility: number; hostname: string; appName: string; version: string; consoleUrl?: string },
+  message?: unknown,
 ): string {
   const pri = o.facility * 8 + syslogSeverity(incident.severity);
   const sd = `[siemlink@32473 incidentId="${sdValue(incident.id)}" alertEventId="${sdValue(incident.alertEventId)}"]`;
-  return `<${pri}>1 ${incident.occurred} ${headerField(o.hostname, 255)} ${headerField(o.appName, 48)} - incident ${sd} ${cefMessage(incident, o.version, o.consoleUrl)}`;
+  return `<${pri}>1 ${incident.occurred} ${headerField(o.hostname, 255)} ${headerField(o.appName, 48)} - incident ${sd} ${cefMessage(incident, o.version, o.consoleUrl, message)}`;
 }
 
 /** RFC 6587 octet counting: `<length in bytes> <message>`. */
@@ -143,7 +155,7 @@ export async function createSyslogSink(settings: SyslogSettings, ctx: SinkContex
     return {
       async deliver(item, signal) {
         signal.throwIfAborted();
-        const msg = Buffer.from(syslogMessage(item.incident, opts), 'utf8');
+        const msg = Buffer.from(syslogMessage(item.incident, opts, item.message), 'utf8');
         await new Promise<void>((resolve, reject) =>
           udp.send(msg, settings.port, settings.host, (err) => (err ? reject(err) : resolve())),
         );
@@ -196,7 +208,7 @@ export async function createSyslogSink(settings: SyslogSettings, ctx: SinkContex
   return {
     async deliver(item, signal) {
       const s = await open(signal);
-      const frame = octetFrame(syslogMessage(item.incident, opts));
+      const frame = octetFrame(syslogMessage(item.incident, opts, item.message));
       await new Promise<void>((resolve, reject) => {
         s.write(frame, (err) => {
           if (err) {

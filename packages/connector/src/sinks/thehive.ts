@@ -4,6 +4,7 @@ import type { Incident } from '../store/types.ts';
 import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
 import type { TheHiveCustomFieldSource, TheHiveSettings } from './kinds/thehive.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 /** XSOAR scale onto TheHive's 1 low, 2 medium, 3 high, 4 critical. */
 export function theHiveSeverity(severity: number): number {
@@ -80,9 +81,11 @@ export function theHiveAlert(
     consoleUrl: string;
     customFields?: Record<string, TheHiveCustomFieldSource>;
   },
+  message?: unknown,
 ): Record<string, unknown> {
   const values = groupByValues(incident);
   const lines = [
+    ...(message === undefined ? [] : [`**Playbook**: ${messageText(message)}`, '']),
     text(incident, 'description') ?? text(incident, 'alertSummary') ?? incident.name,
     '',
     `**Rule**: ${incident.name} (${ruleId(incident)})`,
@@ -164,7 +167,7 @@ export async function createTheHiveSink(settings: TheHiveSettings, ctx: SinkCont
   };
   return {
     async deliver(item, signal) {
-      const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings), signal);
+      const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings, item.message), signal);
       if (r.status >= 200 && r.status < 300) return { ok: true, remoteId: idOf(r.text) };
       if (r.status === 400 && /already exists/i.test(r.text)) {
         return { ok: true, remoteId: await existing(item.incident, signal) };

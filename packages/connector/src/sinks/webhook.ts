@@ -33,7 +33,7 @@ export async function createWebhookSink(settings: WebhookSettings, ctx: SinkCont
   const path = url.pathname + url.search;
   return {
     async deliver(item, signal) {
-      const body = JSON.stringify(incidentBody(item.sink, item.incident));
+      const body = JSON.stringify(incidentBody(item.sink, item.incident, item.message));
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'idempotency-key': idempotencyKey(item.incident),

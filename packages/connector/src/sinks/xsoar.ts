@@ -5,6 +5,7 @@ import type { Incident } from '../store/types.ts';
 import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
 import { XSOAR8_PREFIX, type XsoarSettings } from './kinds/xsoar.ts';
 import { consoleLink, groupByValues, tags, text } from './incident-view.ts';
+import { messageText } from './message.ts';
 
 /**
  * The event as the Logz.io XSOAR integration puts it in `rawJSON`: group-by fields lifted to the
@@ -25,6 +26,7 @@ export function xsoarRawEvent(incident: Incident): Record<string, unknown> {
 export function xsoarIncident(
   incident: Incident,
   s: { type: string; dedupField: string; consoleUrl: string; createInvestigation: boolean },
+  message?: unknown,
 ): Record<string, unknown> {
   const labels = [
     { type: 'alertEventId', value: incident.alertEventId },
@@ -39,7 +41,11 @@ export function xsoarIncident(
     severity: incident.severity,
     // Second precision, as the Logz.io integration sends it.
     occurred: new Date(Date.parse(incident.occurred)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    details: [text(incident, 'description') ?? '', consoleLink(s.consoleUrl, incident)]
+    details: [
+      message === undefined ? '' : messageText(message),
+      text(incident, 'description') ?? '',
+      consoleLink(s.consoleUrl, incident),
+    ]
       .filter(Boolean)
       .join('\n\n'),
     labels,
@@ -157,7 +163,7 @@ export async function createXsoarSink(settings: XsoarSettings, ctx: SinkContext)
           body: keptBody(found.text),
         };
       }
-      const body = xsoarIncident(item.incident, settings);
+      const body = xsoarIncident(item.incident, settings, item.message);
       const created = settings.batch
         ? await post('/incident/batch', xsoarBatchBody(body), signal)
         : await post('/incident', body, signal);

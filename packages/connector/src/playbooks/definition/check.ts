@@ -311,9 +311,21 @@ export function checkPlaybook(
         ] as const)
           if (s[f] !== undefined) checkTemplate(s[f], site(f));
         break;
-      case 'deliver':
+      case 'deliver': {
+        checkTemplate(s.sink, site('sink'));
+        // `${ inputs.X }` must name a string input: a sink is a name.
+        const input = /^\$\{\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}$/.exec(s.sink)?.[1];
+        const type = input === undefined ? undefined : pb.inputs?.[input]?.type;
+        if (type !== undefined && type !== 'string')
+          err(
+            C.inputMismatch,
+            [...base, 'sink'],
+            stepId,
+            `sink: inputs.${input} is a ${type}; a sink is named by a string`,
+          );
         if (s.message !== undefined) checkTemplate(s.message, site('message'));
         break;
+      }
       case 'playbook': {
         const sub = resolve(s.playbook, s.version);
         const via = sub && s.playbook !== pb.name ? callChain(sub, pb.name, resolve, new Set()) : null;

@@ -114,7 +114,11 @@ const updateIncidentProps = {
   closeReason: Type.Optional(Template),
 };
 const deliverProps = {
-  sink: Type.String({ minLength: 1, description: 'a configured sink name' }),
+  /** A configured sink name, or a template rendering to one (`${ inputs.blockSink }`), checked when the step runs. */
+  sink: Type.String({
+    minLength: 1,
+    description: 'a configured sink name, or a ${ expr } template giving one',
+  }),
   /** Extra message fields sent with the incident (rendered at run time). */
   message: Type.Optional(Template),
 };
