@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { migrate } from './migrations.ts';
 import { multiRowInsert } from './multi-row.ts';
 import { groupKey, searchText } from '../cases/text.ts';
@@ -67,6 +67,20 @@ export function openSqliteIncidentStore(opts: {
     'INSERT INTO gaps (source, from_ms, to_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   );
   const getById = db.prepare('SELECT * FROM incidents WHERE id = ?');
+  // Prepared once per power-of-two list length, the rest of the list bound to NULL (matches
+  // nothing): ten statements serve every batch and page size.
+  const knownStatements = new Map<number, StatementSync>();
+  const knownIn = (ids: string[]) => {
+    const n = 2 ** Math.ceil(Math.log2(Math.max(1, ids.length)));
+    let st = knownStatements.get(n);
+    if (!st) {
+      st = db.prepare(
+        `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${Array<string>(n).fill('?').join(',')})`,
+      );
+      knownStatements.set(n, st);
+    }
+    return st.all(...ids, ...Array<null>(n - ids.length).fill(null)) as { alert_event_id: string }[];
+  };
   const enqueue = sqliteOutboxWriter(db, opts.routes ?? []);
 
   const runInsert = (run: NewFetchRun) =>
@@ -160,14 +174,8 @@ export function openSqliteIncidentStore(opts: {
     async knownAlertEventIds(ids) {
       const known = new Set<string>();
       // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const rows = db
-          .prepare(
-            `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${chunk.map(() => '?').join(',')})`,
-          )
-          .all(...chunk) as { alert_event_id: string }[];
-        for (const r of rows) known.add(r.alert_event_id);
+      for (let i = 0; i < ids.length; i += 512) {
+        for (const r of knownIn(ids.slice(i, i + 512))) known.add(r.alert_event_id);
       }
       return known;
     },
