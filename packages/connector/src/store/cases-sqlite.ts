@@ -9,7 +9,6 @@ import { countsCacheKey, createCountsCache, type FacetRow } from './counts-cache
 import { caseConditions, facetsOnly, INCIDENT_COLUMNS, queueSql, sqliteDialect } from './case-query.ts';
 import { toIncident, toSummary, type IncidentRow, type SummaryRow } from './rows.ts';
 import type { NewIncident } from './types.ts';
-import { multiRowInsert } from './multi-row.ts';
 import {
   caseState,
   toLogs,
@@ -39,12 +38,6 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
     'UPDATE incidents SET original_severity = COALESCE(original_severity, severity), group_key = ?, search_text = ? WHERE id = ?',
   );
   const insFts = db.prepare('INSERT INTO incidents_text (rowid, search_text) VALUES (?, ?)');
-  const insFtsRows = multiRowInsert(db, 'INSERT INTO incidents_text (rowid, search_text)', '(?, ?)');
-  const insCreatedRows = multiRowInsert(
-    db,
-    'INSERT INTO incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)',
-    `(?, ?, 'fetch', 'fetch', 'created', NULL, ?)`,
-  );
   const countMatches = db.prepare('SELECT COUNT(*) AS n FROM incidents_text WHERE incidents_text MATCH ?');
   const facetCounts = db.prepare('SELECT status, severity, n FROM incident_counts WHERE n > 0');
   const countsVersion = db.prepare('SELECT v FROM incident_counts_version');
@@ -280,19 +273,19 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       return true;
     },
     /**
-     * In the insert's transaction, for the incidents just inserted (their related key and search
-     * text went in with the row): the full-text entries and the "created" timeline entries, one
-     * statement each for the whole batch.
+     * In the insert's transaction, for an incident just inserted (its related key and search text
+     * went in with the row): its full-text entry and its "created" timeline entry.
      */
-    afterInsert(rows: readonly { incident: NewIncident; rowid: SQLInputValue; text: string }[], now: number) {
-      if (rows.length === 0) return;
-      insFtsRows(rows.map((r) => [r.rowid, r.text]));
-      insCreatedRows(
-        rows.map((r) => [
-          r.incident.id,
-          now,
-          JSON.stringify({ status: 'new', severity: r.incident.severity }),
-        ]),
+    afterInsert(i: NewIncident, rowid: number | bigint, text: string, now: number) {
+      insFts.run(rowid, text);
+      insTimeline.run(
+        i.id,
+        now,
+        'fetch',
+        'fetch',
+        'created',
+        null,
+        JSON.stringify({ status: 'new', severity: i.severity }),
       );
     },
     /** In the insert's transaction: the new incidents in the counts (the UPDATE/DELETE triggers do the rest). */

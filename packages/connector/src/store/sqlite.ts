@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { migrate } from './migrations.ts';
-import { multiRowInsert } from './multi-row.ts';
 import { groupKey, searchText } from '../cases/text.ts';
 import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
@@ -45,14 +44,11 @@ export function openSqliteIncidentStore(opts: {
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
 
-  // The related key and search text go in with the row (no UPDATE after it); RETURNING says which
-  // rows were new (OR IGNORE skips stored ids, and a repeated id after its first occurrence).
-  const insIncidents = multiRowInsert(
-    db,
+  // The related key and search text go in with the row (no UPDATE after it).
+  const insIncident = db.prepare(
     `INSERT OR IGNORE INTO incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
-       fields, raw, created_at, updated_at, original_severity, group_key, search_text)`,
-    `(?, ?, ?, ?, ?, ?, 'new', NULL, ?, ?, ?, ?, ?, ?, ?)`,
-    'RETURNING rowid, id',
+       fields, raw, created_at, updated_at, original_severity, group_key, search_text)
+     VALUES (?, ?, ?, ?, ?, ?, 'new', NULL, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const getCursor = db.prepare('SELECT value FROM cursors WHERE source = ?');
   const putCursor = db.prepare(
@@ -67,6 +63,20 @@ export function openSqliteIncidentStore(opts: {
     'INSERT INTO gaps (source, from_ms, to_ms, reason, recorded_at) VALUES (?, ?, ?, ?, ?)',
   );
   const getById = db.prepare('SELECT * FROM incidents WHERE id = ?');
+  // Prepared once per power-of-two list length, the rest of the list bound to NULL (matches
+  // nothing): ten statements serve every batch and page size.
+  const knownStatements = new Map<number, StatementSync>();
+  const knownIn = (ids: string[]) => {
+    const n = 2 ** Math.ceil(Math.log2(Math.max(1, ids.length)));
+    let st = knownStatements.get(n);
+    if (!st) {
+      st = db.prepare(
+        `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${Array<string>(n).fill('?').join(',')})`,
+      );
+      knownStatements.set(n, st);
+    }
+    return st.all(...ids, ...Array<null>(n - ids.length).fill(null)) as { alert_event_id: string }[];
+  };
   const enqueue = sqliteOutboxWriter(db, opts.routes ?? []);
 
   const runInsert = (run: NewFetchRun) =>
@@ -89,21 +99,15 @@ export function openSqliteIncidentStore(opts: {
     now: number,
     planned: Map<string, NewRun[]> | null,
   ): NewIncident[] => {
-    const text = incidents.map(searchText);
-    const returned = insIncidents(
-      incidents.map((i, n) => [...incidentValues(i), now, now, i.severity, groupKey(i), text[n]!]),
-    );
-    const rowids = new Map(returned.map((r) => [r.id as string, r.rowid!]));
     const inserted: NewIncident[] = [];
-    const indexed: { incident: NewIncident; rowid: SQLInputValue; text: string }[] = [];
-    incidents.forEach((incident, n) => {
-      const rowid = rowids.get(incident.id);
-      if (rowid === undefined) return;
-      rowids.delete(incident.id); // a repeated id: its first occurrence is the one stored
-      inserted.push(incident);
-      indexed.push({ incident, rowid, text: text[n]! });
-    });
-    caseStore.afterInsert(indexed, now);
+    for (const i of incidents) {
+      const text = searchText(i);
+      const r = insIncident.run(...incidentValues(i), now, now, i.severity, groupKey(i), text);
+      if (r.changes > 0) {
+        inserted.push(i);
+        caseStore.afterInsert(i, r.lastInsertRowid, text, now);
+      }
+    }
     caseStore.countInserted(inserted);
     enqueue(inserted, now);
     playbooks.write(inserted, planned, now);
@@ -160,14 +164,8 @@ export function openSqliteIncidentStore(opts: {
     async knownAlertEventIds(ids) {
       const known = new Set<string>();
       // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        const rows = db
-          .prepare(
-            `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${chunk.map(() => '?').join(',')})`,
-          )
-          .all(...chunk) as { alert_event_id: string }[];
-        for (const r of rows) known.add(r.alert_event_id);
+      for (let i = 0; i < ids.length; i += 512) {
+        for (const r of knownIn(ids.slice(i, i + 512))) known.add(r.alert_event_id);
       }
       return known;
     },
