@@ -81,6 +81,8 @@ test('fetch-incidents --once loads neither the SIEM nor Fastify nor pg (default 
   );
   assert.deepEqual(matching(urls, SINK_IMPLEMENTATIONS), []);
   assert.deepEqual(matching(urls, /node_modules\/@nats-io\//), []);
+  // Nothing is logged at the default level (warn), so pino is never built.
+  assert.deepEqual(matching(urls, /node_modules\/(pino|thread-stream|sonic-boom)\//), []);
   // The client takes undici's Agent and request API, not its index (fetch, WebSocket, cache).
   assert.ok(matching(urls, /node_modules\/undici\/lib\/dispatcher\/agent\.js$/).length === 1, 'undici agent');
   assert.deepEqual(matching(urls, /node_modules\/undici\/(index\.js|lib\/web\/)/), []);
