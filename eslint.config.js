@@ -1,7 +1,16 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.siemlink/', '**/*.js', '!eslint.config.js', 'packages/console/dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.siemlink/',
+      '**/*.js',
+      '!eslint.config.js',
+      'packages/console/dist/',
+      'packages/cli/dist/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -2,8 +2,8 @@
  * Backlog drain benchmark: 100,000 security events already in a real SIEM (HTTP on loopback,
  * on-disk stores) drained into incidents by the connector, in each source mode, against the raw
  * rate of the SIEM's own `events/search` endpoint (pages of 1000, same client) in the same run.
- *   - search mode, maxFetch 50 (the panel's cap): slow by design (50 incidents per run plus the
- *     overlap re-scan); timed on the first BENCH_BACKLOG_CAPPED incidents only, then extrapolated;
+ *   - search mode, maxFetch 50 (the panel's cap): slow by design (50 incidents and a commit per
+ *     run; the overlap counted every tenth run while runs are full); timed on the first BENCH_BACKLOG_CAPPED incidents only, then extrapolated;
  *   - search mode, maxFetch 1000: a BENCH-ONLY override (options built directly, bypassing the
  *     clamp to 50) to show the cost of the cursor/dedup/commit path itself;
  *   - feed mode, batches of 1000 and of 10000 events per request.

@@ -269,7 +269,7 @@ function child(role: string, env: Record<string, string> = {}) {
     execArgv: [
       '--disable-warning=ExperimentalWarning',
       ...(process.env.BENCH_FEED_STORE_PROF === role
-        ? ['--cpu-prof', '--cpu-prof-dir=/tmp/speed11/prof']
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_FEED_STORE_PROF_DIR ?? 'prof'}`]
         : []),
     ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

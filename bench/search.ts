@@ -10,6 +10,10 @@
  * Ratios: full scan / search, and search / the selective query.
  * Also times the insert (through the listener's writer, so the FTS triggers run).
  * At the end, one line per size: the broad query's p50 against the goal (<= 50 ms at 1M).
+ * Broad queries run in the search worker pool (as in the server); one row runs the broad free
+ * text query on the event loop instead (an app without workers), so the hop's cost shows; and
+ * the page's candidates are read with both plans: the materialised FTS match set (before) and
+ * the hour walk.
  * BENCH_SEARCH_SIZES=100000,300000,1000000 adds 1M (ingest takes minutes on a busy machine).
  * BENCH_SEARCH_RUNS (default 15) runs per query after one warm-up, BENCH_SEARCH_SCAN_RUNS (3)
  * full scans per distinct query.
@@ -22,7 +26,8 @@ import { buildSiemApp } from '../packages/siem/src/app.ts';
 import { bootstrapAccounts } from '../packages/siem/src/bootstrap.ts';
 import { FakeClock } from '../packages/siem/src/clock.ts';
 import { loadSiemConfig } from '../packages/siem/src/config.ts';
-import { matchesLucene, parseLucene } from '../packages/siem/src/lucene/index.ts';
+import { luceneToSqlParts, matchesLucene, parseLucene } from '../packages/siem/src/lucene/index.ts';
+import { createSqliteSearchRepository } from '../packages/siem/src/modules/search/repository.ts';
 import { createSqliteLogsWriter, type NewLog } from '../packages/siem/src/modules/logs/repository.ts';
 import { createSiemContext } from '../packages/siem/src/server.ts';
 
@@ -107,12 +112,16 @@ interface Query {
   track?: boolean;
   /** The row the others are compared with. */
   selective?: boolean;
+  /** Run by an app without search workers (the search on the event loop, as before issue 10). */
+  eventLoop?: boolean;
 }
 
 const QUERIES: Query[] = [
+  // Through the search worker pool (the planner sends broad queries there) unless `eventLoop`.
   { name: 'selective field query', q: 'user:alice AND outcome:failure', selective: true },
   { name: 'selective free text', q: 'mimikatz' },
   { name: 'broad free text (index count)', q: 'failed' },
+  { name: 'broad free text, on the event loop', q: 'failed', eventLoop: true },
   { name: 'broad field query (capped count)', q: 'outcome:failure' },
   { name: 'broad field query, track_total_hits', q: 'outcome:failure', track: true },
 ];
@@ -128,6 +137,17 @@ async function main(): Promise<void> {
     const creds = bootstrapAccounts(ctx);
     const logs = creds.accounts.find((a) => a.type === 'LOGS')!;
     const app = await buildSiemApp(ctx);
+    const inThread = await buildSiemApp({
+      ...ctx,
+      config: { ...ctx.config, search: { ...ctx.config.search, workers: 0 } },
+    });
+    const repo = createSqliteSearchRepository(ctx.store);
+    // Before issue 10's hour walk: one statement over the window's time index, testing each log
+    // against the FTS match set (which SQLite materialises first: every match, all time).
+    const materialised = ctx.store.db.prepare(
+      'SELECT seq, ts, doc FROM logs WHERE +seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?) ' +
+        'AND account_id = ? AND ts >= ? AND ts < ? ORDER BY ts DESC, seq DESC LIMIT 50',
+    );
     const writer = createSqliteLogsWriter(ctx.store);
     const scanStmt = ctx.store.db.prepare('SELECT doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?');
     const load = () =>
@@ -175,7 +195,7 @@ async function main(): Promise<void> {
         let relation = '';
         for (let r = 0; r < RUNS + 1; r++) {
           const t0 = performance.now();
-          const res = await app.inject({
+          const res = await (query.eventLoop ? inThread : app).inject({
             method: 'POST',
             url: '/v1/search',
             headers: { 'content-type': 'application/json', 'x-api-token': logs.apiToken },
@@ -217,6 +237,32 @@ async function main(): Promise<void> {
             `${b50.toFixed(0).padStart(6)} ms ${(b50 / p50).toFixed(1).padStart(9)}x ${(p50 / selectiveP50).toFixed(1).padStart(10)}x`,
         );
       }
+      // The page of the 50 newest `failed` logs, both candidate plans, no count.
+      const prefilter = luceneToSqlParts(parseLucene('failed'))!;
+      const [from, to] = [WINDOW_START, NOW + 86_400_000];
+      const plans = {
+        materialised: () => materialised.all(prefilter.fts, logs.accountId, from, to).length,
+        'hour walk': () => {
+          let n = 0;
+          for (const _ of repo.candidates({ accountId: logs.accountId, from, to, prefilter, order: 'desc' }))
+            if (++n === 50) break;
+          return n;
+        },
+      };
+      const planP50: Record<string, number> = {};
+      for (const [name, read] of Object.entries(plans)) {
+        const times: number[] = [];
+        for (let r = 0; r < RUNS + 1; r++) {
+          const t0 = performance.now();
+          if (read() !== 50) throw new Error(`${name}: not a full page`);
+          if (r > 0) times.push(performance.now() - t0);
+        }
+        planP50[name] = percentile(times, 50);
+      }
+      out(
+        `page of 50 newest "failed" (candidates only): materialised match set ${planP50.materialised!.toFixed(1)} ms, ` +
+          `repository plan (hour walk past FTS_DRIVEN_MAX matches) ${planP50['hour walk']!.toFixed(1)} ms (${(planP50.materialised! / planP50['hour walk']!).toFixed(1)}x)`,
+      );
       const broad = row['broad free text (index count)']!;
       const capped = row['broad field query (capped count)']!;
       summary.push(
@@ -237,6 +283,7 @@ async function main(): Promise<void> {
         `${load()})`,
     );
     await app.close();
+    await inThread.close();
   } finally {
     ctx.store.close();
     rmSync(dataDir, { recursive: true, force: true });

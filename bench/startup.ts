@@ -107,7 +107,19 @@ try {
       `${c.name.padEnd(33)}${wall.toFixed(0).padStart(9)}${cpu.toFixed(0).padStart(9)}${rss.toFixed(1).padStart(13)}${(wall / baseWall).toFixed(2).padStart(9)}${(cpu / baseCpu).toFixed(2).padStart(8)}${(rss / baseRss).toFixed(2).padStart(9)}   (${cold[i]!.wallMs.toFixed(0)}, ${cold[i]!.cpuMs.toFixed(0)}, ${cold[i]!.rssMb.toFixed(1)})`,
     );
   }
-  out('goal: <= 2x node -e 0 in time, <= 1.5x in RSS');
+  // The goal (issue 11): each command within 2x the empty process's time and 1.5x its RSS.
+  out('goal: <= 2x node -e 0 in time (wall; CPU shown too), <= 1.5x in peak RSS');
+  for (const [i, c] of commands.entries()) {
+    if (i === 0) continue;
+    const s = samples[i]!;
+    const wall = median(s.map((x) => x.wallMs)) / baseWall;
+    const cpu = median(s.map((x) => x.cpuMs)) / baseCpu;
+    const rss = median(s.map((x) => x.rssMb)) / baseRss;
+    const verdict = (x: number, limit: number) => `${x.toFixed(2)}x ${x <= limit ? 'met' : 'NOT met'}`;
+    out(
+      `  ${c.name.padEnd(33)} wall ${verdict(wall, 2)}, RSS ${verdict(rss, 1.5)} (CPU ${cpu.toFixed(2)}x${cpu <= 2 ? '' : ', over 2x'})`,
+    );
+  }
 } finally {
   await siem.close();
   rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { useBundledTypebox } from './typebox-bundle.js';
 
 const MIN_MAJOR = 24;
 const here = dirname(realpathSync(fileURLToPath(import.meta.url)));
@@ -34,6 +35,7 @@ if (major >= MIN_MAJOR) {
   // temp dir): a command started by a scheduler every minute then costs about an empty Node.
   // (Not a named import: Node before 22.1 lacks it and must still reach the re-exec below.)
   nodeModule.enableCompileCache();
+  useBundledTypebox();
   const { run } = await import('./run.ts');
   await run(process.argv);
 } else {

@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { pino, type DestinationStream, type Logger } from 'pino';
-import { createLogger } from '@siemlink/siem/logger.ts';
+import type { DestinationStream, Logger } from 'pino';
 import { createSiemClient, type SiemlinkClient } from '@siemlink/connector/client/index.ts';
 import { loadConnectorConfig, type ConfigInput, type ConnectorConfig } from '@siemlink/connector/config.ts';
 import { systemClock, type Clock } from '@siemlink/connector/context.ts';
 import type { CommandDeps } from '@siemlink/connector/commands/define.ts';
+import { lazyLogger } from './lazy-logger.ts';
 import { createProgress } from './progress.ts';
 import { resolveTarget } from './target/resolve-target.ts';
 import type { ConnectionFlags } from './verbs/connection-options.ts';
@@ -34,13 +35,25 @@ export function flagsToConfig(f: ConnectionFlags, fetch: Record<string, unknown>
 
 /**
  * Structured logs on stderr (stdout carries results), through the SIEM's logger factory so that
- * `up` and `serve` get its token redaction (shipping tokens sit in listener URLs).
+ * `up` and `serve` get its token redaction (shipping tokens sit in listener URLs). Loaded with a
+ * synchronous require so that lazyCliLogger can build it at its first log line.
  */
 export function cliLogger(
   level = process.env.SIEMLINK_LOG_LEVEL ?? 'warn',
-  destination: DestinationStream = pino.destination(2),
+  destination?: DestinationStream,
 ): Logger {
-  return createLogger({ level }, destination);
+  const require = createRequire(import.meta.url);
+  const { createLogger } = require('@siemlink/siem/logger.ts') as typeof import('@siemlink/siem/logger.ts');
+  const { pino } = require('pino') as typeof import('pino');
+  return createLogger({ level }, destination ?? pino.destination(2));
+}
+
+/**
+ * cliLogger for the connector's verbs, built on the first line written at its level: pino and the
+ * SIEM's logger factory are loaded then (synchronously), not at start (see lazy-logger.ts).
+ */
+export function lazyCliLogger(level = process.env.SIEMLINK_LOG_LEVEL ?? 'warn'): Logger {
+  return lazyLogger(level, () => cliLogger(level));
 }
 
 export interface ConnectorRuntime {
@@ -58,7 +71,7 @@ export interface ConnectorRuntime {
 
 /** Config from flags > env > file, then the client and the deps a command runs with. */
 export function openConnector(flags: ConnectionFlags, fetch: Record<string, unknown> = {}): ConnectorRuntime {
-  const logger = cliLogger();
+  const logger = lazyCliLogger();
   const config = loadConnectorConfig(
     { flags: flagsToConfig(flags, fetch), env: process.env, configFile: flags.config },
     logger,

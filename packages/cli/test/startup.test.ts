@@ -39,6 +39,10 @@ function loadedModules(args: string[], env: Record<string, string>): Promise<str
 
 const matching = (urls: string[], re: RegExp) => urls.filter((u) => re.test(u));
 
+/** The sink kinds' implementations (their declarations are under sinks/kinds/). */
+const SINK_IMPLEMENTATIONS =
+  /packages\/connector\/src\/sinks\/(webhook|nats|slack|syslog|thehive|xsoar)\.ts$/;
+
 test('siemlink --help loads the verb declarations only: no connector, SIEM, HTTP client or server', async (t) => {
   const cli = await startCliSiem('siemlink-startup-');
   t.after(() => cli.close());
@@ -70,6 +74,33 @@ test('fetch-incidents --once loads neither the SIEM nor Fastify nor pg (default 
     matching(urls, /packages\/cli\/src\/commands\//).map((u) => u.replace(/.*\//, '')),
     ['fetch-incidents.ts'],
   );
+  // No sink is configured: the kinds' declarations (schemas) load, no implementation or client.
+  assert.ok(
+    matching(urls, /packages\/connector\/src\/sinks\/kinds\/nats\.ts$/).length === 1,
+    'the kinds load',
+  );
+  assert.deepEqual(matching(urls, SINK_IMPLEMENTATIONS), []);
+  assert.deepEqual(matching(urls, /node_modules\/@nats-io\//), []);
+  // Nothing is logged at the default level (warn), so pino is never built.
+  assert.deepEqual(matching(urls, /node_modules\/(pino|thread-stream|sonic-boom)\//), []);
+  // The client takes undici's Agent and request API, not its index (fetch, WebSocket, cache).
+  assert.ok(matching(urls, /node_modules\/undici\/lib\/dispatcher\/agent\.js$/).length === 1, 'undici agent');
+  assert.deepEqual(matching(urls, /node_modules\/undici\/(index\.js|lib\/web\/)/), []);
+});
+
+test('fetch-incidents --once with a webhook sink loads that sink kind only', async (t) => {
+  const cli = await startCliSiem('siemlink-startup-');
+  t.after(() => cli.close());
+  // Nothing is new, so nothing is delivered: the port need not answer.
+  const urls = await loadedModules(
+    ['fetch-incidents', '--once', '--sink', 'webhook:http://127.0.0.1:9/in'],
+    cli.env,
+  );
+  assert.deepEqual(
+    matching(urls, SINK_IMPLEMENTATIONS).map((u) => u.replace(/.*\//, '')),
+    ['webhook.ts'],
+  );
+  assert.deepEqual(matching(urls, /node_modules\/@nats-io\//), []);
 });
 
 test('the help texts kept beside the verbs match the connector commands they describe', async () => {

@@ -14,7 +14,7 @@ export type TlsServerOptions = SecureContextOptions & { cert: string; key: strin
 const FLAGS = { certFile: '--tls-cert', keyFile: '--tls-key' } as const;
 
 function tlsError(field: string, message: string, cause?: unknown): SiemError {
-  return new SiemError({ code: 'INVALID_TLS', status: 400, kind: 'config', field, message, cause });
+  return new SiemError({ code: 'INVALID_TLS', field, message, cause });
 }
 
 function readPem(field: keyof TlsFiles, path: string, marker: RegExp, what: string): string {

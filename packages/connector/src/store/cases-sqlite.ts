@@ -272,16 +272,20 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       timeline(incidentId, 'note_added', actor, null, { noteId: id, body }, now);
       return true;
     },
-    /** In the insert's transaction: search index, related key and the "created" timeline entry. */
-    afterInsert(i: NewIncident, now: number, rowid: number | bigint) {
-      index(i, rowid);
-      timeline(
+    /**
+     * In the insert's transaction, for an incident just inserted (its related key and search text
+     * went in with the row): its full-text entry and its "created" timeline entry.
+     */
+    afterInsert(i: NewIncident, rowid: number | bigint, text: string, now: number) {
+      insFts.run(rowid, text);
+      insTimeline.run(
         i.id,
-        'created',
-        { kind: 'fetch', name: 'fetch' },
-        null,
-        { status: 'new', severity: i.severity },
         now,
+        'fetch',
+        'fetch',
+        'created',
+        null,
+        JSON.stringify({ status: 'new', severity: i.severity }),
       );
     },
     /** In the insert's transaction: the new incidents in the counts (the UPDATE/DELETE triggers do the rest). */

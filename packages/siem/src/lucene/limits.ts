@@ -29,7 +29,6 @@ export type LuceneLimit = keyof typeof LUCENE_LIMITS;
 export function limitExceeded(limit: LuceneLimit, what: string, field = 'query'): SiemError {
   return new SiemError({
     code: 'QUERY_LIMIT_EXCEEDED',
-    status: 400,
     field,
     message: `${field}: ${what}; the limit ${limit} is ${LUCENE_LIMITS[limit]}`,
   });

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SiemError, storeFailure } from '../errors.ts';
+import { SIEM_ERRORS, SiemError, storeFailure, type SiemErrorCode } from '../errors.ts';
 import { redactUrl } from '../logger.ts';
 
 /** Turns an Ajv validation error into `body.pagination.pageSize must be <= 1000` style text. */
@@ -29,8 +29,17 @@ function describeValidation(err: FastifyError): { field: string; message: string
   return { field, message: `${field} ${v.message ?? 'is invalid'}` };
 }
 
-export function sendError(reply: FastifyReply, status: number, body: Record<string, unknown>) {
-  return reply.status(status).type('application/json').send(body);
+/** An error body `{errorCode, message, field?}`; the status is the catalogue's unless given. */
+export function sendError(
+  reply: FastifyReply,
+  code: SiemErrorCode,
+  message: string,
+  opts: { field?: string; status?: number } = {},
+) {
+  return reply
+    .status(opts.status ?? SIEM_ERRORS[code].status)
+    .type('application/json')
+    .send({ errorCode: code, message, ...(opts.field ? { field: opts.field } : {}) });
 }
 
 /** JSON error bodies with stable codes for every failure; 5xx details stay in the log. */
@@ -41,50 +50,39 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof SiemError) {
       if (err.headers) reply.headers(err.headers);
       if (err.status >= 500) request.log.error({ err }, 'request failed');
-      return sendError(reply, err.status, {
-        errorCode: err.code,
-        message: err.message,
-        ...(err.field ? { field: err.field } : {}),
-      });
+      return sendError(reply, err.code, err.message, { field: err.field, status: err.status });
     }
     const fe = err as FastifyError;
     if (fe.validation) {
       const { field, message } = describeValidation(fe);
-      return sendError(reply, 400, { errorCode: 'VALIDATION_FAILED', message, field });
+      return sendError(reply, 'VALIDATION_FAILED', message, { field });
     }
     if (
       fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
       fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
       (fe.statusCode === 400 && fe instanceof SyntaxError)
     ) {
-      return sendError(reply, 400, { errorCode: 'INVALID_JSON', message: `body: ${fe.message}` });
+      return sendError(reply, 'INVALID_JSON', `body: ${fe.message}`);
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
-      return sendError(reply, 413, {
-        errorCode: 'PAYLOAD_TOO_LARGE',
-        message: 'body: request body is too large',
-      });
+      return sendError(reply, 'PAYLOAD_TOO_LARGE', 'body: request body is too large');
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
-      return sendError(reply, 415, {
-        errorCode: 'UNSUPPORTED_MEDIA_TYPE',
-        message: 'Content-Type: send application/json',
-      });
+      return sendError(reply, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type: send application/json');
     }
     const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
-      return sendError(reply, 500, {
-        errorCode: 'INTERNAL_ERROR',
-        message: 'internal error; see the SIEM log',
-      });
+      return sendError(reply, 'INTERNAL_ERROR', 'internal error; see the SIEM log');
     }
-    return sendError(reply, status, { errorCode: fe.code ?? 'BAD_REQUEST', message: fe.message });
+    // Fastify's own 4xx (a bad Content-Length, a malformed URL): one catalogue code, its status kept.
+    return sendError(reply, 'BAD_REQUEST', fe.message, { status });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, {
-      errorCode: 'ROUTE_NOT_FOUND',
-      message: `no route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`,
-    }),
+    sendError(
+      reply,
+      'ROUTE_NOT_FOUND',
+      `no route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`,
+    ),
   );
 }

@@ -32,7 +32,6 @@ export function rejectNonFiniteNumbers(app: FastifyInstance): void {
       if (field) {
         throw new SiemError({
           code: 'VALIDATION_FAILED',
-          status: 400,
           field,
           message: `${field} must be a finite number`,
         });

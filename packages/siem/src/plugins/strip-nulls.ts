@@ -13,7 +13,6 @@ export function stripNulls(value: unknown, depth = 1): unknown {
   if (depth > MAX_BODY_DEPTH) {
     throw new SiemError({
       code: 'BODY_TOO_DEEP',
-      status: 400,
       field: 'body',
       message: `body: JSON is nested more than ${MAX_BODY_DEPTH} levels deep`,
     });

@@ -28,7 +28,6 @@ export function faultHook(faults: Faults, clock: Clock) {
       throw new SiemError({
         code: 'INJECTED_FAULT',
         status,
-        kind: 'transient',
         message: `injected fault: ${status}`,
         headers: status === 503 ? { 'retry-after': '1' } : undefined,
       });

@@ -1,22 +1,22 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_TYPE_BASE, type ProblemBody } from '@siemlink/contracts';
-import { SiemError } from '../../errors.ts';
+import { SiemError, type SiemErrorCode } from '../../errors.ts';
 
-/** The feed's problem types (contract section 7): type suffix, status and Akamai's title. */
+/** The feed's problem types (contract section 7): type suffix, catalogue code (status) and Akamai's title. */
 export const FEED_PROBLEMS = {
   'missing-parameters': {
-    status: 400,
+    code: 'FEED_MISSING_PARAMETERS',
     title: 'Missing mandatory parameter(s) or illegal parameter(s) in the request',
   },
-  unauthorized: { status: 403, title: 'Unauthorized' },
-  'not-found': { status: 404, title: 'Not found' },
-  'offset-too-old': { status: 416, title: 'Expired offset parameter in the request' },
-  'too-many-requests': { status: 429, title: 'Too many requests' },
-  error: { status: 500, title: 'Error' },
-  'service-unavailable': { status: 503, title: 'Service unavailable' },
+  unauthorized: { code: 'FEED_UNAUTHORIZED', title: 'Unauthorized' },
+  'not-found': { code: 'FEED_NOT_FOUND', title: 'Not found' },
+  'offset-too-old': { code: 'FEED_OFFSET_TOO_OLD', title: 'Expired offset parameter in the request' },
+  'too-many-requests': { code: 'FEED_TOO_MANY_REQUESTS', title: 'Too many requests' },
+  error: { code: 'FEED_ERROR', title: 'Error' },
+  'service-unavailable': { code: 'FEED_SERVICE_UNAVAILABLE', title: 'Service unavailable' },
   /** EdgeGrid clock skew: Akamai's edge answers this before the SIEM API sees the request. */
-  'invalid-timestamp': { status: 400, title: 'Bad request' },
-} as const;
+  'invalid-timestamp': { code: 'FEED_INVALID_TIMESTAMP', title: 'Bad request' },
+} as const satisfies Record<string, { code: SiemErrorCode; title: string }>;
 export type FeedProblemType = keyof typeof FEED_PROBLEMS;
 
 /** Default detail text per type, as Akamai words it. */
@@ -56,10 +56,9 @@ export class FeedProblem extends SiemError {
   readonly problemType: FeedProblemType;
 
   constructor(opts: FeedProblemOptions) {
-    const status = opts.status ?? FEED_PROBLEMS[opts.type].status;
     super({
-      code: opts.type,
-      status,
+      code: FEED_PROBLEMS[opts.type].code,
+      status: opts.status,
       message: opts.detail ?? DEFAULT_DETAIL[opts.type],
       field: opts.field,
       headers: opts.headers,

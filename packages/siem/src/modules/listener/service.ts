@@ -48,7 +48,6 @@ function decompressor(encoding: string | undefined) {
   if (e === 'deflate') return createInflate();
   throw new SiemError({
     code: 'UNSUPPORTED_CONTENT_ENCODING',
-    status: 415,
     field: 'Content-Encoding',
     message: `Content-Encoding: ${e} is not supported; send gzip, deflate or identity`,
   });
@@ -81,7 +80,6 @@ export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResu
       if (l.lineNo > input.maxLines) {
         throw new SiemError({
           code: 'TOO_MANY_LINES',
-          status: 413,
           field: 'body',
           message: `body: more than ${input.maxLines} lines; the per-request limit is ${input.maxLines} lines (split the body); nothing was stored`,
         });
@@ -124,7 +122,6 @@ export async function ingestBulk(input: BulkIngestInput): Promise<BulkIngestResu
     if (code?.startsWith('Z_') || code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
       throw new SiemError({
         code: 'INVALID_COMPRESSION',
-        status: 400,
         field: 'body',
         message: `body: not a valid ${input.encoding} stream; nothing was stored`,
         cause: err,

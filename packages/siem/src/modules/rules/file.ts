@@ -7,8 +7,6 @@ import { checkRuleRequest } from './validate.ts';
 function fileError(path: string, message: string, field?: string, cause?: unknown): SiemError {
   return new SiemError({
     code: 'INVALID_RULES_FILE',
-    status: 400,
-    kind: 'config',
     field,
     message: `rules file ${path}: ${message}`,
     cause,

@@ -1,7 +1,11 @@
-import { SiemError } from '../../../errors.ts';
+import { SiemError, type SiemErrorCode } from '../../../errors.ts';
 
 /** A 400 naming the path of the offending DSL element (`query.bool.must[0].range`). */
-export function invalidQuery(path: string, message: string, code = 'INVALID_QUERY'): SiemError {
+export function invalidQuery(
+  path: string,
+  message: string,
+  code: SiemErrorCode = 'INVALID_QUERY',
+): SiemError {
   return new SiemError({ code, status: 400, field: path, message: `${path}: ${message}` });
 }
 

@@ -1,0 +1,44 @@
+// Plain JavaScript, as bin/siemlink.js (which imports it on any Node; it is called on Node >= 24).
+import { existsSync, readFileSync } from 'node:fs';
+import nodeModule from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * TypeBox's modules -> its bundle (scripts/bundle-typebox.ts, built by `npm ci`): a dozen files
+ * to resolve and link instead of 250. Only the exact entry modules of the installed version are
+ * mapped, after Node's own resolution; without a bundle of that version nothing is.
+ */
+export function useBundledTypebox() {
+  let main;
+  try {
+    main = fileURLToPath(import.meta.resolve('@sinclair/typebox'));
+  } catch {
+    return;
+  }
+  let root = dirname(main);
+  while (!existsSync(join(root, 'package.json')) && dirname(root) !== root) root = dirname(root);
+  let manifest;
+  try {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const dir = join(fileURLToPath(new URL('../dist/typebox/', import.meta.url)), version);
+    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    if (manifest.version !== version) return;
+    manifest.dir = dir;
+  } catch {
+    return;
+  }
+  const urls = new Map(
+    Object.entries(manifest.entries).map(([from, to]) => [
+      pathToFileURL(join(root, from)).href,
+      pathToFileURL(join(manifest.dir, to)).href,
+    ]),
+  );
+  nodeModule.registerHooks({
+    resolve(specifier, context, nextResolve) {
+      const resolved = nextResolve(specifier, context);
+      const url = urls.get(resolved.url);
+      return url ? { ...resolved, url } : resolved;
+    },
+  });
+}
