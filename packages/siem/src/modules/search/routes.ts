@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { SiemError } from '../../errors.ts';
 import { requireAccount } from '../../plugins/auth.ts';
 import { createConcurrencyLimiter } from '../feed/limiter.ts';
-import { createSqliteSearchRepository } from './repository.ts';
 import { parseSearchBody } from './request.ts';
 import { createSearchService } from './service.ts';
 
@@ -17,7 +16,7 @@ import { createSearchService } from './service.ts';
  */
 const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = createSearchService({
-    repository: createSqliteSearchRepository(app.siem.store),
+    repository: app.siem.repos.search,
     clock: app.siem.clock,
   });
   const { maxConcurrentPerAccount } = app.siem.config.search;

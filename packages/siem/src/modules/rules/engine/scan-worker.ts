@@ -1,11 +1,12 @@
 // A rule-window reader in a worker thread: its own read-only connection to the SIEM's database
 // (WAL lets it read while the main thread writes), one scan at a time, answers as plain data.
 import { setPriority } from 'node:os';
-import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RuleBudgetExceeded, threadCpuBudgetCheck } from './budget.ts';
 import { storeFailure } from '../../../errors.ts';
-import { createScanCache, scanWindow } from './window-scan.ts';
+import { openSqliteReader } from '../../../store/store.ts';
+import { createSqliteWindowRepository } from './window-repository.ts';
+import { scanWindow } from './window-scan.ts';
 import type { ScanRequest, ScanResponse, WorkerError } from './worker-protocol.ts';
 
 const { dbPath, nice } = workerData as { dbPath: string; nice: number };
@@ -19,9 +20,7 @@ if (nice > 0) {
     // Not permitted here: run at the normal priority.
   }
 }
-const db = new DatabaseSync(dbPath, { readOnly: true });
-db.exec('PRAGMA busy_timeout = 5000');
-const cache = createScanCache(db);
+const windows = createSqliteWindowRepository(openSqliteReader(dbPath));
 
 function describe(err: unknown): WorkerError {
   if (err instanceof RuleBudgetExceeded) {
@@ -46,7 +45,7 @@ parentPort!.on('message', (req: ScanRequest) => {
   let res: ScanResponse;
   try {
     const check = threadCpuBudgetCheck(req.budgetMs);
-    res = { id: req.id, ok: true, result: scanWindow(cache, req.job, check) };
+    res = { id: req.id, ok: true, result: scanWindow(windows, req.job, check) };
   } catch (err) {
     res = { id: req.id, ok: false, error: describe(err) };
   }
