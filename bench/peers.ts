@@ -5,13 +5,15 @@
  * page of `maxFetch` events per run, DATE ascending, `toDate = now - 180 s`, next
  * `fromDate = last eventDate + 0.1 s`, no overlap, no dedup, its cursor kept in memory (the
  * platform's lastRun), its incidents returned, not stored. siemlink commits each run's incidents
- * and cursor to its SQLite store in one transaction (DESIGN rule 1).
+ * and cursor to its SQLite store in one transaction (DESIGN rule 1). A third row runs the naive
+ * pattern committing its incidents and cursor to the same kind of store, with the same mapping
+ * and commit: what the request pattern costs once incidents are kept, as any platform keeps them.
  *
  * Backlogs (BENCH_PEERS_EVENTS each, default 5,000, over the last 10 hours):
  *   - uniform: every event its own eventDate;
  *   - bursts: groups of 2-60 events sharing one eventDate (a rule with groupBy fires once per group).
- * Both drain at maxFetch 50 (the panel's cap), runs back to back, BENCH_PEERS_ROUNDS rounds each
- * (default 3, order alternating), medians printed. Counted per drain: incidents made, events the
+ * All drain at maxFetch 50 (the panel's cap), runs back to back, BENCH_PEERS_ROUNDS rounds each
+ * (default 3, order rotating), medians printed; ratios are against the naive loop of the same run. Counted per drain: incidents made, events the
  * SIEM returned (every request's results), requests, lost (SIEM events never made into an
  * incident) and duplicated (incidents made more than once), and the process CPU (client and
  * SIEM share this process).
@@ -32,6 +34,7 @@ import { createSiemClient, type SiemlinkClient } from '../packages/connector/src
 import { systemClock } from '../packages/connector/src/context.ts';
 import { fetchIncidentsOnce } from '../packages/connector/src/fetch/fetcher.ts';
 import { resolveFetchOptions } from '../packages/connector/src/fetch/options.ts';
+import { eventToIncident } from '../packages/connector/src/fetch/mapping.ts';
 import { openSqliteIncidentStore } from '../packages/connector/src/store/sqlite.ts';
 
 const TOTAL = Number(process.env.BENCH_PEERS_EVENTS ?? 5_000);
@@ -168,27 +171,50 @@ function naiveIncident(e: SecurityEvent) {
   return { name: e.name, occurred: new Date(e.eventDate * 1000).toISOString(), rawJSON: JSON.stringify(raw) };
 }
 
-/** The XSOAR Logz.io loop's pattern: one page, `last eventDate + 0.1 s`, no overlap, no dedup. */
-async function drainNaive(b: Backlog): Promise<Drain> {
+/**
+ * The XSOAR Logz.io loop's pattern: one page, `last eventDate + 0.1 s`, no overlap, no dedup.
+ * With a store, each page's incidents and cursor are committed to it like siemlink's (same
+ * mapping, same commit): the request pattern alone, what the platform pays to keep incidents
+ * included on both sides.
+ */
+async function drainNaive(b: Backlog, dbPath?: string): Promise<Drain> {
+  const store = dbPath ? openSqliteIncidentStore({ path: dbPath }) : null;
   let lastFetch = (Date.now() - 11 * 3600_000) / 1000;
+  let cursor: string | null = null;
   const made: string[] = [];
   let read = 0;
   let requests = 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (;;) {
-    const r = await b.client.searchSecurityEvents({
-      filter: { timeRange: { fromDate: lastFetch, toDate: Date.now() / 1000 - 180 } },
-      sort: [{ field: 'DATE', descending: false }],
-      pagination: { pageNumber: 1, pageSize: MAX_FETCH },
-    });
-    requests++;
-    read += r.results.length;
-    if (r.results.length === 0) break;
-    const incidents = r.results.map(naiveIncident);
-    for (const e of r.results) made.push(e.alertEventId);
-    if (incidents.length !== r.results.length) throw new Error('unreachable');
-    lastFetch = r.results[r.results.length - 1]!.eventDate + 0.1;
+  try {
+    for (;;) {
+      const r = await b.client.searchSecurityEvents({
+        filter: { timeRange: { fromDate: lastFetch, toDate: Date.now() / 1000 - 180 } },
+        sort: [{ field: 'DATE', descending: false }],
+        pagination: { pageNumber: 1, pageSize: MAX_FETCH },
+      });
+      requests++;
+      read += r.results.length;
+      if (r.results.length === 0) break;
+      for (const e of r.results) made.push(e.alertEventId);
+      lastFetch = r.results[r.results.length - 1]!.eventDate + 0.1;
+      if (store) {
+        const next = JSON.stringify({ lastFetch });
+        await store.commitRun({
+          source: 'naive',
+          incidents: r.results.map((e) => eventToIncident(e, logger)),
+          cursorBefore: cursor,
+          cursorAfter: next,
+          now: Date.now(),
+        });
+        cursor = next;
+      } else {
+        const incidents = r.results.map(naiveIncident); // what the platform is handed
+        if (incidents.length !== r.results.length) throw new Error('unreachable');
+      }
+    }
+  } finally {
+    await store?.close();
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
@@ -204,21 +230,25 @@ try {
   for (const shape of ['uniform', 'bursts'] as const) {
     const b = await startBacklog(dir, shape);
     try {
-      const runs: { siemlink: Drain[]; naive: Drain[] } = { siemlink: [], naive: [] };
+      const runs: { siemlink: Drain[]; naive: Drain[]; stored: Drain[] } = {
+        siemlink: [],
+        naive: [],
+        stored: [],
+      };
       for (let round = 0; round < ROUNDS; round++) {
-        const ours = () => drainSiemlink(b, join(dir, `${shape}-${round}.db`));
-        if (round % 2 === 0) {
-          runs.siemlink.push(await ours());
-          runs.naive.push(await drainNaive(b));
-        } else {
-          runs.naive.push(await drainNaive(b));
-          runs.siemlink.push(await ours());
-        }
+        // Order rotates each round so none always runs first (warm-up) or last.
+        const drains = [
+          async () => runs.siemlink.push(await drainSiemlink(b, join(dir, `${shape}-${round}.db`))),
+          async () => runs.naive.push(await drainNaive(b)),
+          async () => runs.stored.push(await drainNaive(b, join(dir, `${shape}-${round}-naive.db`))),
+        ];
+        for (let k = 0; k < drains.length; k++) await drains[(round + k) % drains.length]!();
       }
       const naiveRate = median(runs.naive.map((d) => d.incidents / d.seconds));
       for (const [name, ds] of [
         ['siemlink connector', runs.siemlink],
         ['naive loop (XSOAR pattern)', runs.naive],
+        ['naive loop, incidents stored like siemlink', runs.stored],
       ] as const) {
         const d = ds[0]!; // counts are the same every round (checked below); times are medians
         for (const x of ds)

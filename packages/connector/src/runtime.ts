@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { createPlaybookService } from './playbooks/service.ts';
 import { loadPlaybooks } from './playbooks/definition/load.ts';
 import { createExpressions } from './playbooks/expressions/expressions.ts';
+import { createExecutors } from './playbooks/steps/index.ts';
+import { releaseDeadWorkers } from './playbooks/dead-owners.ts';
 import type { PlaybookService } from './playbooks/types.ts';
 
 export interface StartConnectorOptions {
@@ -110,6 +112,7 @@ export async function startConnector(
     );
     for (const e of loaded.errors)
       logger.warn({ file: e.file, code: e.code }, `playbook not loaded: ${e.message}`);
+    await releaseDeadWorkers(store, opts.clock, logger);
     playbooks = createPlaybookService({
       store,
       playbooks: loaded.playbooks,
@@ -118,6 +121,7 @@ export async function startConnector(
       clock: opts.clock,
       logger,
       client,
+      executors: createExecutors(client.outbound),
       env: opts.env ?? process.env,
       sinks: outbox.sinks,
     });

@@ -21,8 +21,23 @@ export const SiemConfig = Type.Object({
     },
     { default: {} },
   ),
-  /** Admission control of /v1/search: searches of one account running at once (more: 429). */
-  search: Type.Object({ maxConcurrentPerAccount: Type.Integer({ minimum: 1, default: 3 }) }, { default: {} }),
+  /**
+   * /v1/search: searches of one account running at once (more: 429). Broad searches (issue 10)
+   * run in `workers` threads (0 = on the event loop) at nice `workerNice`, at most `maxQueued`
+   * waiting (more: 503 with Retry-After); each stops past `budgetMs` (CPU time in a worker,
+   * clock time on the event loop), and a worker still busy `graceMs` later is terminated.
+   */
+  search: Type.Object(
+    {
+      maxConcurrentPerAccount: Type.Integer({ minimum: 1, default: 3 }),
+      workers: Type.Integer({ minimum: 0, maximum: 16, default: 2 }),
+      workerNice: Type.Integer({ minimum: 0, maximum: 19, default: 0 }),
+      maxQueued: Type.Integer({ minimum: 0, default: 32 }),
+      budgetMs: Type.Integer({ minimum: 1, default: 60_000 }),
+      graceMs: Type.Integer({ minimum: 0, default: 10_000 }),
+    },
+    { default: {} },
+  ),
   /** Run the rule scheduler (tests turn it off and drive evaluation by hand). */
   rulesEngine: Type.Boolean({ default: true }),
   /**

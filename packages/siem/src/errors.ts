@@ -111,6 +111,31 @@ export const SIEM_ERRORS = {
     kind: 'transient',
     message: 'too many rule windows are waiting to be read',
   },
+  SEARCH_QUEUE_FULL: {
+    status: 503,
+    kind: 'transient',
+    message: 'too many broad searches are waiting for a worker thread; Retry-After says when',
+  },
+  SEARCH_STOPPING: {
+    status: 503,
+    kind: 'transient',
+    message: 'the SIEM is shutting down; the search was not run',
+  },
+  SEARCH_BUDGET_EXCEEDED: {
+    status: 503,
+    kind: 'transient',
+    message: 'a search was stopped past its time budget; narrow the query or its time range',
+  },
+  SEARCH_CANCELLED: {
+    status: 499,
+    kind: 'config',
+    message: 'a search was stopped because its client closed the connection (nobody reads the answer)',
+  },
+  JOB_CANCELLED: {
+    status: 503,
+    kind: 'transient',
+    message: 'a job in a worker thread was cancelled before it finished (client gone, shutdown)',
+  },
   INJECTED_FAULT: {
     status: 500,
     kind: 'transient',

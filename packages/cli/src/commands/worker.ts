@@ -4,6 +4,8 @@ import { loadPlaybooks } from '@siemlink/connector/playbooks/definition/load.ts'
 import { createExpressions } from '@siemlink/connector/playbooks/expressions/expressions.ts';
 import { formatLoadError } from '@siemlink/connector/playbooks/definition/load-error.ts';
 import { startPlaybookWorker } from '@siemlink/connector/playbooks/service.ts';
+import { createExecutors } from '@siemlink/connector/playbooks/steps/index.ts';
+import { releaseDeadWorkers } from '@siemlink/connector/playbooks/dead-owners.ts';
 import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { openConnector } from '../connector-options.ts';
 import { lockConnectorStore } from '../data-dir/locks.ts';
@@ -38,6 +40,7 @@ export async function runWorker(flags: Flags): Promise<void> {
     expressions,
   });
   for (const e of loaded.errors) note(formatLoadError(e));
+  await releaseDeadWorkers(store, rt.clock, rt.logger);
   const worker = startPlaybookWorker({
     store,
     playbooks: loaded.playbooks,
@@ -46,6 +49,7 @@ export async function runWorker(flags: Flags): Promise<void> {
     clock: rt.clock,
     logger: rt.logger,
     client: rt.client,
+    executors: createExecutors(rt.client.outbound),
     env: process.env,
     sinks: (config.sinks ?? []).map((s) => s.name),
     worker: {

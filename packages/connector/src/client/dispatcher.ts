@@ -1,7 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Agent as AgentClass, ProxyAgent as ProxyAgentClass, Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { configError } from '../errors.ts';
+
+// undici's index also loads fetch, WebSocket, the cache and mock APIs (about 110 modules, 14 MB,
+// a third of a one-shot CLI run's start-up); the client needs the Agent, the ProxyAgent and the
+// request API, which the index adds to Dispatcher.prototype (so does this, idempotently). undici
+// has no exports map and its version is pinned; client/test/ covers proxy, CA and timeouts.
+const require = createRequire(import.meta.url);
+const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentClass;
+const ProxyAgent = require('undici/lib/dispatcher/proxy-agent.js') as typeof ProxyAgentClass;
+const DispatcherBase = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
+Object.assign(DispatcherBase.prototype, require('undici/lib/api/index.js') as object);
 
 export interface DispatcherOptions {
   /** Idle time allowed while waiting for headers and between body chunks. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../context.ts';
 import type { SiemClient } from './types.ts';
 import { createDispatcher } from './dispatcher.ts';
@@ -46,11 +47,22 @@ export interface ClientOptions {
   random?: () => number;
 }
 
+export interface OutboundSettings {
+  dispatcher: Dispatcher;
+  timeoutMs: number;
+  retry: RetryPolicy;
+}
+
 /** A SiemClient that also says where it points and can release its connections. */
 export interface SiemlinkClient extends SiemClient {
   readonly apiUrl: string;
   /** Which tokens are configured (never their values). */
   readonly tokens: { security: boolean; operations: boolean };
+  /**
+   * The client's connection settings (proxy, CA, TLS verification, timeout, retry policy) for
+   * other outgoing calls, so a playbook's `http` step goes out the way the Logz.io client does.
+   */
+  readonly outbound: OutboundSettings;
   close(): Promise<void>;
 }
 
@@ -94,6 +106,7 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
   return {
     apiUrl,
     tokens: { security: !!opts.securityToken, operations: !!opts.operationsToken },
+    outbound: { dispatcher, timeoutMs, retry },
     searchSecurityEvents: (req, o) => searchSecurityEvents(deps, req, o),
     iterateSecurityEvents: (req, o) => iterateSecurityEvents(deps, req, o),
     searchEventLogs: (req, o) => searchEventLogs(deps, req, o),

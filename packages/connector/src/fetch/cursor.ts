@@ -3,14 +3,19 @@ import { Value } from '@sinclair/typebox/value';
 import { corruptCursor } from '../errors.ts';
 
 /**
- * What is known of the overlap below a search cursor: `count` distinct events with
+ * What is known of the window below a search cursor: `count` distinct events with
  * `from <= eventDate < cursor.eventDate` are stored. The SIEM only ever adds events, so while it
- * still counts exactly `count` there, no late-indexed event arrived and the overlap is not read.
+ * still counts exactly `count` there, no late-indexed event arrived and nothing is read.
+ * `countedAt` is the cursor's eventDate when the SIEM last confirmed the count (absent: this
+ * cursor's own), `uncounted` the runs since (absent: 0): a run whose head fills `maxFetch`
+ * defers the count (search-run.ts), so a late event is looked for below `countedAt - overlap`.
  */
 export const OverlapCheck = Type.Object(
   {
     from: Type.Integer({ minimum: 0, description: 'epoch ms' }),
     count: Type.Integer({ minimum: 0 }),
+    countedAt: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms' })),
+    uncounted: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );

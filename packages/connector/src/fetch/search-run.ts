@@ -9,18 +9,26 @@ import {
 } from './cursor.ts';
 import { eventToIncident } from './mapping.ts';
 import { parseFirstFetch } from './options.ts';
-import { checkOverlap } from './search-overlap.ts';
+import { checkOverlap, type OverlapResult } from './search-overlap.ts';
 import { searchPages, type SearchPages } from './search-pages.ts';
 import type { FetchDeps, PlannedRun } from './types.ts';
 
 /**
+ * A run whose head fills `maxFetch` (a backlog draining) leaves the overlap count to a later
+ * run, at most this many in a row: one request per run instead of two, and a late event still
+ * taken within this many runs (a backlog's runs follow each other at once).
+ */
+export const OVERLAP_COUNT_EVERY = 10;
+
+/**
  * Plans one search-mode run, reading about what it takes:
- *   1. the overlap `[cursor.eventDate - overlap, cursor.eventDate)`: late-indexed events, taken
- *      first (they are the oldest). The SIEM counts it; it is read only when the count says an
- *      event arrived there that is not stored (search-overlap.ts);
- *   2. the head `[cursor.eventDate, now - buffer]`, oldest first, in pages of what may still be
+ *   1. the head `[cursor.eventDate, now - buffer]`, oldest first, in pages of what may still be
  *      taken plus the ids already taken at the cursor, dropping those and stored ids, until
- *      `maxFetch` are taken or the range ends. Known events cannot starve progress: paging goes on.
+ *      `maxFetch` are taken or the range ends. Known events cannot starve progress: paging goes on;
+ *   2. the overlap below the cursor: late-indexed events. The SIEM counts the checked window; it
+ *      is read only when the count says an event arrived there that is not stored
+ *      (search-overlap.ts). Counted when the head left room (caught up: every run), else every
+ *      OVERLAP_COUNT_EVERY-th run, first, its late events taken before the head (they are older).
  * The new cursor is the newest eventDate taken plus every id taken at it, and what is now known
  * of the events below it.
  *
@@ -43,32 +51,39 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
   };
   const pages = searchPages(deps);
 
-  // 1. Late events in the overlap (none can lie before the first fetch's start).
+  // Late events in the overlap (none can lie before the first fetch's start). The cursor's
+  // window is usable only if it covers the whole overlap (not after the overlap was widened, say).
   const overlapFrom = start.eventDate - Math.round(options.overlapMinutes * 60_000);
-  let checked: OverlapCheck = { from: start.eventDate, count: 0 };
-  let late: SecurityEvent[] = [];
-  let overlap = 'none';
-  if (cursor) {
-    // Usable only if it covers the whole overlap (not after the overlap was widened, say).
-    const prior = cursor.checked && cursor.checked.from <= overlapFrom ? cursor.checked : null;
-    const r = await checkOverlap({
+  const prior = cursor?.checked && cursor.checked.from <= overlapFrom ? cursor.checked : null;
+  const check = (budget: number) =>
+    checkOverlap({
       pages,
       store,
       from: overlapFrom,
       to: start.eventDate,
       prior,
-      budget: options.maxFetch,
+      budget,
       pageSize: options.searchPageSize,
     });
-    ({ late, checked } = r);
-    overlap = r.how;
-  }
+  const due = cursor !== null && (!prior || (prior.uncounted ?? 0) + 1 >= OVERLAP_COUNT_EVERY);
+  let overlap: OverlapResult | null = due ? await check(options.maxFetch) : null;
+  const first = overlap?.late.length ?? 0;
 
-  // 2. What lies after the cursor.
+  // What lies after the cursor.
   const head =
-    late.length < options.maxFetch && start.eventDate <= toMs
-      ? await readHead(deps, pages, start, toMs, options.maxFetch - late.length)
+    first < options.maxFetch && start.eventDate <= toMs
+      ? await readHead(deps, pages, start, toMs, options.maxFetch - first)
       : { taken: [], stored: [] };
+  if (cursor && !overlap && head.taken.length < options.maxFetch)
+    overlap = await check(options.maxFetch - head.taken.length);
+  const late = overlap?.late ?? [];
+  const checked: OverlapCheck = overlap
+    ? overlap.checked
+    : prior
+      ? { ...prior, uncounted: (prior.uncounted ?? 0) + 1 }
+      : { from: start.eventDate, count: 0, countedAt: start.eventDate };
+  // A read cut short by the budget goes on next run, whatever that run's head takes.
+  if (overlap && !overlap.complete) checked.uncounted = OVERLAP_COUNT_EVERY;
 
   // Oldest first, whatever order the pages came in.
   const taken = [...late, ...head.taken].sort((a, b) => a.eventDate - b.eventDate);
@@ -84,7 +99,7 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
         v: 1,
         eventDate: maxMs,
         idsAtDate: [],
-        checked: { from: checked.from, count: checked.count + below },
+        checked: { ...checked, count: checked.count + below },
       };
     } else {
       next = { v: 1, eventDate: start.eventDate, idsAtDate: [...start.idsAtDate], checked };
@@ -93,6 +108,9 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
     for (const e of head.taken) if (eventDateMs(e.eventDate) === next.eventDate) ids.add(e.alertEventId);
     next.idsAtDate = [...ids];
   }
+  // The head saw every event between the old cursor and the new one: if the window below the old
+  // one was confirmed this run (or there was none), the new cursor's window is confirmed up to it.
+  if (next.checked && (!cursor || overlap?.complete)) next.checked.countedAt = next.eventDate;
   const full = taken.length >= options.maxFetch;
   const newest = taken.length ? eventDateMs(taken[taken.length - 1]!.eventDate) : null;
   return {
@@ -108,7 +126,7 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
     detail: {
       fromMs: start.eventDate,
       toMs,
-      overlap,
+      overlap: overlap?.how ?? (cursor ? 'deferred' : 'none'),
       late: late.length,
       pages: pages.stats.requests,
       scanned: pages.stats.read,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
+import { deadLocalOwners, pidAlive } from '../leases/dead-owners.ts';
 import type { SinkConfig } from '../sinks/config.ts';
 import { closeSinks, openSinks } from '../sinks/open.ts';
 import type { IncidentStore } from '../store/types.ts';
@@ -70,34 +71,17 @@ export async function startOutbox(
   };
 }
 
-/** Whether a process of this machine is alive; EPERM means alive but not ours. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Leases held by dispatchers of this machine whose process is gone (SIGKILL, crash) are voided
- * at start, so a restarted `up` delivers at once instead of waiting out their lease. Owner ids
- * are `host:pid:random`; another machine's owners, and any whose pid is alive (even if reused by
- * another program), are left to expire.
+ * at start, so a restarted `up` delivers at once instead of waiting out their lease.
  */
 export async function releaseDeadOwners(
   store: IncidentStore,
   logger: Logger,
   isAlive: (pid: number) => boolean = pidAlive,
 ): Promise<number> {
-  const host = hostname();
   let released = 0;
-  for (const owner of await store.outbox.leaseOwners()) {
-    const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
-    if (!m || m[1] !== host) continue;
-    const pid = Number(m[2]);
-    if (pid === process.pid || isAlive(pid)) continue;
+  for (const owner of deadLocalOwners(await store.outbox.leaseOwners(), isAlive)) {
     const n = await store.outbox.releaseLeases(owner);
     released += n;
     logger.info({ owner, rows: n }, 'outbox: released the leases of a dispatcher that is gone');

@@ -52,9 +52,11 @@ export interface SinkDefaults {
 }
 
 /**
- * A sink kind, declared as one object in one file under sinks/ and listed in sinks/registry.ts.
- * `settings` is the schema of the kind's own keys in a config file entry (the common keys —
- * name, kind, filter, retry, concurrency... — are handled for every kind).
+ * A sink kind, declared as one object in one file under sinks/kinds/ and listed in
+ * sinks/registry.ts. `settings` is the schema of the kind's own keys in a config file entry (the
+ * common keys — name, kind, filter, retry, concurrency... — are handled for every kind). The
+ * declaration holds only the schema: the implementation (its client library, NATS or undici)
+ * lives in sinks/<kind>.ts and `create` imports it, so loading the config loads no sink's client.
  */
 export interface SinkDefinition<S extends TObject = TObject> {
   kind: string;

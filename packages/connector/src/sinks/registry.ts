@@ -1,12 +1,15 @@
 import type { SinkDefinition } from './define.ts';
-import { natsSink } from './nats.ts';
-import { slackSink } from './slack.ts';
-import { syslogSink } from './syslog.ts';
-import { theHiveSink } from './thehive.ts';
-import { webhookSink } from './webhook.ts';
-import { xsoarSink } from './xsoar.ts';
+import { natsSink } from './kinds/nats.ts';
+import { slackSink } from './kinds/slack.ts';
+import { syslogSink } from './kinds/syslog.ts';
+import { theHiveSink } from './kinds/thehive.ts';
+import { webhookSink } from './kinds/webhook.ts';
+import { xsoarSink } from './kinds/xsoar.ts';
 
-/** Every sink kind. Adding one: its file under sinks/ (defineSink) and one line here. */
+/**
+ * Every sink kind. Adding one: its declaration under sinks/kinds/ (defineSink: schema, lazy
+ * create), its implementation under sinks/, and one line here.
+ */
 export const SINK_KINDS: readonly SinkDefinition[] = [
   webhookSink,
   natsSink,

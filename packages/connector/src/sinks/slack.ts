@@ -1,13 +1,10 @@
-import { Type } from '@sinclair/typebox';
 import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
 import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink, keptBody } from './define.ts';
+import { keptBody, type SinkContext, type SinkInstance } from './define.ts';
+import type { SlackSettings } from './kinds/slack.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, text } from './incident-view.ts';
-
-export const DEFAULT_SLACK_URL_ENV = 'SIEMLINK_SLACK_WEBHOOK_URL';
-const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /** Slack's mrkdwn needs only these three escaped. */
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -52,77 +49,45 @@ export function slackMessage(incident: Incident, consoleUrl: string): { text: st
   return { text: cut(esc(fallback), 3000), blocks };
 }
 
-/**
- * Slack incoming webhook: POSTs `{text, blocks}`; Slack answers 200 `ok`. A 429 waits for its
- * Retry-After, 5xx and network errors are retried, any other 4xx (`invalid_payload`,
- * `no_service`, `channel_is_archived`...) is a dead letter at once with Slack's answer kept.
- * The webhook URL is the secret: it comes from an environment variable and is never logged (errors
- * name only its host). Slack has no idempotency key: a redelivery after a crash between post and
- * settle posts the message twice.
- */
-export const slackSink = defineSink({
-  kind: 'slack',
-  description: 'post a readable message per incident to a Slack incoming webhook',
-  settings: Type.Object(
-    {
-      urlEnv: Type.String({
-        pattern: ENV_NAME,
-        default: DEFAULT_SLACK_URL_ENV,
-        description: 'environment variable holding the incoming-webhook URL',
-      }),
-      url: Type.Optional(
-        Type.String({ pattern: '^https?://', description: 'the webhook URL itself (prefer urlEnv)' }),
-      ),
-      consoleUrl: Type.String({
-        pattern: '^https?://',
-        default: 'http://127.0.0.1:3000',
-        description: 'base URL of the siemlink console, for the incident link',
-      }),
+/** Opens a slack sink (declared in kinds/slack.ts, which imports this file only when one is configured). */
+export async function createSlackSink(settings: SlackSettings, ctx: SinkContext): Promise<SinkInstance> {
+  const raw = settings.url ?? ctx.env[settings.urlEnv];
+  if (!raw) {
+    throw configError(`sinks.${ctx.name}.urlEnv`, `environment variable ${settings.urlEnv} is not set`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw configError(`sinks.${ctx.name}.urlEnv`, 'is not a valid URL');
+  }
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+  const path = url.pathname + url.search;
+  return {
+    async deliver(item, signal) {
+      const body = JSON.stringify(slackMessage(item.incident, settings.consoleUrl));
+      const res = await agent.request({
+        origin: url.origin,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'siemlink-connector/0.1' },
+        body,
+        signal,
+      });
+      const answer = await res.body.text();
+      if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, remoteId: null };
+      const clientError = res.statusCode >= 400 && res.statusCode < 500;
+      return {
+        ok: false,
+        status: res.statusCode,
+        error: `Slack answered HTTP ${res.statusCode} ${cut(answer.trim(), 100)} (${url.host})`,
+        retryAfterMs: parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
+        body: keptBody(answer),
+        permanent: clientError && res.statusCode !== 408 && res.statusCode !== 429,
+      };
     },
-    { additionalProperties: false },
-  ),
-  defaults: { concurrency: 1, batchSize: 50, ordered: true },
-  // `slack:URL` or `slack:ENV_VAR` (the variable holding the URL).
-  fromTarget: (target) => (/^https?:\/\//.test(target) ? { url: target } : { urlEnv: target }),
-  async create(settings, ctx) {
-    const raw = settings.url ?? ctx.env[settings.urlEnv];
-    if (!raw) {
-      throw configError(`sinks.${ctx.name}.urlEnv`, `environment variable ${settings.urlEnv} is not set`);
-    }
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw configError(`sinks.${ctx.name}.urlEnv`, 'is not a valid URL');
-    }
-    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
-    const path = url.pathname + url.search;
-    return {
-      async deliver(item, signal) {
-        const body = JSON.stringify(slackMessage(item.incident, settings.consoleUrl));
-        const res = await agent.request({
-          origin: url.origin,
-          path,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'user-agent': 'siemlink-connector/0.1' },
-          body,
-          signal,
-        });
-        const answer = await res.body.text();
-        if (res.statusCode >= 200 && res.statusCode < 300) return { ok: true, remoteId: null };
-        const clientError = res.statusCode >= 400 && res.statusCode < 500;
-        return {
-          ok: false,
-          status: res.statusCode,
-          error: `Slack answered HTTP ${res.statusCode} ${cut(answer.trim(), 100)} (${url.host})`,
-          retryAfterMs: parseRetryAfter(res.headers['retry-after'], ctx.clock.now()),
-          body: keptBody(answer),
-          permanent: clientError && res.statusCode !== 408 && res.statusCode !== 429,
-        };
-      },
-      async close() {
-        await agent.close();
-      },
-    };
-  },
-});
+    async close() {
+      await agent.close();
+    },
+  };
+}

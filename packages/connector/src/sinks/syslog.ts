@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { hostname as osHostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
-import { Type } from '@sinclair/typebox';
 import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink } from './define.ts';
+import type { SinkContext, SinkInstance } from './define.ts';
+import type { SyslogSettings } from './kinds/syslog.ts';
 import { consoleLink, groupByValues, ruleId, tags, text } from './incident-view.ts';
 
 /** CEF severity (0..10) from the XSOAR scale. */
@@ -121,138 +121,97 @@ function connectorVersion(): string {
   }
 }
 
-/**
- * syslog with a CEF payload: RFC 5424 messages over UDP (one per datagram, RFC 5426), TCP with
- * octet-counting framing (RFC 6587) or TLS (RFC 5425 framing). Syslog has no acknowledgement: a
- * delivery is done once the datagram is sent or the frame is written to the connection, so a
- * TCP connection that dies can lose the frames written just before the error surfaced, and a
- * redelivery after a crash is a duplicate unless the receiver drops repeated `incidentId`s.
- */
-export const syslogSink = defineSink({
-  kind: 'syslog',
-  description: 'send each incident as an RFC 5424 syslog message with a CEF payload (UDP, TCP, TLS)',
-  settings: Type.Object(
-    {
-      host: Type.String({ minLength: 1, default: '127.0.0.1' }),
-      port: Type.Integer({ minimum: 1, maximum: 65535, default: 514 }),
-      protocol: Type.Union([Type.Literal('udp'), Type.Literal('tcp'), Type.Literal('tls')], {
-        default: 'tcp',
-      }),
-      facility: Type.Integer({ minimum: 0, maximum: 23, default: 10, description: 'default 10 (authpriv)' }),
-      appName: Type.String({ minLength: 1, maxLength: 48, default: 'siemlink' }),
-      hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-      consoleUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
-      tls: Type.Optional(
-        Type.Object(
-          {
-            caFile: Type.Optional(Type.String({ minLength: 1, description: 'PEM CA bundle to trust' })),
-            servername: Type.Optional(Type.String({ minLength: 1 })),
-            rejectUnauthorized: Type.Boolean({ default: true }),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-    },
-    { additionalProperties: false },
-  ),
-  defaults: { concurrency: 1, batchSize: 500, ordered: true },
-  // `syslog:tcp://HOST:PORT`, `syslog:udp://HOST:PORT`, `syslog:tls://HOST:PORT`.
-  fromTarget: (target) => {
-    const m = /^(udp|tcp|tls):\/\/([^:/]+|\[[^\]]+\]):(\d+)$/.exec(target);
-    if (!m) throw configError('--sink', `syslog target "${target}" is not udp|tcp|tls://HOST:PORT`);
-    return { protocol: m[1], host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) };
-  },
-  async create(settings, ctx) {
-    let ca: Buffer | undefined;
-    if (settings.tls?.caFile) {
-      try {
-        ca = readFileSync(settings.tls.caFile);
-      } catch (err) {
-        throw configError(`sinks.${ctx.name}.tls.caFile`, `cannot be read: ${(err as Error).message}`);
-      }
+/** Opens a syslog sink (declared in kinds/syslog.ts, which imports this file only when one is configured). */
+export async function createSyslogSink(settings: SyslogSettings, ctx: SinkContext): Promise<SinkInstance> {
+  let ca: Buffer | undefined;
+  if (settings.tls?.caFile) {
+    try {
+      ca = readFileSync(settings.tls.caFile);
+    } catch (err) {
+      throw configError(`sinks.${ctx.name}.tls.caFile`, `cannot be read: ${(err as Error).message}`);
     }
-    const opts = {
-      facility: settings.facility,
-      hostname: settings.hostname ?? osHostname(),
-      appName: settings.appName,
-      version: connectorVersion(),
-      ...(settings.consoleUrl ? { consoleUrl: settings.consoleUrl } : {}),
-    };
-    if (settings.protocol === 'udp') {
-      const udp = createSocket(settings.host.includes(':') ? 'udp6' : 'udp4');
-      return {
-        async deliver(item, signal) {
-          signal.throwIfAborted();
-          const msg = Buffer.from(syslogMessage(item.incident, opts), 'utf8');
-          await new Promise<void>((resolve, reject) =>
-            udp.send(msg, settings.port, settings.host, (err) => (err ? reject(err) : resolve())),
-          );
-          return { ok: true, remoteId: null };
-        },
-        async close() {
-          await new Promise<void>((r) => udp.close(() => r()));
-        },
-      };
-    }
-    let socket: Socket | undefined;
-    let connecting: Promise<Socket> | undefined;
-    const open = (signal: AbortSignal): Promise<Socket> => {
-      if (socket && !socket.destroyed && socket.writable) return Promise.resolve(socket);
-      connecting ??= new Promise<Socket>((resolve, reject) => {
-        const s =
-          settings.protocol === 'tls'
-            ? tlsConnect({
-                host: settings.host,
-                port: settings.port,
-                ...(ca ? { ca } : {}),
-                // SNI takes names only (RFC 6066); an IP is still checked against the certificate.
-                ...(settings.tls?.servername || !isIP(settings.host)
-                  ? { servername: settings.tls?.servername ?? settings.host }
-                  : {}),
-                rejectUnauthorized: settings.tls?.rejectUnauthorized ?? true,
-              })
-            : netConnect({ host: settings.host, port: settings.port });
-        const onAbort = () => s.destroy(signal.reason as Error);
-        signal.addEventListener('abort', onAbort, { once: true });
-        s.once(settings.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
-          signal.removeEventListener('abort', onAbort);
-          s.removeListener('error', reject);
-          // Anything the peer sends is ignored; a close or error means reconnect before the next frame.
-          s.resume();
-          s.on('error', (err) => ctx.logger.warn({ err: err.message }, 'syslog connection failed'));
-          s.once('close', () => {
-            if (socket === s) socket = undefined;
-          });
-          s.setKeepAlive(true);
-          socket = s;
-          resolve(s);
-        });
-        s.once('error', reject);
-      }).finally(() => {
-        connecting = undefined;
-      });
-      return connecting;
-    };
+  }
+  const opts = {
+    facility: settings.facility,
+    hostname: settings.hostname ?? osHostname(),
+    appName: settings.appName,
+    version: connectorVersion(),
+    ...(settings.consoleUrl ? { consoleUrl: settings.consoleUrl } : {}),
+  };
+  if (settings.protocol === 'udp') {
+    const udp = createSocket(settings.host.includes(':') ? 'udp6' : 'udp4');
     return {
       async deliver(item, signal) {
-        const s = await open(signal);
-        const frame = octetFrame(syslogMessage(item.incident, opts));
-        await new Promise<void>((resolve, reject) => {
-          s.write(frame, (err) => {
-            if (err) {
-              s.destroy();
-              reject(err);
-            } else resolve();
-          });
-        });
+        signal.throwIfAborted();
+        const msg = Buffer.from(syslogMessage(item.incident, opts), 'utf8');
+        await new Promise<void>((resolve, reject) =>
+          udp.send(msg, settings.port, settings.host, (err) => (err ? reject(err) : resolve())),
+        );
         return { ok: true, remoteId: null };
       },
       async close() {
-        const s = socket;
-        socket = undefined;
-        if (s && !s.destroyed) await new Promise<void>((r) => s.end(() => r()));
-        s?.destroy();
+        await new Promise<void>((r) => udp.close(() => r()));
       },
     };
-  },
-});
+  }
+  let socket: Socket | undefined;
+  let connecting: Promise<Socket> | undefined;
+  const open = (signal: AbortSignal): Promise<Socket> => {
+    if (socket && !socket.destroyed && socket.writable) return Promise.resolve(socket);
+    connecting ??= new Promise<Socket>((resolve, reject) => {
+      const s =
+        settings.protocol === 'tls'
+          ? tlsConnect({
+              host: settings.host,
+              port: settings.port,
+              ...(ca ? { ca } : {}),
+              // SNI takes names only (RFC 6066); an IP is still checked against the certificate.
+              ...(settings.tls?.servername || !isIP(settings.host)
+                ? { servername: settings.tls?.servername ?? settings.host }
+                : {}),
+              rejectUnauthorized: settings.tls?.rejectUnauthorized ?? true,
+            })
+          : netConnect({ host: settings.host, port: settings.port });
+      const onAbort = () => s.destroy(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      s.once(settings.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
+        signal.removeEventListener('abort', onAbort);
+        s.removeListener('error', reject);
+        // Anything the peer sends is ignored; a close or error means reconnect before the next frame.
+        s.resume();
+        s.on('error', (err) => ctx.logger.warn({ err: err.message }, 'syslog connection failed'));
+        s.once('close', () => {
+          if (socket === s) socket = undefined;
+        });
+        s.setKeepAlive(true);
+        socket = s;
+        resolve(s);
+      });
+      s.once('error', reject);
+    }).finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  };
+  return {
+    async deliver(item, signal) {
+      const s = await open(signal);
+      const frame = octetFrame(syslogMessage(item.incident, opts));
+      await new Promise<void>((resolve, reject) => {
+        s.write(frame, (err) => {
+          if (err) {
+            s.destroy();
+            reject(err);
+          } else resolve();
+        });
+      });
+      return { ok: true, remoteId: null };
+    },
+    async close() {
+      const s = socket;
+      socket = undefined;
+      if (s && !s.destroyed) await new Promise<void>((r) => s.end(() => r()));
+      s?.destroy();
+    },
+  };
+}

@@ -1,11 +1,9 @@
-import { Type, type Static } from '@sinclair/typebox';
 import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
+import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
+import type { TheHiveCustomFieldSource, TheHiveSettings } from './kinds/thehive.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
-
-export const DEFAULT_THEHIVE_KEY_ENV = 'SIEMLINK_THEHIVE_API_KEY';
 
 /** XSOAR scale onto TheHive's 1 low, 2 medium, 3 high, 4 critical. */
 export function theHiveSeverity(severity: number): number {
@@ -38,17 +36,6 @@ export function theHiveObservables(incident: Incident): TheHiveObservable[] {
   }
   return [...out.values()];
 }
-
-/** What a TheHive custom field may hold, by name: a fact of the incident. */
-export const TheHiveCustomFieldSource = Type.Union([
-  Type.Literal('alertEventId'),
-  Type.Literal('incidentId'),
-  Type.Literal('rule'),
-  Type.Literal('ruleId'),
-  Type.Literal('severityLabel'),
-  Type.Literal('alertSummary'),
-]);
-export type TheHiveCustomFieldSource = Static<typeof TheHiveCustomFieldSource>;
 
 /**
  * The alert's `customFields` as TheHive 5's v1 API takes them: `[{name, value, order}]`, in the
@@ -120,121 +107,84 @@ export function theHiveAlert(
   };
 }
 
-/**
- * TheHive 5: `POST /api/v1/alert` with `Authorization: Bearer <key>`. (type, source, sourceRef)
- * is unique and sourceRef is the incident id, so TheHive itself deduplicates: its 400 "already
- * exists" answer means delivered (the alert's `_id` is then looked up by sourceRef, best effort).
- * The remote id is the alert `_id`. 401/403 and other 4xx are dead letters at once.
- */
-export const theHiveSink = defineSink({
-  kind: 'thehive',
-  description: 'create a TheHive 5 alert per incident (sourceRef = incident id)',
-  settings: Type.Object(
-    {
-      url: Type.String({
-        pattern: '^https?://',
-        description: 'TheHive base URL, e.g. https://thehive.example:9000',
-      }),
-      apiKeyEnv: Type.String({
-        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
-        default: DEFAULT_THEHIVE_KEY_ENV,
-        description: 'environment variable holding the API key',
-      }),
-      organisation: Type.Optional(Type.String({ minLength: 1, description: 'sent as X-Organisation' })),
-      type: Type.String({ minLength: 1, default: 'logzio' }),
-      source: Type.String({ minLength: 1, default: 'siemlink' }),
-      tlp: Type.Integer({ minimum: 0, maximum: 4, default: 2 }),
-      pap: Type.Integer({ minimum: 0, maximum: 3, default: 2 }),
-      customFields: Type.Optional(
-        Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), TheHiveCustomFieldSource, {
-          description:
-            'TheHive custom field name -> incident fact (alertEventId, incidentId, rule, ruleId, severityLabel, alertSummary)',
-        }),
-      ),
-      consoleUrl: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
-    },
-    { additionalProperties: false },
-  ),
-  defaults: { concurrency: 4, batchSize: 100, ordered: true },
-  fromTarget: (target) => ({ url: target }),
-  async create(settings, ctx) {
-    const base = sinkUrl(ctx, 'url', settings.url);
-    const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
-    const prefix = base.pathname.replace(/\/+$/, '');
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key}`,
-      'user-agent': 'siemlink-connector/0.1',
+/** Opens a thehive sink (declared in kinds/thehive.ts, which imports this file only when one is configured). */
+export async function createTheHiveSink(settings: TheHiveSettings, ctx: SinkContext): Promise<SinkInstance> {
+  const base = sinkUrl(ctx, 'url', settings.url);
+  const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${key}`,
+    'user-agent': 'siemlink-connector/0.1',
+  };
+  if (settings.organisation) headers['x-organisation'] = settings.organisation;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  const post = async (path: string, body: unknown, signal: AbortSignal) => {
+    const res = await agent.request({
+      origin: base.origin,
+      path: prefix + path,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  };
+  const idOf = (t: string): string | null => {
+    try {
+      const j = JSON.parse(t) as unknown;
+      const o = (Array.isArray(j) ? j[0] : j) as { _id?: unknown } | undefined;
+      return typeof o?._id === 'string' ? o._id : null;
+    } catch {
+      return null;
+    }
+  };
+  /** The existing alert's `_id` after a duplicate answer (null when the lookup fails). */
+  const existing = async (incident: Incident, signal: AbortSignal) => {
+    const query = {
+      query: [
+        { _name: 'listAlert' },
+        {
+          _name: 'filter',
+          _and: [
+            { _eq: { _field: 'type', _value: settings.type } },
+            { _eq: { _field: 'source', _value: settings.source } },
+            { _eq: { _field: 'sourceRef', _value: incident.id } },
+          ],
+        },
+        { _name: 'page', from: 0, to: 1 },
+      ],
     };
-    if (settings.organisation) headers['x-organisation'] = settings.organisation;
-    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
-    const post = async (path: string, body: unknown, signal: AbortSignal) => {
-      const res = await agent.request({
-        origin: base.origin,
-        path: prefix + path,
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal,
-      });
-      return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-    };
-    const idOf = (t: string): string | null => {
-      try {
-        const j = JSON.parse(t) as unknown;
-        const o = (Array.isArray(j) ? j[0] : j) as { _id?: unknown } | undefined;
-        return typeof o?._id === 'string' ? o._id : null;
-      } catch {
-        return null;
+    try {
+      const r = await post('/api/v1/query?name=siemlink-alert-by-sourceRef', query, signal);
+      return r.status === 200 ? idOf(r.text) : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    async deliver(item, signal) {
+      const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings), signal);
+      if (r.status >= 200 && r.status < 300) return { ok: true, remoteId: idOf(r.text) };
+      if (r.status === 400 && /already exists/i.test(r.text)) {
+        return { ok: true, remoteId: await existing(item.incident, signal) };
       }
-    };
-    /** The existing alert's `_id` after a duplicate answer (null when the lookup fails). */
-    const existing = async (incident: Incident, signal: AbortSignal) => {
-      const query = {
-        query: [
-          { _name: 'listAlert' },
-          {
-            _name: 'filter',
-            _and: [
-              { _eq: { _field: 'type', _value: settings.type } },
-              { _eq: { _field: 'source', _value: settings.source } },
-              { _eq: { _field: 'sourceRef', _value: incident.id } },
-            ],
-          },
-          { _name: 'page', from: 0, to: 1 },
-        ],
+      const auth = r.status === 401 || r.status === 403;
+      return {
+        ok: false,
+        status: r.status,
+        error: auth
+          ? `TheHive refused the API key from ${settings.apiKeyEnv} (HTTP ${r.status}): check the key and its organisation's permissions`
+          : `HTTP ${r.status} from TheHive ${base.host}`,
+        retryAfterMs: parseRetryAfter(r.headers['retry-after'], ctx.clock.now()),
+        body: keptBody(r.text),
+        ...(r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429
+          ? { permanent: true }
+          : {}),
       };
-      try {
-        const r = await post('/api/v1/query?name=siemlink-alert-by-sourceRef', query, signal);
-        return r.status === 200 ? idOf(r.text) : null;
-      } catch {
-        return null;
-      }
-    };
-    return {
-      async deliver(item, signal) {
-        const r = await post('/api/v1/alert', theHiveAlert(item.incident, settings), signal);
-        if (r.status >= 200 && r.status < 300) return { ok: true, remoteId: idOf(r.text) };
-        if (r.status === 400 && /already exists/i.test(r.text)) {
-          return { ok: true, remoteId: await existing(item.incident, signal) };
-        }
-        const auth = r.status === 401 || r.status === 403;
-        return {
-          ok: false,
-          status: r.status,
-          error: auth
-            ? `TheHive refused the API key from ${settings.apiKeyEnv} (HTTP ${r.status}): check the key and its organisation's permissions`
-            : `HTTP ${r.status} from TheHive ${base.host}`,
-          retryAfterMs: parseRetryAfter(r.headers['retry-after'], ctx.clock.now()),
-          body: keptBody(r.text),
-          ...(r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429
-            ? { permanent: true }
-            : {}),
-        };
-      },
-      async close() {
-        await agent.close();
-      },
-    };
-  },
-});
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}

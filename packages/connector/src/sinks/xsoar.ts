@@ -1,13 +1,10 @@
-import { Type } from '@sinclair/typebox';
 import { Agent } from 'undici';
 import { parseRetryAfter } from '../client/transport.ts';
 import { configError } from '../errors.ts';
 import type { Incident } from '../store/types.ts';
-import { defineSink, keptBody, sinkSecret, sinkUrl } from './define.ts';
+import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
+import { XSOAR8_PREFIX, type XsoarSettings } from './kinds/xsoar.ts';
 import { consoleLink, groupByValues, tags, text } from './incident-view.ts';
-
-export const DEFAULT_XSOAR_KEY_ENV = 'SIEMLINK_XSOAR_API_KEY';
-export const XSOAR8_PREFIX = '/xsoar/public/v1';
 
 /**
  * The event as the Logz.io XSOAR integration puts it in `rawJSON`: group-by fields lifted to the
@@ -85,132 +82,90 @@ export function xsoarBatchBody(body: Record<string, unknown>): Record<string, un
 /** XSOAR's query syntax: a quoted value with `"` and `\` escaped. */
 const quoted = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 
-/**
- * Cortex XSOAR: `POST /incident` (or `/incident/batch` with `batch`), the key in `Authorization` (XSOAR 8: plus `x-xdr-auth-id` and
- * the `/xsoar/public/v1` prefix). XSOAR has no idempotency key, so each delivery first searches
- * (`POST /incidents/search`) for an incident whose custom field `dedupField` holds the alert event
- * id and creates one only when none exists; the remote id is the XSOAR incident id. A crash
- * between create and settle is thus caught by the search on redelivery. 401/403 (a bad key) and
- * other 4xx are dead letters at once.
- */
-export const xsoarSink = defineSink({
-  kind: 'xsoar',
-  description: 'create a Cortex XSOAR incident per incident (searched by alert event id first)',
-  settings: Type.Object(
-    {
-      url: Type.String({ pattern: '^https?://', description: 'XSOAR server (8: the API URL) base URL' }),
-      apiKeyEnv: Type.String({
-        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
-        default: DEFAULT_XSOAR_KEY_ENV,
-        description: 'environment variable holding the API key',
-      }),
-      xsoar8: Type.Boolean({
-        default: false,
-        description: `XSOAR 8: ${XSOAR8_PREFIX} prefix and x-xdr-auth-id`,
-      }),
-      authId: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z_-]+$', description: 'XSOAR 8 API key id' })),
-      type: Type.String({ minLength: 1, default: 'Logz.io Alert' }),
-      dedupField: Type.String({
-        pattern: '^[a-z0-9_]+$',
-        default: 'logzioalerteventid',
-        description: 'custom field (machine name) holding the alert event id',
-      }),
-      createInvestigation: Type.Boolean({ default: true }),
-      batch: Type.Boolean({
-        default: false,
-        description: 'create through POST /incident/batch (UpdateDataBatch) instead of POST /incident',
-      }),
-      consoleUrl: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3000' }),
-    },
-    { additionalProperties: false },
-  ),
-  // One at a time: search-then-create is not atomic, two in flight for one incident could both create.
-  defaults: { concurrency: 1, batchSize: 100, ordered: true },
-  fromTarget: (target) => ({ url: target }),
-  async create(settings, ctx) {
-    const base = sinkUrl(ctx, 'url', settings.url);
-    const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
-    if (settings.xsoar8 && !settings.authId) {
-      throw configError(`sinks.${ctx.name}.authId`, 'XSOAR 8 needs the API key id (x-xdr-auth-id)');
-    }
-    const prefix = base.pathname.replace(/\/+$/, '') + (settings.xsoar8 ? XSOAR8_PREFIX : '');
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      authorization: key,
-      'user-agent': 'siemlink-connector/0.1',
-    };
-    if (settings.xsoar8) headers['x-xdr-auth-id'] = settings.authId!;
-    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
-    const post = async (path: string, body: unknown, signal: AbortSignal) => {
-      const res = await agent.request({
-        origin: base.origin,
-        path: prefix + path,
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        signal,
-      });
-      return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-    };
-    const failure = (what: string, r: Awaited<ReturnType<typeof post>>) => {
-      const auth = r.status === 401 || r.status === 403;
-      return {
-        ok: false as const,
-        status: r.status,
-        error: auth
-          ? `XSOAR refused the API key from ${settings.apiKeyEnv} (HTTP ${r.status}) on ${what}: check the key${settings.xsoar8 ? ' and authId' : ''}`
-          : `HTTP ${r.status} from XSOAR ${base.host} on ${what}`,
-        retryAfterMs: parseRetryAfter(r.headers['retry-after'], ctx.clock.now()),
-        body: keptBody(r.text),
-        ...(r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429
-          ? { permanent: true }
-          : {}),
-      };
-    };
-    const idOf = (t: string): string | null => {
-      try {
-        const id = (JSON.parse(t) as { id?: unknown }).id;
-        return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
-      } catch {
-        return null;
-      }
-    };
-    const batchIdOf = (t: string): string | null => {
-      try {
-        const id = (JSON.parse(t) as { data?: { id?: unknown }[] | null }).data?.[0]?.id;
-        return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
-      } catch {
-        return null;
-      }
-    };
+/** Opens a xsoar sink (declared in kinds/xsoar.ts, which imports this file only when one is configured). */
+export async function createXsoarSink(settings: XsoarSettings, ctx: SinkContext): Promise<SinkInstance> {
+  const base = sinkUrl(ctx, 'url', settings.url);
+  const key = sinkSecret(ctx, 'apiKeyEnv', settings.apiKeyEnv);
+  if (settings.xsoar8 && !settings.authId) {
+    throw configError(`sinks.${ctx.name}.authId`, 'XSOAR 8 needs the API key id (x-xdr-auth-id)');
+  }
+  const prefix = base.pathname.replace(/\/+$/, '') + (settings.xsoar8 ? XSOAR8_PREFIX : '');
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    authorization: key,
+    'user-agent': 'siemlink-connector/0.1',
+  };
+  if (settings.xsoar8) headers['x-xdr-auth-id'] = settings.authId!;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
+  const post = async (path: string, body: unknown, signal: AbortSignal) => {
+    const res = await agent.request({
+      origin: base.origin,
+      path: prefix + path,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal,
+    });
+    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  };
+  const failure = (what: string, r: Awaited<ReturnType<typeof post>>) => {
+    const auth = r.status === 401 || r.status === 403;
     return {
-      async deliver(item, signal) {
-        const query = `${settings.dedupField}:${quoted(item.incident.alertEventId)}`;
-        const found = await post('/incidents/search', { filter: { query, page: 0, size: 1 } }, signal);
-        if (found.status < 200 || found.status >= 300) return failure('search', found);
-        try {
-          const data = (JSON.parse(found.text) as { data?: { id?: unknown }[] | null }).data;
-          const id = data?.[0]?.id;
-          if (typeof id === 'string' || typeof id === 'number') return { ok: true, remoteId: String(id) };
-        } catch {
-          return {
-            ok: false,
-            status: found.status,
-            error: 'XSOAR search answered non-JSON',
-            body: keptBody(found.text),
-          };
-        }
-        const body = xsoarIncident(item.incident, settings);
-        const created = settings.batch
-          ? await post('/incident/batch', xsoarBatchBody(body), signal)
-          : await post('/incident', body, signal);
-        if (created.status < 200 || created.status >= 300) return failure('create', created);
-        return { ok: true, remoteId: settings.batch ? batchIdOf(created.text) : idOf(created.text) };
-      },
-      async close() {
-        await agent.close();
-      },
+      ok: false as const,
+      status: r.status,
+      error: auth
+        ? `XSOAR refused the API key from ${settings.apiKeyEnv} (HTTP ${r.status}) on ${what}: check the key${settings.xsoar8 ? ' and authId' : ''}`
+        : `HTTP ${r.status} from XSOAR ${base.host} on ${what}`,
+      retryAfterMs: parseRetryAfter(r.headers['retry-after'], ctx.clock.now()),
+      body: keptBody(r.text),
+      ...(r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429
+        ? { permanent: true }
+        : {}),
     };
-  },
-});
+  };
+  const idOf = (t: string): string | null => {
+    try {
+      const id = (JSON.parse(t) as { id?: unknown }).id;
+      return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+    } catch {
+      return null;
+    }
+  };
+  const batchIdOf = (t: string): string | null => {
+    try {
+      const id = (JSON.parse(t) as { data?: { id?: unknown }[] | null }).data?.[0]?.id;
+      return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    async deliver(item, signal) {
+      const query = `${settings.dedupField}:${quoted(item.incident.alertEventId)}`;
+      const found = await post('/incidents/search', { filter: { query, page: 0, size: 1 } }, signal);
+      if (found.status < 200 || found.status >= 300) return failure('search', found);
+      try {
+        const data = (JSON.parse(found.text) as { data?: { id?: unknown }[] | null }).data;
+        const id = data?.[0]?.id;
+        if (typeof id === 'string' || typeof id === 'number') return { ok: true, remoteId: String(id) };
+      } catch {
+        return {
+          ok: false,
+          status: found.status,
+          error: 'XSOAR search answered non-JSON',
+          body: keptBody(found.text),
+        };
+      }
+      const body = xsoarIncident(item.incident, settings);
+      const created = settings.batch
+        ? await post('/incident/batch', xsoarBatchBody(body), signal)
+        : await post('/incident', body, signal);
+      if (created.status < 200 || created.status >= 300) return failure('create', created);
+      return { ok: true, remoteId: settings.batch ? batchIdOf(created.text) : idOf(created.text) };
+    },
+    async close() {
+      await agent.close();
+    },
+  };
+}

@@ -320,9 +320,8 @@ export function postgresCases(
       await timeline(q, incidentId, 'note_added', actor, null, { noteId: Number(rows[0]!.id), body }, now);
       return true;
     },
-    /** In the insert's transaction: search index, related key and the "created" timeline entry. */
+    /** In the insert's transaction: the "created" timeline entry (the row came with its search text). */
     async afterInsert(q: Q, i: NewIncident, now: number) {
-      await index(q, i);
       await timeline(
         q,
         i.id,

@@ -9,6 +9,7 @@ import { countsCacheKey, createCountsCache, type FacetRow } from './counts-cache
 import { caseConditions, facetsOnly, INCIDENT_COLUMNS, queueSql, sqliteDialect } from './case-query.ts';
 import { toIncident, toSummary, type IncidentRow, type SummaryRow } from './rows.ts';
 import type { NewIncident } from './types.ts';
+import { multiRowInsert } from './multi-row.ts';
 import {
   caseState,
   toLogs,
@@ -38,6 +39,12 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
     'UPDATE incidents SET original_severity = COALESCE(original_severity, severity), group_key = ?, search_text = ? WHERE id = ?',
   );
   const insFts = db.prepare('INSERT INTO incidents_text (rowid, search_text) VALUES (?, ?)');
+  const insFtsRows = multiRowInsert(db, 'INSERT INTO incidents_text (rowid, search_text)', '(?, ?)');
+  const insCreatedRows = multiRowInsert(
+    db,
+    'INSERT INTO incident_timeline (incident_id, at, actor_kind, actor, kind, before, after)',
+    `(?, ?, 'fetch', 'fetch', 'created', NULL, ?)`,
+  );
   const countMatches = db.prepare('SELECT COUNT(*) AS n FROM incidents_text WHERE incidents_text MATCH ?');
   const facetCounts = db.prepare('SELECT status, severity, n FROM incident_counts WHERE n > 0');
   const countsVersion = db.prepare('SELECT v FROM incident_counts_version');
@@ -272,16 +279,20 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       timeline(incidentId, 'note_added', actor, null, { noteId: id, body }, now);
       return true;
     },
-    /** In the insert's transaction: search index, related key and the "created" timeline entry. */
-    afterInsert(i: NewIncident, now: number, rowid: number | bigint) {
-      index(i, rowid);
-      timeline(
-        i.id,
-        'created',
-        { kind: 'fetch', name: 'fetch' },
-        null,
-        { status: 'new', severity: i.severity },
-        now,
+    /**
+     * In the insert's transaction, for the incidents just inserted (their related key and search
+     * text went in with the row): the full-text entries and the "created" timeline entries, one
+     * statement each for the whole batch.
+     */
+    afterInsert(rows: readonly { incident: NewIncident; rowid: SQLInputValue; text: string }[], now: number) {
+      if (rows.length === 0) return;
+      insFtsRows(rows.map((r) => [r.rowid, r.text]));
+      insCreatedRows(
+        rows.map((r) => [
+          r.incident.id,
+          now,
+          JSON.stringify({ status: 'new', severity: r.incident.severity }),
+        ]),
       );
     },
     /** In the insert's transaction: the new incidents in the counts (the UPDATE/DELETE triggers do the rest). */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { groupKey, searchText } from '../cases/text.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
 import { postgresAuth } from './auth-postgres.ts';
 import { postgresCases } from './cases-postgres.ts';
@@ -110,11 +111,14 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
   ): Promise<NewIncident[]> => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
+      // The related key and search text go in with the row (no UPDATE after it).
+      const text = searchText(i);
       const r = await q.query(
         `INSERT INTO ${s}.incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
-           fields, raw, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'new', NULL, $7, $8, $9, $9)
+           fields, raw, created_at, updated_at, original_severity, group_key, search_text, search_tsv)
+         VALUES ($1, $2, $3, $4, $5, $6, 'new', NULL, $7, $8, $9, $9, $6, $10, $11, to_tsvector('simple', $11))
          ON CONFLICT DO NOTHING`,
-        [...incidentValues(i), ms(now)],
+        [...incidentValues(i), ms(now), groupKey(i), text],
       );
       if ((r.rowCount ?? 0) > 0) {
         inserted.push(i);

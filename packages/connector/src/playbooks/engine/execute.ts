@@ -441,6 +441,7 @@ async function foreachStep(unit: Unit, def: Extract<Def, { kind: 'foreach' }>): 
 }
 
 const TIMEOUT: unique symbol = Symbol('timeout');
+const STEP_ENDED = new Error('step ended');
 
 async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<Completion | null> {
   const { deps, row } = unit;
@@ -451,6 +452,8 @@ async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<
   const onStop = () => stepAbort.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   const timer = new AbortController();
+  // Removed when the step ends: the worker's signal lives as long as the worker.
+  let onStopping: (() => void) | null = null;
   const run = unit.u.run;
   const ctx: StepContext = {
     runId: run.id,
@@ -483,7 +486,8 @@ async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<
     // A stopping worker does not wait for a hanging step either: the lease goes back.
     const stopping = new Promise<null>((resolve) => {
       if (signal.aborted) resolve(null);
-      signal.addEventListener('abort', () => resolve(null), { once: true });
+      onStopping = () => resolve(null);
+      signal.addEventListener('abort', onStopping, { once: true });
     });
     const result = await Promise.race([outcome, expiry, stopping]);
     if (signal.aborted) return null;
@@ -496,7 +500,8 @@ async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<
     const o = result.ok;
     return await unit.succeed(o.output ?? null, { input: o.input ?? null, effects: o.effects });
   } finally {
-    timer.abort();
+    timer.abort(STEP_ENDED);
     signal.removeEventListener('abort', onStop);
+    if (onStopping) signal.removeEventListener('abort', onStopping);
   }
 }

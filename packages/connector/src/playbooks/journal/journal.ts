@@ -1,5 +1,5 @@
 import type { LocalEffect, ManualTask, PlaybookRun, RunDetail, RunStatus, StepStatus } from '../types.ts';
-import { all, effect, one, run, type JournalDb, type Tx } from './ops.ts';
+import { all, effect, notify, one, run, type JournalDb, type Tx } from './ops.ts';
 import {
   toApiRun,
   toApiStep,
@@ -151,6 +151,7 @@ function* insertStep(runId: string, s: NewStep, now: number, phase: Phase = 'sta
     ms(now),
     ms(now),
   );
+  if (n > 0 && s.status === 'ready') yield* notify();
   return n > 0;
 }
 
@@ -197,7 +198,10 @@ export function* insertRun(r: NewRun, now: number): Tx<boolean> {
 
 /** Ends a run: its open rows are cancelled, its child runs too, and a waiting parent step wakes up. */
 function* endRun(runId: string, end: RunEnd, now: number): Tx<boolean> {
-  yield* all('SELECT id FROM S.pb_steps WHERE run_id = ? ORDER BY id{LOCK}', runId);
+  const rows = yield* all<{ kind: string }>(
+    'SELECT id, kind FROM S.pb_steps WHERE run_id = ? ORDER BY id{LOCK}',
+    runId,
+  );
   const r = yield* one<RunRowDb>('SELECT * FROM S.pb_runs WHERE id = ?{LOCK}', runId);
   if (!r || r.ended_at !== null) return false;
   yield* run(
@@ -220,15 +224,19 @@ function* endRun(runId: string, end: RunEnd, now: number): Tx<boolean> {
     ms(now),
     runId,
   );
-  const children = yield* all<{ id: string }>(
-    'SELECT id FROM S.pb_runs WHERE parent_run_id = ? AND ended_at IS NULL',
-    runId,
-  );
+  // Only a `playbook` step (or item) starts child runs: other runs skip the look-up, which has
+  // no index of its own (it walks the open runs).
+  const children = rows.some((x) => x.kind === 'playbook')
+    ? yield* all<{ id: string }>(
+        'SELECT id FROM S.pb_runs WHERE parent_run_id = ? AND ended_at IS NULL',
+        runId,
+      )
+    : [];
   for (const c of children) {
     yield* endRun(c.id, { status: 'cancelled', error: `parent run ${runId} ended ${end.status}` }, now);
   }
   if (r.parent_run_id !== null) {
-    yield* run(
+    const resumed = yield* run(
       `UPDATE S.pb_steps SET status = 'ready', phase = 'resume', due_at = ?, updated_at = ?
        WHERE run_id = ? AND step_id = ? AND item = ? AND status = 'waiting'`,
       ms(now),
@@ -237,6 +245,7 @@ function* endRun(runId: string, end: RunEnd, now: number): Tx<boolean> {
       r.parent_step_id,
       Number(r.parent_item ?? -1),
     );
+    if (resumed > 0) yield* notify();
   }
   yield* journalEntry(runId, now, 'run.ended', null, null, null, {
     status: end.status,
@@ -310,7 +319,7 @@ function* scheduleItems(
 }
 
 function* releaseItems(runId: string, stepId: string, n: number, now: number): Tx<void> {
-  yield* run(
+  const released = yield* run(
     `UPDATE S.pb_steps SET status = 'ready', phase = 'start', due_at = ?, updated_at = ? WHERE id IN (
        SELECT id FROM S.pb_steps WHERE run_id = ? AND step_id = ? AND item >= 0 AND status = 'waiting' AND phase = 'queued'
        ORDER BY item LIMIT ?)`,
@@ -320,6 +329,7 @@ function* releaseItems(runId: string, stepId: string, n: number, now: number): T
     stepId,
     n,
   );
+  if (released > 0) yield* notify();
 }
 
 /** An item reached its end: the next queued one takes its slot; after the last, the foreach resumes. */
@@ -332,7 +342,7 @@ function* itemDone(runId: string, stepId: string, now: number): Tx<void> {
     stepId,
   );
   if (Number(open?.n ?? 0) === 0) {
-    yield* run(
+    const resumed = yield* run(
       `UPDATE S.pb_steps SET status = 'ready', phase = 'resume', due_at = ?, updated_at = ?
        WHERE run_id = ? AND step_id = ? AND item = -1 AND status = 'waiting'`,
       ms(now),
@@ -340,10 +350,54 @@ function* itemDone(runId: string, stepId: string, now: number): Tx<void> {
       runId,
       stepId,
     );
+    if (resumed > 0) yield* notify();
   }
 }
 
-function* complete(c: Completion): Tx<'ok' | 'lost'> {
+/** A completion whose run goes straight on to one step due now: that step can stay with its worker. */
+function chainable(c: Completion): NewStep | null {
+  if (c.item !== null || c.items || c.childRun || (c.run && c.run.status !== 'running')) return null;
+  const s = c.add?.length === 1 ? c.add[0]! : null;
+  return s && s.status === 'ready' && (s.item ?? null) === null && s.dueAt !== null && s.dueAt <= c.now
+    ? s
+    : null;
+}
+
+/** The next step's row, made already leased to the worker that completed its predecessor. */
+function* insertLeased(
+  runId: string,
+  s: NewStep,
+  owner: string,
+  now: number,
+  until: number,
+): Tx<StepRow | null> {
+  const [raw] = yield* all<StepRowDb>(
+    `INSERT INTO S.pb_steps (run_id, step_id, item, kind, phase, attempt, status, lease_owner, lease_until, due_at,
+       timeout_at, state, started_at, created_at, updated_at)
+     VALUES (?, ?, -1, ?, 'start', 1, 'leased', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+    runId,
+    s.stepId,
+    s.kind,
+    owner,
+    ms(until),
+    ms(until),
+    s.timeoutAt == null ? null : ms(s.timeoutAt),
+    json(s.state),
+    ms(now),
+    ms(now),
+    ms(now),
+  );
+  return raw ? toStepRow(raw) : null;
+}
+
+export interface Committed {
+  result: 'ok' | 'lost';
+  /** The step that follows, already leased to the completing worker (see completeMany). */
+  next: StepRow | null;
+}
+
+function* complete(c: Completion, chainLeaseMs: number | null): Tx<Committed> {
+  const lost: Committed = { result: 'lost', next: null };
   const now = c.now;
   // Items of one foreach finish in parallel on several workers: their parent row is locked first
   // so that exactly one of them sees "no item left open" and wakes the foreach.
@@ -360,37 +414,49 @@ function* complete(c: Completion): Tx<'ok' | 'lost'> {
     c.owner,
     c.attempt,
   );
-  if (!mine) return 'lost';
+  if (!mine) return lost;
   const r = yield* one<{ ended_at: number | string | null }>(
     'SELECT ended_at FROM S.pb_runs WHERE id = ?',
     c.runId,
   );
-  if (!r || r.ended_at !== null) return 'lost';
+  if (!r || r.ended_at !== null) return lost;
   for (const e of c.effects ?? []) {
     const applied = yield* effect(e, c.runId, now);
     if (!applied) throw new Error(`incident ${e.incidentId} does not exist`);
   }
   yield* updateRow(c.rowId, c.row, now);
-  for (const s of c.add ?? []) yield* insertStep(c.runId, s, now);
+  const chain = chainLeaseMs === null ? null : chainable(c);
+  let next: StepRow | null = null;
+  for (const s of c.add ?? []) {
+    // A row that exists already (a retried run) is left as it is, as insertStep does.
+    if (s === chain) next = yield* insertLeased(c.runId, s, c.owner, now, now + chainLeaseMs!);
+    else yield* insertStep(c.runId, s, now);
+  }
   if (c.items) yield* scheduleItems(c.runId, c.stepId, c.items, now);
   if (c.childRun) yield* insertRun(c.childRun, now);
   for (const e of c.events)
     yield* journalEntry(c.runId, now, e.kind, c.stepId, c.item, c.row.attempt ?? c.attempt, e.data);
-  if (c.item !== null && TERMINAL.includes(c.row.status)) yield* itemDone(c.runId, c.stepId, now);
-  const next = c.run;
   if (next) {
-    if (next.status === 'waiting' || next.status === 'running') {
+    yield* journalEntry(c.runId, now, 'step.claimed', next.stepId, null, next.attempt, {
+      owner: c.owner,
+      phase: next.phase,
+    });
+  }
+  if (c.item !== null && TERMINAL.includes(c.row.status)) yield* itemDone(c.runId, c.stepId, now);
+  const to = c.run;
+  if (to) {
+    if (to.status === 'waiting' || to.status === 'running') {
       yield* run(
         `UPDATE S.pb_runs SET status = ?, updated_at = ? WHERE id = ? AND ended_at IS NULL`,
-        next.status,
+        to.status,
         ms(now),
         c.runId,
       );
     } else {
-      yield* endRun(c.runId, next as RunEnd, now);
+      yield* endRun(c.runId, to as RunEnd, now);
     }
   }
-  return 'ok';
+  return { result: 'ok', next };
 }
 
 function* claim(owner: string, now: number, leaseMs: number, limit: number): Tx<ClaimedUnit[]> {
@@ -459,19 +525,56 @@ export function createJournal(db: JournalDb) {
         ),
       );
     },
+    /** Who holds leases now: a restarted process voids those of its dead predecessors. */
+    async leaseOwners(): Promise<string[]> {
+      const sql = `SELECT DISTINCT lease_owner AS o FROM S.pb_steps WHERE status = 'leased' AND lease_owner IS NOT NULL`;
+      return (await db.read(() => all<{ o: string }>(sql))).map((r) => r.o);
+    },
     /** Leases of a worker that stops: claimable at once by the next one (same attempt). */
     release(owner: string, now: number): Promise<number> {
-      return db.tx(() =>
-        run(
+      return db.tx(function* () {
+        const n = yield* run(
           `UPDATE S.pb_steps SET lease_until = ?, due_at = ? WHERE lease_owner = ? AND status = 'leased'`,
           ms(now),
           ms(now),
           owner,
-        ),
-      );
+        );
+        if (n > 0) yield* notify();
+        return n;
+      });
     },
-    complete(c: Completion): Promise<'ok' | 'lost'> {
-      return db.tx(() => complete(c));
+    async complete(c: Completion): Promise<'ok' | 'lost'> {
+      return (await db.tx(() => complete(c, null))).result;
+    },
+    /**
+     * Several completions (of any runs) in ONE transaction: one commit, one fsync for all (group
+     * commit). With `chainLeaseMs`, a completion whose run goes straight on to a step due now
+     * leaves that step leased to its worker (`next`), which runs it without another claim. With
+     * `claim`, the same transaction then claims due units for the worker's free slots: `free`
+     * plus one per completion that leaves its slot (no `next`). If any completion throws, nothing
+     * is written (the caller commits them one by one).
+     */
+    completeMany(
+      cs: readonly Completion[],
+      opts: {
+        chainLeaseMs?: number;
+        claim?: { owner: string; now: number; leaseMs: number; free: number };
+      } = {},
+    ): Promise<{ committed: Committed[]; claimed: ClaimedUnit[] }> {
+      // Run order keeps the row locks of concurrent batches (PostgreSQL) in one order.
+      const order = cs.map((_, i) => i).sort((a, b) => (cs[a]!.runId < cs[b]!.runId ? -1 : 1));
+      return db.tx(function* () {
+        const committed = new Array<Committed>(cs.length);
+        for (const i of order) committed[i] = yield* complete(cs[i]!, opts.chainLeaseMs ?? null);
+        const c = opts.claim;
+        const limit = c ? c.free + committed.filter((x) => x.next === null).length : 0;
+        const claimed = c && limit > 0 ? yield* claim(c.owner, c.now, c.leaseMs, limit) : [];
+        return { committed, claimed };
+      });
+    },
+    /** Calls `fn` whenever something may have become claimable (see ops.ts notify()). */
+    listen(fn: () => void) {
+      return db.listen(fn);
     },
     /**
      * Runs past their deadline are marked `timed-out` (their open steps cancelled); waiting steps
@@ -496,6 +599,7 @@ export function createJournal(db: JournalDb) {
           ms(now),
           ms(now),
         );
+        if (stepTimeouts > 0) yield* notify();
         return { timedOut, stepTimeouts };
       });
     },
@@ -514,6 +618,7 @@ export function createJournal(db: JournalDb) {
         }
         yield* retryRun(r, now, deadlineAt);
         yield* journalEntry(runId, now, 'run.retried', null, null, null, { by });
+        yield* notify();
         return true;
       });
     },
@@ -536,6 +641,7 @@ export function createJournal(db: JournalDb) {
           runId,
         );
         yield* journalEntry(runId, now, 'step.answered', stepId, null, null, { by });
+        yield* notify();
         return true;
       });
     },

@@ -14,7 +14,8 @@ import type { LocalEffect } from '../types.ts';
 export type Op =
   | { op: 'all'; sql: string; args: unknown[] }
   | { op: 'run'; sql: string; args: unknown[] }
-  | { op: 'effect'; effect: LocalEffect; runId: string; now: number };
+  | { op: 'effect'; effect: LocalEffect; runId: string; now: number }
+  | { op: 'notify' };
 
 export type Tx<T> = Generator<Op, T, unknown>;
 
@@ -34,12 +35,30 @@ export function* effect(e: LocalEffect, runId: string, now: number): Tx<boolean>
   return (yield { op: 'effect', effect: e, runId, now }) as boolean;
 }
 
+/**
+ * Something became claimable: workers listening wake up at once instead of at their next poll.
+ * Delivered after the transaction that yielded it commits (PostgreSQL NOTIFY: to every process;
+ * SQLite: to this process, its only writer), at most once per transaction. A wake-up may be
+ * spurious (a rolled-back transaction): a worker that finds nothing claims nothing.
+ */
+export function* notify(): Tx<void> {
+  yield { op: 'notify' };
+}
+
+/** A subscription to the wake-ups; `ensure` re-opens a listening connection that was lost. */
+export interface Wakeups {
+  ensure(): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface JournalDb {
   dialect: 'sqlite' | 'postgres';
   /** Runs the body in one transaction of its own. */
   tx<T>(body: () => Tx<T>): Promise<T>;
   /** Runs read-only statements outside any transaction. */
   read<T>(body: () => Tx<T>): Promise<T>;
+  /** Calls `fn` on each wake-up (see notify()). */
+  listen(fn: () => void): Promise<Wakeups>;
 }
 
 /** Applies an effect on the SQLite connection, inside the running transaction. */
@@ -78,6 +97,17 @@ export function sqliteJournalDb(
   };
   const args = (a: unknown[]) =>
     a.map((v) => (v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v)) as SQLInputValue[];
+  const listeners = new Set<() => void>();
+  let pending = false;
+  // Every transaction here is synchronous: a microtask runs after its COMMIT (or ROLLBACK).
+  const wake = () => {
+    if (pending || listeners.size === 0) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      for (const fn of listeners) fn();
+    });
+  };
   const drive = <T>(gen: Tx<T>): T => {
     let step = gen.next();
     while (!step.done) {
@@ -85,6 +115,7 @@ export function sqliteJournalDb(
       let result: unknown;
       if (o.op === 'all') result = prepare(o.sql).all(...args(o.args));
       else if (o.op === 'run') result = Number(prepare(o.sql).run(...args(o.args)).changes);
+      else if (o.op === 'notify') wake();
       else result = applyEffect(o.effect, o.runId, o.now);
       step = gen.next(result);
     }
@@ -92,6 +123,10 @@ export function sqliteJournalDb(
   };
   return {
     dialect: 'sqlite',
+    async listen(fn) {
+      listeners.add(fn);
+      return { ensure: async () => {}, close: async () => void listeners.delete(fn) };
+    },
     async tx(body) {
       return tx(() => drive(body()));
     },
@@ -129,14 +164,21 @@ export function postgresJournalDb(
     }
     return out;
   };
+  // One channel per schema (an identifier: letters, digits, underscores, at most 63 bytes).
+  const channel = `siemlink_pb_${schema.replace(/[^A-Za-z0-9_]/g, '')}`.slice(0, 63);
   const drive = async <T>(c: Pick<pg.PoolClient, 'query'>, gen: Tx<T>): Promise<T> => {
     let step = gen.next();
+    let notified = false;
     while (!step.done) {
       const o = step.value;
       let result: unknown;
       if (o.op === 'all') result = (await c.query(translate(o.sql), o.args)).rows;
       else if (o.op === 'run') result = (await c.query(translate(o.sql), o.args)).rowCount ?? 0;
-      else result = await applyEffect(c, o.effect, o.runId, o.now);
+      else if (o.op === 'notify') {
+        // NOTIFY is delivered at COMMIT, and not at all on ROLLBACK.
+        if (!notified) await c.query('SELECT pg_notify($1, NULL)', [channel]);
+        notified = true;
+      } else result = await applyEffect(c, o.effect, o.runId, o.now);
       step = gen.next(result);
     }
     return step.value;
@@ -146,5 +188,47 @@ export function postgresJournalDb(
     tx: (body) => tx((c) => drive(c, body())),
     read: (body) => drive(pool, body()),
     inTx: (c, body) => drive(c, body()),
+    listen: (fn) => pgListener(pool, channel, fn),
+  };
+}
+
+/**
+ * A LISTEN connection of its own (taken from the pool, given back on close). A lost connection
+ * is dropped quietly: the worker polls meanwhile and `ensure` (called on its idle rounds) opens
+ * a new one.
+ */
+async function pgListener(pool: pg.Pool, channel: string, fn: () => void): Promise<Wakeups> {
+  let client: pg.PoolClient | null = null;
+  let closed = false;
+  const drop = (err?: Error) => {
+    const c = client;
+    client = null;
+    c?.release(err ?? true);
+  };
+  const ensure = async () => {
+    if (client || closed) return;
+    const c = await pool.connect();
+    c.on('error', (err) => {
+      if (client === c) drop(err);
+    });
+    c.on('notification', (m) => {
+      if (m.channel === channel) fn();
+    });
+    try {
+      await c.query(`LISTEN "${channel}"`);
+    } catch (err) {
+      c.release(err as Error);
+      throw err;
+    }
+    if (closed) c.release(true);
+    else client = c;
+  };
+  await ensure();
+  return {
+    ensure: () => ensure().catch(() => {}),
+    async close() {
+      closed = true;
+      drop();
+    },
   };
 }

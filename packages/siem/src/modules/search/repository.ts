@@ -1,7 +1,7 @@
 import type { SqlParts } from '../../lucene/index.ts';
 import { FTS_IN } from '../../lucene/index.ts';
 import type { Store } from '../../store/store.ts';
-import { metaAny, NON_ASCII_TOKEN, windowCover } from '../logs/fts-meta.ts';
+import { metaAny, NON_ASCII_TOKEN, windowCover, windowHours } from '../logs/fts-meta.ts';
 import type { SqlAggGroup } from './aggs.ts';
 
 export interface LogRow {
@@ -21,12 +21,14 @@ export interface ScanSpec {
 
 /**
  * The SQL side of /v1/search, kept here so a PostgreSQL version can sit behind the same shape.
- * Candidates are read in time order; when the prefilter has an FTS5 match with few matches, the
- * query is driven from the FTS index (the unary `+` stops SQLite from walking the whole window
- * instead), with many from the window's time index (`FTS_DRIVEN_MAX`).
+ * Candidates are read in time order; when the prefilter has an FTS5 match the query is driven
+ * from the FTS index (the unary `+` stops SQLite from walking the whole window instead): all
+ * at once with few matches, one hour of the window at a time with many (`FTS_DRIVEN_MAX`).
  */
 export interface SearchRepository {
   candidates(spec: ScanSpec): Iterable<LogRow>;
+  /** True when the prefilter has an FTS match with at most FTS_DRIVEN_MAX matches (few candidates). */
+  fewCandidates(prefilter: SqlParts | null): boolean;
   /** Logs in the window, exactly (no residual predicate). */
   count(accountId: number, from: number, to: number): number;
   page(
@@ -70,12 +72,13 @@ export interface FtsCountSpec {
 
 /**
  * Up to this many FTS matches (all accounts, all time: counted up to this many only), the
- * candidates are read from the FTS index and sorted by time; past it, the window is walked in
- * time order, so a page of a broad query never waits for a sort of every match.
+ * candidates are read from the FTS index in one statement and sorted by time; past it, hour by
+ * hour (each hour's matches sorted), so a page of a broad query never waits for every match.
  */
 export const FTS_DRIVEN_MAX = 5000;
 
-export function createSqliteSearchRepository(store: Store): SearchRepository {
+/** Only the connection is used, so a worker thread passes its own read-only one. */
+export function createSqliteSearchRepository(store: Pick<Store, 'db'>): SearchRepository {
   const db = store.db;
   const countStmt = db.prepare('SELECT count(*) AS n FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?');
   const pageStmt = {
@@ -109,7 +112,9 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     const { cover, edges } = windowCover(accountId, from, to);
     return [...cover, ...edges.map((e) => e.token)];
   };
+  const few = (fts: string) => (ftsMatches.get(fts) as { n: number }).n <= FTS_DRIVEN_MAX;
   return {
+    fewCandidates: (p) => !!p?.fts && few(p.fts),
     countFts({ accountId, from, to, fts }) {
       const { cover, edges } = windowCover(accountId, from, to);
       const query = `(${fts})`;
@@ -149,26 +154,30 @@ export function createSqliteSearchRepository(store: Store): SearchRepository {
     candidates(spec) {
       const dir = spec.order === 'asc' ? 'ASC' : 'DESC';
       const p = spec.prefilter;
-      const params: (string | number)[] = [];
-      let sql: string;
-      if (p?.fts && (ftsMatches.get(p.fts) as { n: number }).n <= FTS_DRIVEN_MAX) {
-        sql = `SELECT seq, ts, doc FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?`;
-        params.push(p.fts, spec.accountId, spec.from, spec.to);
-      } else if (p?.fts) {
-        // Many FTS matches: walk the window in time order (no sort of every match before the
-        // first row), testing each log against the set of matching rowids.
-        sql = `SELECT seq, ts, doc FROM logs WHERE +${FTS_IN} AND account_id = ? AND ts >= ? AND ts < ?`;
-        params.push(p.fts, spec.accountId, spec.from, spec.to);
-      } else {
-        sql = 'SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?';
-        params.push(spec.accountId, spec.from, spec.to);
+      const where = p?.where ? ` AND (${p.where})` : '';
+      const whereParams = p?.where ? p.params : [];
+      const orderBy = ` ORDER BY ts ${dir}, seq ${dir}`;
+      if (p?.fts) {
+        // Driven from the FTS index; ORDER BY sorts the matches of one statement.
+        const sql = prepared(
+          `SELECT seq, ts, doc FROM logs WHERE ${FTS_IN} AND +account_id = ? AND +ts >= ? AND +ts < ?${where}${orderBy}`,
+        );
+        const run = (fts: string, from: number, to: number) =>
+          sql.iterate(fts, spec.accountId, from, to, ...whereParams) as Iterable<LogRow>;
+        if ((ftsMatches.get(p.fts) as { n: number }).n <= FTS_DRIVEN_MAX)
+          return run(p.fts, spec.from, spec.to);
+        // Many matches: one hour of the window at a time, in time order (its `meta` hour token
+        // bounds the FTS match to that hour), so a page of a broad query reads and sorts the
+        // matches of the hours it needs, never the whole match set.
+        return (function* () {
+          for (const h of windowHours(spec.accountId, spec.from, spec.to, spec.order)) {
+            yield* run(`(${p.fts!}) AND meta : ${h.token}`, h.from, h.to);
+          }
+        })();
       }
-      if (p?.where) {
-        sql += ` AND (${p.where})`;
-        params.push(...p.params);
-      }
-      sql += ` ORDER BY ts ${dir}, seq ${dir}`;
-      return prepared(sql).iterate(...params) as Iterable<LogRow>;
+      return prepared(
+        `SELECT seq, ts, doc FROM logs WHERE account_id = ? AND ts >= ? AND ts < ?${where}${orderBy}`,
+      ).iterate(spec.accountId, spec.from, spec.to, ...whereParams) as Iterable<LogRow>;
     },
     count(accountId, from, to) {
       return (countStmt.get(accountId, from, to) as { n: number }).n;

@@ -11,7 +11,21 @@ import { applySourceFilter, parseSourceFilter, type SourceFilter } from './sourc
 import { timeWindow, type TimeWindow } from './window.ts';
 
 export interface SearchService {
-  search(accountId: number, input: SearchInput): Promise<SearchOutcome>;
+  search(accountId: number, input: SearchInput, run?: SearchRun): Promise<SearchOutcome>;
+  /**
+   * The planner's estimate, before any log is read: true when the query's candidates are few
+   * (an FTS prefilter with at most FTS_DRIVEN_MAX matches) or none, so the search is cheap
+   * enough for the event loop; false for broad ones (worth a worker thread).
+   */
+  selective(input: SearchInput, now: number): boolean;
+}
+
+/** How one search runs: its `now` (date math, default window) and a check between rows. */
+export interface SearchRun {
+  /** Default: the service clock's now. */
+  now?: number;
+  /** Called between rows; throws to stop the search (cancelled, over its budget). */
+  check?: () => void;
 }
 
 /**
@@ -19,6 +33,8 @@ export interface SearchService {
  * window must not keep the listener and other requests waiting until it is done.
  */
 export const ROWS_PER_TURN = 500;
+/** Rows between two calls of the run's check (cancellation, budget): cheap, but not free. */
+const CHECK_EVERY = 100;
 
 export interface SearchOutcome {
   response: SearchResponse;
@@ -51,9 +67,15 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
   const { repository, clock } = deps;
   const totalCap = deps.totalCap ?? DEFAULT_TOTAL_CAP;
   return {
-    async search(accountId, input) {
+    selective(input, now) {
+      const { window, rest } = timeWindow(compileQuery(input.query, 'query', { now }), now, input.dayOffset);
+      if (rest.kind === 'none' || window.from >= window.to) return true;
+      return repository.fewCandidates(luceneToSqlParts(rest));
+    },
+    async search(accountId, input, run = {}) {
       const started = clock.now();
-      const now = started;
+      const now = run.now ?? started;
+      const check = run.check ?? (() => {});
       const query = compileQuery(input.query, 'query', { now });
       const post: LuceneNode = input.postFilter
         ? compileQuery(input.postFilter, 'post_filter', { now })
@@ -73,6 +95,7 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
 
       if (rest.kind === 'all' && post.kind === 'all' && !aggFactories && order) {
         // Nothing to evaluate per log: count and page in SQL.
+        check();
         total = track === false ? 0 : repository.count(accountId, window.from, window.to);
         hits = repository
           .page(accountId, window.from, window.to, order, input.size, input.from)
@@ -81,7 +104,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         const aggs = aggFactories ? runAggs(aggFactories) : undefined;
         // Aggregations over `ts` alone, for a query the index answers exactly, come from SQL.
         const inSql =
-          aggFactories && (await aggregateInSql(repository, accountId, window, rest, aggFactories, aggs!));
+          aggFactories &&
+          (await aggregateInSql(repository, accountId, window, rest, aggFactories, aggs!, check));
         const aggsPerLog = aggs !== undefined && !inSql;
         const ranked: { seq: number; values: unknown[] }[] = [];
         const end = input.from + input.size;
@@ -91,7 +115,9 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
         // cap (a lower bound, relation "gte").
         const seesAll = aggsPerLog || order === null;
         const indexed =
-          seesAll || track === false ? null : await indexedTotal(repository, accountId, window, rest, post);
+          seesAll || track === false
+            ? null
+            : await indexedTotal(repository, accountId, window, rest, post, check);
         const cap = seesAll || track === true ? Infinity : track === false ? 0 : (track ?? totalCap);
         const done = (n: number) => !seesAll && n >= end && (indexed !== null || track === false || n > cap);
         let matched = 0;
@@ -104,7 +130,8 @@ export function createSearchService(deps: SearchServiceDeps): SearchService {
           order: order ?? 'desc',
         })) {
           if (done(matched)) break;
-          if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
+          if (++examined % CHECK_EVERY === 0) check();
+          if (examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
           const doc = needsDoc ? (JSON.parse(row.doc) as Doc) : undefined;
           if (doc && !matchesLucene(rest, doc)) continue;
           if (aggsPerLog) aggs.add(doc!, row.ts);
@@ -199,6 +226,7 @@ async function indexedTotal(
   window: TimeWindow,
   rest: LuceneNode,
   post: LuceneNode,
+  check: () => void,
 ): Promise<number | null> {
   const node = simplify({ kind: 'and', nodes: [rest, post] });
   if (node.kind === 'all') return repository.count(accountId, window.from, window.to);
@@ -209,7 +237,8 @@ async function indexedTotal(
   let n = ascii;
   let examined = 0;
   for (const row of others) {
-    if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
+    if (++examined % CHECK_EVERY === 0) check();
+    if (examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
     if (matchesLucene(node, JSON.parse(row.doc) as Doc)) n++;
   }
   return n;
@@ -227,6 +256,7 @@ async function aggregateInSql(
   rest: LuceneNode,
   factories: Parameters<typeof sqlAggPlan>[0],
   aggs: RunningAggs,
+  check: () => void,
 ): Promise<boolean> {
   const plan = sqlAggPlan(factories);
   const fts = rest.kind === 'all' ? null : exactFts(rest);
@@ -239,7 +269,8 @@ async function aggregateInSql(
   if (fts !== null) {
     let examined = 0;
     for (const row of repository.countFts({ accountId, from, to, fts }).others) {
-      if (++examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
+      if (++examined % CHECK_EVERY === 0) check();
+      if (examined % ROWS_PER_TURN === 0) await yieldToEventLoop();
       const doc = JSON.parse(row.doc) as Doc;
       if (matchesLucene(rest, doc)) aggs.add(doc, row.ts);
     }

@@ -72,3 +72,53 @@ test('candidates: a broad FTS match walks the window in time order and gives the
     want.map((r) => r.seq).reverse(),
   );
 });
+
+test('candidates: a broad FTS match read hour by hour gives the rows of the plain plan, across hours and partial edges', (t) => {
+  const store = openSqliteStore({ path: ':memory:' });
+  t.after(() => store.close());
+  const insert = store.db.prepare(
+    "INSERT INTO logs (account_id, ts, stored_at, type, doc) VALUES (?, ?, 0, 't', ?)",
+  );
+  const HOUR = 3_600_000;
+  const T = Date.UTC(2026, 0, 1);
+  const n = FTS_DRIVEN_MAX + 2000;
+  // Six hours, timestamps out of insertion order; every third log has no "calc"; one non-ASCII.
+  store.tx(() => {
+    for (let i = 0; i < n; i++) {
+      const m = i === 77 ? 'calc café' : i % 3 === 0 ? 'other' : 'calc';
+      insert.run(
+        i % 5 === 0 ? 2 : 1,
+        T + ((i * 7919) % n) * Math.floor((6 * HOUR) / n),
+        JSON.stringify({ m }),
+      );
+    }
+  });
+  const repo = createSqliteSearchRepository(store);
+  const prefilter = luceneToSqlParts(parseLucene('calc AND m:calc'));
+  assert.ok(prefilter?.fts);
+  const [from, to] = [T + HOUR / 2 + 17, T + 5 * HOUR + 1234];
+  const want = store.db
+    .prepare(
+      `SELECT seq, ts FROM logs WHERE account_id = 1 AND ts >= ? AND ts < ? AND seq IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?) ORDER BY ts DESC, seq DESC`,
+    )
+    .all(from, to, prefilter.fts) as { seq: number; ts: number }[];
+  assert.ok(want.length > FTS_DRIVEN_MAX / 2);
+  const desc = [...repo.candidates({ accountId: 1, from, to, prefilter, order: 'desc' })];
+  assert.deepEqual(
+    desc.map((r) => [r.seq, r.ts]),
+    want.map((r) => [r.seq, r.ts]),
+  );
+  const asc = [...repo.candidates({ accountId: 1, from, to, prefilter, order: 'asc' })];
+  assert.deepEqual(
+    asc.map((r) => r.seq),
+    want.map((r) => r.seq).reverse(),
+  );
+  // A consumer that stops early (a page) leaves no statement open.
+  const it = repo.candidates({ accountId: 1, from, to, prefilter, order: 'desc' })[Symbol.iterator]();
+  assert.equal(it.next().value?.seq, want[0]!.seq);
+  it.return?.();
+  assert.equal(
+    [...repo.candidates({ accountId: 1, from, to, prefilter, order: 'desc' })].length,
+    want.length,
+  );
+});

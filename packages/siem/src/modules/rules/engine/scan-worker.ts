@@ -1,53 +1,26 @@
 // A rule-window reader in a worker thread: its own read-only connection to the SIEM's database
 // (WAL lets it read while the main thread writes), one scan at a time, answers as plain data.
-import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
-import { RuleBudgetExceeded, threadCpuBudgetCheck } from './budget.ts';
-import { storeFailure } from '../../../errors.ts';
+import { workerData } from 'node:worker_threads';
 import { openSqliteReader } from '../../../store/store.ts';
+import { serveJobs } from '../../../workers/serve.ts';
+import type { PoolWorkerData } from '../../../workers/protocol.ts';
+import { threadCpuBudgetCheck } from './budget.ts';
 import { createSqliteWindowRepository } from './window-repository.ts';
-import { scanWindow } from './window-scan.ts';
-import type { ScanRequest, ScanResponse, WorkerError } from './worker-protocol.ts';
+import { scanWindow, type ScanJob, type ScanResult } from './window-scan.ts';
 
-const { dbPath, nice } = workerData as { dbPath: string; nice: number };
-// Linux keeps a nice value per thread: a lower priority here leaves the event loop thread (which
-// serves shipping and search) first in line for the CPU. Elsewhere this may affect the whole
-// process or be refused; the scan works either way.
-if (nice > 0) {
-  try {
-    setPriority(nice);
-  } catch {
-    // Not permitted here: run at the normal priority.
-  }
+export interface ScanWorkerData extends PoolWorkerData {
+  dbPath: string;
+  /** Each scan's budget in CPU time of this thread. */
+  budgetMs: number;
 }
+
+const { dbPath } = workerData as ScanWorkerData;
 const windows = createSqliteWindowRepository(openSqliteReader(dbPath));
 
-function describe(err: unknown): WorkerError {
-  if (err instanceof RuleBudgetExceeded) {
-    return { name: err.name, message: err.message, budgetMs: err.budgetMs, elapsedMs: err.elapsedMs };
-  }
-  const known = storeFailure(err);
-  if (known) {
-    return {
-      name: known.name,
-      message: known.message,
-      code: known.code,
-      status: known.status,
-      kind: known.kind,
-      ...(known.field === undefined ? {} : { field: known.field }),
-    };
-  }
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { name: e.name, message: e.message };
-}
-
-parentPort!.on('message', (req: ScanRequest) => {
-  let res: ScanResponse;
-  try {
-    const check = threadCpuBudgetCheck(req.budgetMs);
-    res = { id: req.id, ok: true, result: scanWindow(windows, req.job, check) };
-  } catch (err) {
-    res = { id: req.id, ok: false, error: describe(err) };
-  }
-  parentPort!.postMessage(res);
+serveJobs<ScanJob, ScanResult, ScanWorkerData>((job, cancelled, data) => {
+  const budget = threadCpuBudgetCheck(data.budgetMs);
+  return scanWindow(windows, job, () => {
+    budget();
+    cancelled();
+  });
 });
