@@ -21,7 +21,7 @@ import {
   createSqliteSecurityEventsWriter,
   type NewSecurityEvent,
 } from '../packages/siem/src/modules/events/repository.ts';
-import { createSqliteConfigurationsRepository } from '../packages/siem/src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../packages/siem/src/modules/rules/configurations-repository.ts';
 import { createSiemClient } from '../packages/connector/src/client/index.ts';
 import { systemClock } from '../packages/connector/src/context.ts';
 import { fetchIncidentsOnce } from '../packages/connector/src/fetch/fetcher.ts';

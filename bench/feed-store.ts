@@ -62,7 +62,7 @@ async function server(): Promise<void> {
   const { createSqliteSecurityEventsWriter } =
     await import('../packages/siem/src/modules/events/repository.ts');
   const { createSqliteConfigurationsRepository } =
-    await import('../packages/siem/src/modules/rules/configurations.ts');
+    await import('../packages/siem/src/modules/rules/configurations-repository.ts');
   const dataDir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-'));
   const ctx = createSiemContext(loadSiemConfig({ dataDir, port: 0, listenerPort: 0, rulesEngine: false }), {
     logger: pino({ level: 'silent' }),

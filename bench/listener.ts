@@ -118,7 +118,6 @@ async function main(): Promise<void> {
   const { installDefaultRulePack } = await import('../packages/siem/src/demo/rule-pack.ts');
   const { inThreadScanner } = await import('../packages/siem/src/modules/rules/engine/scanner.ts');
   const { runScheduledRuleWith } = await import('../packages/siem/src/modules/rules/engine/scheduler.ts');
-  const { engineState } = await import('../packages/siem/src/modules/rules/engine/state.ts');
   const { createScanPool } = await import('../packages/siem/src/modules/rules/engine/worker-pool.ts');
   const { startSiem } = await import('../packages/siem/src/server.ts');
   type WindowScanner = import('../packages/siem/src/modules/rules/engine/scanner.ts').WindowScanner;
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
     const logsAccount = creds.accounts.find((a) => a.type === 'LOGS')!;
     installDefaultRulePack(ctx);
     const siemAccount = creds.accounts.find((a) => a.type === 'SIEM')!;
-    const rules = engineState(ctx).rules.listByAccount(siemAccount.accountId);
+    const rules = ctx.repos.rules.listByAccount(siemAccount.accountId);
 
     // Demo logs over the last 10 minutes, written straight to the store (not timed).
     const now = Date.now();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startSiem, type SiemServer } from '@siemlink/siem';
 // Tests only: the CLI's own code never reaches into the SIEM.
-import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations-repository.ts';
 
 /** The real CLI entry point, run in a child process. */
 export const BIN = join(import.meta.dirname, '..', 'bin', 'siemlink.ts');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeClock, startSiem, type SiemServer } from '@siemlink/siem';
 // Tests only: write security events straight into the SIEM's store (the connector never does).
 import { insertSecurityEvents } from '../../siem/test/fixtures/security-events.ts';
-import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../../siem/src/modules/rules/configurations-repository.ts';
 import type { Severity } from '@siemlink/contracts';
 import { createSiemClient, type SiemlinkClient } from '../src/client/index.ts';
 import { systemClock } from '../src/context.ts';

@@ -2,27 +2,28 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import compress from '@fastify/compress';
 import type { SiemContext } from './context.ts';
-import { installErrorHandler } from './plugins/error-handler.ts';
-import { installAuth } from './plugins/auth.ts';
-import { stripNulls } from './plugins/strip-nulls.ts';
-import { acceptEmptyJsonBodies } from './plugins/json-body.ts';
-import { rejectNonFiniteNumbers } from './plugins/finite-numbers.ts';
-import { settleLooseInput } from './plugins/lenient-scalars.ts';
+import { contextPlugin } from './plugins/context.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { stripNullsPlugin } from './plugins/strip-nulls.ts';
+import { jsonBodyPlugin } from './plugins/json-body.ts';
+import { finiteNumbersPlugin } from './plugins/finite-numbers.ts';
+import { lenientScalarsPlugin } from './plugins/lenient-scalars.ts';
 import { httpsOption } from './tls.ts';
 import accountsRoutes from './modules/accounts/routes.ts';
 import searchRoutes from './modules/search/routes.ts';
 import rulesRoutes from './modules/rules/routes.ts';
 import eventsRoutes from './modules/events/routes.ts';
 import feedRoutes from './modules/feed/routes.ts';
-import adminRoutes from './modules/admin/routes.ts';
+import faultRoutes from './modules/admin/routes.ts';
 import listenerRoutes from './modules/listener/routes.ts';
 import healthRoutes from './modules/health/routes.ts';
 
 export type SiemApp = FastifyInstance;
 
-/** Per-request log lines only when SIEMLINK_LOG_REQUESTS=1: the demo would drown the log otherwise. */
-function requestLogging(): LogController {
-  return new LogController({ disableRequestLogging: process.env.SIEMLINK_LOG_REQUESTS !== '1' });
+/** Per-request log lines only with `logRequests` (the CLI's SIEMLINK_LOG_REQUESTS=1). */
+function requestLogging(ctx: SiemContext): LogController {
+  return new LogController({ disableRequestLogging: !ctx.config.logRequests });
 }
 
 /**
@@ -41,19 +42,18 @@ export async function buildSiemApp(ctx: SiemContext): Promise<SiemApp> {
     ajv: {
       customOptions: { coerceTypes: true, removeAdditional: true, useDefaults: true, allErrors: false },
     },
-    logController: requestLogging(),
+    logController: requestLogging(ctx),
     routerOptions: lenientPaths,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.decorate('siem', ctx);
-  installErrorHandler(app);
-  installAuth(app);
-  acceptEmptyJsonBodies(app);
-  rejectNonFiniteNumbers(app);
-  app.addHook('preValidation', async (request) => {
-    if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
-  });
-  settleLooseInput(app);
-  await app.register(adminRoutes);
+  // Cross-cutting plugins (fastify-plugin: they apply to the whole app), in hook order.
+  await app.register(contextPlugin, { ctx });
+  await app.register(errorHandlerPlugin);
+  await app.register(authPlugin);
+  await app.register(jsonBodyPlugin);
+  await app.register(finiteNumbersPlugin);
+  await app.register(stripNullsPlugin);
+  await app.register(lenientScalarsPlugin);
+  if (ctx.config.faultInjection) await app.register(faultRoutes);
   // Logz.io answers `Accept-Encoding: gzip, deflate` (and recommends it for search): the JSON
   // endpoints compress bodies over 1 KB when asked. The feed is left out: it is streamed, and a
   // cut (fault-injected or real) must reach the client as a truncated body, not a broken gzip.
@@ -75,11 +75,11 @@ export async function buildListenerApp(ctx: SiemContext): Promise<SiemApp> {
     loggerInstance: ctx.logger.child({ component: 'listener' }) as FastifyBaseLogger,
     ...httpsOption(ctx.config.tls),
     bodyLimit: ctx.config.listener.maxRequestBytes,
-    logController: requestLogging(),
+    logController: requestLogging(ctx),
     routerOptions: lenientPaths,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.decorate('siem', ctx);
-  installErrorHandler(app);
+  await app.register(contextPlugin, { ctx });
+  await app.register(errorHandlerPlugin);
   await app.register(listenerRoutes);
   await app.register(healthRoutes);
   return app;

@@ -9,6 +9,8 @@ export const SiemConfig = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   listenerPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8070 }),
   demo: Type.Boolean({ default: false }),
+  /** One log line per HTTP request (off by default: the demo would drown the log). */
+  logRequests: Type.Boolean({ default: false }),
   /** Per-line and per-request limits of the log listener (bytes, lines) and its write batches. */
   listener: Type.Object(
     {

@@ -3,7 +3,8 @@
  * two levels: the instance-wide settings (`set`/`reset` without an account, for the process
  * that runs the SIEM, e.g. tests) and per-account settings, which is all the admin endpoint
  * (modules/admin) can change, so one tenant can only fault its own requests, rules and feeds.
- * The HTTP hook, the rule engine and the feed read the settings of the account concerned.
+ * Only the fault plugin's request hook and the wrappers around the events writer and the feed
+ * (modules/admin; registered with `faultInjection` on) read the settings of the account concerned.
  */
 export interface FaultSettings {
   /** Delay, in ms, between a rule triggering and its event being indexed (committed). */

@@ -70,10 +70,13 @@ export function redactUrl(url: string): string {
   return `${path}?${pairs.join('&')}`;
 }
 
-/** Structured logs; tokens never leave the process through them. Stdout unless `destination`. */
+/**
+ * Structured logs; tokens never leave the process through them. Stdout unless `destination`.
+ * The level is the caller's (`opts.level`; the CLI reads SIEMLINK_LOG_LEVEL), `info` by default.
+ */
 export function createLogger(opts: LoggerOptions = {}, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
-    level: process.env.SIEMLINK_LOG_LEVEL ?? 'info',
+    level: 'info',
     redact: {
       paths: [
         'req.headers["x-api-token"]',

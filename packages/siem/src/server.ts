@@ -8,7 +8,11 @@ import type { SiemContext } from './context.ts';
 import { createFaults, type Faults } from './faults.ts';
 import { createLogger } from './logger.ts';
 import { openSqliteStore } from './store/store.ts';
-import { createSqliteAccountsRepository } from './modules/accounts/repository.ts';
+import { createSqliteRepositories } from './repositories.ts';
+import { storeRecorder } from './modules/events/recorder.ts';
+import { storeFeedStreamer } from './modules/feed/streamer.ts';
+import { withEventFaults } from './modules/admin/fault-events.ts';
+import { withFeedFaults } from './modules/admin/fault-feed.ts';
 import { bootstrapAccounts } from './bootstrap.ts';
 import { RULE_ENGINE_SERVICE, ruleScannerFor, runRuleEngine } from './modules/rules/rule-engine.ts';
 import { DEMO_SERVICE, runDemo } from './demo/run.ts';
@@ -38,13 +42,24 @@ export function createSiemContext(config: SiemConfig, opts: StartSiemOptions = {
     path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'siem.db'),
   });
   const clock = opts.clock ?? systemClock;
+  const repos = createSqliteRepositories(store);
+  const faults = opts.faults ?? createFaults();
+  const securityEvents = storeRecorder(repos.events);
+  // Fault injection wraps the events writer and the feed only when enabled: otherwise no
+  // product path reads a fault setting.
+  const injecting = config.faultInjection;
   return {
     config,
     store,
     clock,
-    faults: opts.faults ?? createFaults(),
+    faults,
     logger,
-    accounts: createSqliteAccountsRepository(store),
+    repos,
+    accounts: repos.accounts,
+    securityEvents: injecting
+      ? withEventFaults(securityEvents, { faults, pending: repos.pendingEvents, tx: (fn) => store.tx(fn) })
+      : securityEvents,
+    feed: injecting ? withFeedFaults(storeFeedStreamer, faults) : storeFeedStreamer,
     health: createHealth(clock),
     urls: { api: '', listener: '' },
   };

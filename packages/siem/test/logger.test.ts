@@ -54,7 +54,7 @@ test('redactUrl masks header tokens misplaced in the query, array keys, and toke
   }
 });
 
-test('request logs (SIEMLINK_LOG_REQUESTS=1) and 404 bodies carry no misplaced token', async (t) => {
+test('request logs (logRequests, the CLI’s SIEMLINK_LOG_REQUESTS=1) and 404 bodies carry no misplaced token', async (t) => {
   const secret = 'c7e9c290-717e-4dcf-98a9-a75e6d796f51';
   const lines: string[] = [];
   const logger = createLogger(
@@ -66,13 +66,7 @@ test('request logs (SIEMLINK_LOG_REQUESTS=1) and 404 bodies carry no misplaced t
       },
     }),
   );
-  const before = process.env.SIEMLINK_LOG_REQUESTS;
-  process.env.SIEMLINK_LOG_REQUESTS = '1';
-  t.after(() => {
-    if (before === undefined) delete process.env.SIEMLINK_LOG_REQUESTS;
-    else process.env.SIEMLINK_LOG_REQUESTS = before;
-  });
-  const siem = await buildTestSiem({ logger });
+  const siem = await buildTestSiem({ logger, config: { logRequests: true } });
   t.after(() => siem.close());
   for (const url of [`/v2/whoami?x-api-token=${secret}`, `/?token[]=${secret}`, `/v2/whoami/${secret}`]) {
     const res = await siem.api.inject({ method: 'GET', url });

@@ -28,6 +28,7 @@ export function siemConfigFrom(opts: ServeOptions) {
     port: opts.port ?? envPort('SIEMLINK_PORT', 8080),
     listenerPort: opts.listenerPort ?? envPort('SIEMLINK_LISTENER_PORT', 8070),
     demo: opts.demo,
+    logRequests: env.SIEMLINK_LOG_REQUESTS === '1',
     faultInjection: opts.faultInjection,
     rulesFile: opts.rules ? resolve(opts.rules) : undefined,
     tls: tlsFrom(opts),

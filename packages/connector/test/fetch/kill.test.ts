@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { FEED_LATENCY_SECONDS } from '@siemlink/contracts';
 import { startSiem } from '@siemlink/siem';
 import { insertSecurityEvents } from '../../../siem/test/fixtures/security-events.ts';
-import { createSqliteConfigurationsRepository } from '../../../siem/src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../../../siem/src/modules/rules/configurations-repository.ts';
 import { rng } from '../../../siem/test/lucene/rng.ts';
 import { silent } from '../helpers.ts';
 import {

@@ -1,6 +1,6 @@
 import type { SiemContext } from '../context.ts';
 import { backoffMs } from '../health/backoff.ts';
-import { createSqliteLogsWriter, type NewLog } from '../modules/logs/repository.ts';
+import type { NewLog } from '../modules/logs/repository.ts';
 import { createDemoGenerator } from './generator.ts';
 import { createRng } from './rng.ts';
 import type { DemoLog } from './types.ts';
@@ -58,7 +58,7 @@ export async function runDemo(
     return;
   }
   const health = ctx.health.service(DEMO_SERVICE);
-  const writer = createSqliteLogsWriter(ctx.store);
+  const writer = ctx.repos.logs;
   const gen = createDemoGenerator({ rng: createRng(opts.seed) });
   /** True when written; false after a failure has been reported and its backoff waited out. */
   const write = async (logs: DemoLog[]): Promise<boolean> => {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../errors.ts';
 import type { Account, AccountType } from '../modules/accounts/repository.ts';
 
@@ -7,14 +8,17 @@ import type { Account, AccountType } from '../modules/accounts/repository.ts';
  * then call `requireAccount` with what they need; a missing or unknown token is 401, a token
  * of the wrong account type 403. Tokens never appear in messages.
  */
-export function installAuth(app: FastifyInstance): void {
-  app.decorateRequest('account', null);
-  app.addHook('onRequest', async (request) => {
-    const raw = request.headers['x-api-token'] ?? request.headers['x-user-token'];
-    const token = Array.isArray(raw) ? raw[0] : raw;
-    request.account = token ? (app.siem.accounts.findByToken(token.trim(), 'API') ?? null) : null;
-  });
-}
+export const authPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('account', null);
+    app.addHook('onRequest', async (request) => {
+      const raw = request.headers['x-api-token'] ?? request.headers['x-user-token'];
+      const token = Array.isArray(raw) ? raw[0] : raw;
+      request.account = token ? (app.siem.accounts.findByToken(token.trim(), 'API') ?? null) : null;
+    });
+  },
+  { name: 'siemlink-auth', dependencies: ['siemlink-context'] },
+);
 
 export interface AccountRequirement {
   type?: AccountType;

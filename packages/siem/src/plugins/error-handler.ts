@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { SIEM_ERRORS, SiemError, storeFailure, type SiemErrorCode } from '../errors.ts';
 import { redactUrl } from '../logger.ts';
 
@@ -43,7 +44,9 @@ export function sendError(
 }
 
 /** JSON error bodies with stable codes for every failure; 5xx details stay in the log. */
-export function installErrorHandler(app: FastifyInstance): void {
+export const errorHandlerPlugin = fp(errorHandler, { name: 'siemlink-error-handler' });
+
+async function errorHandler(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((thrown: FastifyError | SiemError, request: FastifyRequest, reply: FastifyReply) => {
     // A store failure outside a transaction (a read hitting an I/O error) names its cause too.
     const err = storeFailure(thrown) ?? thrown;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { SiemError } from '../errors.ts';
 
 /** Path (`body.pagination.pageSize`) of the first number in `value` that is not finite. */
@@ -20,7 +21,9 @@ export function nonFinitePath(value: unknown, path: string): string | undefined 
  * `"searchTimeFrameMinutes":"Infinity"` was stored. This runs after validation, on the coerced
  * values, and answers 400 like a schema failure. Installed once at the app's root.
  */
-export function rejectNonFiniteNumbers(app: FastifyInstance): void {
+export const finiteNumbersPlugin = fp(rejectNonFiniteNumbers, { name: 'siemlink-finite-numbers' });
+
+async function rejectNonFiniteNumbers(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', async (request) => {
     const parts: [string, unknown][] = [
       ['body', request.body],

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 
 /**
  * JSON bodies as real clients send them. Python requests and Go's net/http send a bodiless
@@ -8,7 +9,9 @@ import type { FastifyInstance } from 'fastify';
  * that need one still get their schema's 400. Anything else is parsed by Fastify's own JSON
  * parser (prototype poisoning refused). Installed once at the app's root.
  */
-export function acceptEmptyJsonBodies(app: FastifyInstance): void {
+export const jsonBodyPlugin = fp(acceptEmptyJsonBodies, { name: 'siemlink-json-body' });
+
+async function acceptEmptyJsonBodies(app: FastifyInstance): Promise<void> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

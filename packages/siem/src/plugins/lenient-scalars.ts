@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { badRequest, type SiemError } from '../errors.ts';
 
 /** The part of a JSON schema this walk reads (TypeBox emits plain JSON Schema). */
@@ -87,7 +88,13 @@ export function settleLooseScalars(value: unknown, node: object | undefined, pat
  * parameter (`?offset=&from=...`: Python clients that default a parameter to '' send it so).
  * Runs at preValidation, after nulls were stripped. Installed once at the app's root.
  */
-export function settleLooseInput(app: FastifyInstance): void {
+export const lenientScalarsPlugin = fp(settleLooseInput, {
+  name: 'siemlink-lenient-scalars',
+  // Its preValidation hook must run after nulls were stripped (hooks run in registration order).
+  dependencies: ['siemlink-strip-nulls'],
+});
+
+async function settleLooseInput(app: FastifyInstance): Promise<void> {
   app.addHook('preValidation', async (request) => {
     const schema = request.routeOptions.schema as { body?: SchemaNode; querystring?: SchemaNode } | undefined;
     if (!schema) return;

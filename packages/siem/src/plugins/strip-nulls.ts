@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { SiemError } from '../errors.ts';
 
 /** Deeper JSON bodies are refused: no endpoint needs them, and walking them would overflow the stack. */
@@ -22,3 +24,13 @@ export function stripNulls(value: unknown, depth = 1): unknown {
   for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v, depth + 1);
   return out;
 }
+
+/** Strips nulls from every JSON body before validation. Installed once at the app's root. */
+export const stripNullsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('preValidation', async (request) => {
+      if (request.body && typeof request.body === 'object') request.body = stripNulls(request.body);
+    });
+  },
+  { name: 'siemlink-strip-nulls' },
+);

@@ -46,6 +46,16 @@ function restrictFiles(path: string): void {
   }
 }
 
+/**
+ * A read-only connection to an existing database file, for a reader in another thread (a rule
+ * scan worker): WAL lets it read while the store's connection writes.
+ */
+export function openSqliteReader(path: string): DatabaseSync {
+  const db = new DatabaseSync(path, { readOnly: true });
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
 export function openSqliteStore(opts: OpenStoreOptions): Store {
   const onDisk = opts.path !== ':memory:';
   if (onDisk) {

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest } from 'node:http';
-import { createSqliteConfigurationsRepository } from '../../src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../../src/modules/rules/configurations-repository.ts';
 import { buildTestSiem, type TestSiem } from '../helpers.ts';
 import { families, type Template, type Tokens } from './endpoints.ts';
 import {

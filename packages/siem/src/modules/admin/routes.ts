@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { ErrorBody, FaultSettings, FaultSettingsPatch } from '@siemlink/contracts';
 import { badRequest, forbidden } from '../../errors.ts';
 import { requireAccount } from '../../plugins/auth.ts';
@@ -20,15 +21,14 @@ const caller = (request: FastifyRequest) => requireAccount(request).id;
 /**
  * Fault injection, per account: GET, PUT and DELETE read and change the calling account's own
  * settings, which affect only requests made with that account's token, its rules and its
- * feeds; other tenants never see them. The hook is installed on the root instance (this plugin skips
- * encapsulation, like fastify-plugin) so it sees every API route; it is harmless while all
- * shares are 0. The endpoint exists only when the SIEM runs with `faultInjection: true`
- * (otherwise 404 like any unknown route).
+ * feeds; other tenants never see them. app.ts registers this plugin only when the SIEM runs
+ * with `faultInjection: true` (otherwise the endpoint is a 404 like any unknown route, and no
+ * request pays for a hook); the hook is installed on the root instance (this plugin skips
+ * encapsulation) so it sees every API route.
  */
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { faults, clock, config } = app.siem;
+  const { faults, clock } = app.siem;
   app.addHook('onRequest', faultHook(faults, clock));
-  if (!config.faultInjection) return;
 
   app.get(
     FAULTS_PATH,
@@ -70,6 +70,8 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 };
-// Registered at the root, not in a child context: the fault hook must apply app-wide.
-Object.assign(adminRoutes, { [Symbol.for('skip-override')]: true });
-export default adminRoutes;
+// Not encapsulated: the fault hook must apply app-wide; after auth, whose account it reads.
+export default fp(adminRoutes, {
+  name: 'siemlink-faults',
+  dependencies: ['siemlink-context', 'siemlink-auth'],
+});

@@ -8,8 +8,7 @@ import {
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
 import { requireAccount } from '../../plugins/auth.ts';
-import { createSqliteEventLogsSearcher } from './event-logs.ts';
-import { createSqliteSecurityEventSearcher, toSecurityEventQuery } from './search.ts';
+import { toSecurityEventQuery } from './search.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
@@ -23,8 +22,7 @@ const siemAccountOnly = async (request: FastifyRequest) => {
  * optional on `events/search` (empty = every event); nulls were stripped before validation.
  */
 const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const events = createSqliteSecurityEventSearcher(app.siem.store);
-  const eventLogs = createSqliteEventLogsSearcher(app.siem.store);
+  const { eventSearch: events, eventLogs } = app.siem.repos;
 
   app.post(
     '/v2/security/rules/events/search',

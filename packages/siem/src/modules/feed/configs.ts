@@ -1,5 +1,5 @@
-import type { Store } from '../../store/store.ts';
-import { createSqliteConfigurationsRepository } from '../rules/configurations.ts';
+import type { ConfigurationsRepository } from '../rules/configurations-repository.ts';
+import type { FeedRepository } from './repository.ts';
 import { illegalParameter } from './problem.ts';
 
 /** At most this many configuration ids in one feed path. */
@@ -34,17 +34,15 @@ export interface FeedConfigs {
  * the account has events under it (so events stay readable after their configuration is gone).
  * Another account's configuration is reported exactly like an unknown one (404, no leak).
  */
-export function createFeedConfigs(store: Store): FeedConfigs {
-  const configurations = createSqliteConfigurationsRepository(store);
-  const hasEvents = store.db.prepare(
-    'SELECT 1 FROM security_events WHERE account_id = ? AND config_id = ? LIMIT 1',
-  );
+export function createFeedConfigs(
+  configurations: ConfigurationsRepository,
+  feed: Pick<FeedRepository, 'hasEvents'>,
+): FeedConfigs {
   return {
     notOwned(accountId, ids) {
       return ids.filter(
         (id) =>
-          configurations.getConfiguration(id)?.accountId !== accountId &&
-          hasEvents.get(accountId, id) === undefined,
+          configurations.getConfiguration(id)?.accountId !== accountId && !feed.hasEvents(accountId, id),
       );
     },
   };

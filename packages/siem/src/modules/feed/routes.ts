@@ -8,8 +8,6 @@ import { createConcurrencyLimiter } from './limiter.ts';
 import { createOffsetCodec } from './offset.ts';
 import { resolveFeedPlan } from './params.ts';
 import { FeedProblem, feedErrorHandler } from './problem.ts';
-import { createSqliteFeedSource } from './source.ts';
-import { feedBody } from './stream.ts';
 
 /**
  * `GET /siem/v1/configs/:configIds`: the Akamai-style security-event feed (seed 003, contract
@@ -17,12 +15,9 @@ import { feedBody } from './stream.ts';
  */
 const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.siem;
-  const { secret } = ctx.store.db.prepare('SELECT secret FROM feed_secret WHERE id = 1').get() as {
-    secret: Uint8Array;
-  };
-  const codec = createOffsetCodec(secret);
-  const source = createSqliteFeedSource(ctx.store);
-  const configs = createFeedConfigs(ctx.store);
+  const { feed, configurations } = ctx.repos;
+  const codec = createOffsetCodec(feed.offsetSecret());
+  const configs = createFeedConfigs(configurations, feed);
   const limiter = createConcurrencyLimiter();
 
   app.setErrorHandler(feedErrorHandler(() => ctx.clock.now()));
@@ -48,12 +43,11 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
           detail: `The data for the object requested does not exist: configuration ${foreign.join(';')}`,
         });
       }
-      const faults = ctx.faults.get(account.id);
       const plan = resolveFeedPlan(request.query, {
         nowMs: ctx.clock.now(),
         codec,
         configIds,
-        offsetMaxAgeSeconds: faults.offsetMaxAgeSeconds,
+        offsetMaxAgeSeconds: ctx.feed.offsetMaxAgeSeconds(account.id),
       });
       const release = limiter.acquire(account.id);
       if (!release) {
@@ -63,14 +57,12 @@ const feedRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // while the request waited (e.g. a slow hook) must not keep its slot; the body generator's
       // own cleanup never runs when it is destroyed before its first read.
       finished(reply.raw, () => release());
-      const cut = faults.feedCutShare > 0 && ctx.faults.random() < faults.feedCutShare;
-      const body = feedBody({
+      const body = ctx.feed.body({
         plan,
         accountId: account.id,
         configIds,
-        source,
+        source: feed,
         codec,
-        cutAfter: cut ? Math.max(1, Math.floor(plan.limit / 2)) : undefined,
         onDone: release,
       });
       return reply.type('application/json').send(Readable.from(body, { objectMode: false }));

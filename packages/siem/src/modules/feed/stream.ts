@@ -1,5 +1,5 @@
 import type { FeedPlan } from './params.ts';
-import type { FeedScan, FeedSource } from './source.ts';
+import type { FeedScan, FeedSource } from './repository.ts';
 import type { OffsetCodec } from './offset.ts';
 import { contextLine, createFeedLineWriter } from './lines.ts';
 
@@ -19,19 +19,9 @@ export interface FeedStreamOptions {
   configIds: number[];
   source: FeedSource;
   codec: OffsetCodec;
-  /** When set, the response is cut after this many events, before the offset line (fault). */
-  cutAfter?: number;
   /** Called once when the stream ends, fails or is abandoned. */
   onDone?: () => void;
   signal?: AbortSignal;
-}
-
-/** Thrown into the response stream to cut it (fault injection): the socket is destroyed. */
-export class FeedCutError extends Error {
-  constructor() {
-    super('feed response cut before the offset line (fault injection)');
-    this.name = 'FeedCutError';
-  }
 }
 
 /**
@@ -69,12 +59,6 @@ export async function* feedBody(o: FeedStreamOptions): AsyncGenerator<string> {
       const want = Math.min(FEED_CHUNK_ROWS, plan.limit - total);
       const rows = source.chunk(scan, after, want);
       if (rows.length === 0) break;
-      if (o.cutAfter !== undefined && total + rows.length > o.cutAfter) {
-        let partial = '';
-        for (const r of rows.slice(0, Math.max(0, o.cutAfter - total))) partial += writer.line(r);
-        if (partial) yield partial;
-        throw new FeedCutError();
-      }
       let buf = '';
       for (const r of rows) {
         buf += writer.line(r);
@@ -90,7 +74,6 @@ export async function* feedBody(o: FeedStreamOptions): AsyncGenerator<string> {
       if (buf) yield buf;
       if (rows.length < want) break;
     }
-    if (o.cutAfter !== undefined) throw new FeedCutError();
     const limitReached = total >= plan.limit;
     // Limit reached: continue right after the last event served. Otherwise the consumer has
     // everything up to the scan's end, caught up to the cutoff (offset) or to `to` (time).

@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DEFAULT_LOG_TYPE, ListenerQuery, type BulkShippingResult } from '@siemlink/contracts';
 import { tooLarge, unauthorized } from '../../errors.ts';
-import { createSqliteLogsWriter } from '../logs/repository.ts';
 import { ingestBulk } from './service.ts';
 
 /**
@@ -15,7 +14,7 @@ import { ingestBulk } from './service.ts';
  */
 const listenerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const ctx = app.siem;
-  const writer = createSqliteLogsWriter(ctx.store);
+  const writer = ctx.repos.logs;
   const { maxLineBytes, maxRequestBytes, maxLines, batchLines } = ctx.config.listener;
 
   // Shippers send text/plain (logzio-nodejs), application/json, x-ndjson or nothing at all:

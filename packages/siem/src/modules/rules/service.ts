@@ -10,8 +10,8 @@ import type { SiemContext } from '../../context.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import type { Account } from '../accounts/repository.ts';
 import { nextRunAfter } from './schedule.ts';
-import { createSqliteConfigurationsRepository, type ConfigurationsRepository } from './configurations.ts';
-import { createSqliteRulesRepository, type RulesRepository, type StoredRule } from './repository.ts';
+import type { ConfigurationsRepository } from './configurations-repository.ts';
+import type { RulesRepository, StoredRule } from './repository.ts';
 import { checkRuleRequest } from './validate.ts';
 
 export interface RulesService {
@@ -67,8 +67,7 @@ function engineStatus(r: StoredRule): RuleEngineStatus {
 const actor = (a: Account) => a.email ?? a.name;
 
 export function createRulesService(ctx: SiemContext): RulesService {
-  const rules = createSqliteRulesRepository(ctx.store);
-  const configurations = createSqliteConfigurationsRepository(ctx.store);
+  const { rules, configurations } = ctx.repos;
 
   /** The rule if it is the caller's; a foreign id is indistinguishable from an unknown one. */
   const own = (account: Account, id: number): StoredRule => {

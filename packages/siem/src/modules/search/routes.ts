@@ -4,7 +4,6 @@ import { requireAccount } from '../../plugins/auth.ts';
 import { createConcurrencyLimiter } from '../feed/limiter.ts';
 import { searchBudgetCheck, searchCancelled } from './errors.ts';
 import { createSearchPool } from './pool.ts';
-import { createSqliteSearchRepository } from './repository.ts';
 import { parseSearchBody } from './request.ts';
 import { createSearchService } from './service.ts';
 
@@ -23,7 +22,7 @@ import { createSearchService } from './service.ts';
 const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { clock } = app.siem;
   const service = createSearchService({
-    repository: createSqliteSearchRepository(app.siem.store),
+    repository: app.siem.repos.search,
     clock,
   });
   const { maxConcurrentPerAccount, budgetMs } = app.siem.config.search;

@@ -157,3 +157,23 @@ test('instance-wide settings (set in-process) apply to every account without its
   await admin(siem, 'DELETE');
   assert.equal((await search(siem)).statusCode, 200);
 });
+
+test('without fault injection nothing reads the settings: no request hook, the store’s own writer and feed', async (t) => {
+  const siem = await siemWithFaults(t, false);
+  siem.ctx.faults.set({
+    rate429: 1,
+    rate5xx: 1,
+    slowShare: 1,
+    slowMs: 60_000,
+    burstSize: 3,
+    feedCutShare: 1,
+  });
+  assert.equal((await search(siem)).statusCode, 200, 'no request is faulted');
+  assert.equal(siem.api.hasPlugin('siemlink-faults'), false);
+  assert.equal(siem.ctx.securityEvents.flush(Date.now()), 0);
+  assert.equal(siem.ctx.feed.offsetMaxAgeSeconds(siem.siemAccountId), DEFAULT_FAULTS.offsetMaxAgeSeconds);
+  const on = await siemWithFaults(t, true);
+  assert.equal(on.api.hasPlugin('siemlink-faults'), true);
+  on.ctx.faults.set({ offsetMaxAgeSeconds: 30 });
+  assert.equal(on.ctx.feed.offsetMaxAgeSeconds(on.siemAccountId), 30);
+});

@@ -1,5 +1,5 @@
 import type { NewSecurityEvent } from '../../../src/modules/events/repository.ts';
-import { createSqliteConfigurationsRepository } from '../../../src/modules/rules/configurations.ts';
+import { createSqliteConfigurationsRepository } from '../../../src/modules/rules/configurations-repository.ts';
 import type { TestSiem } from '../../helpers.ts';
 import { insertSecurityEvents, securityEvent } from '../../fixtures/security-events.ts';
 

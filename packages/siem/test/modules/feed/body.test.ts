@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOffsetCodec } from '../../../src/modules/feed/offset.ts';
-import type { FeedSource } from '../../../src/modules/feed/source.ts';
+import type { FeedSource } from '../../../src/modules/feed/repository.ts';
 import { FEED_CHUNK_ROWS, FEED_WRITE_CHARS, feedBody } from '../../../src/modules/feed/stream.ts';
 import type { SecurityEventRow } from '../../../src/modules/events/repository.ts';
 

@@ -217,7 +217,7 @@ test('offset older than 12 h: 416 "Requested Range Not Satisfiable", problem typ
 });
 
 test('fault: offsetMaxAgeSeconds expires offsets early', async (t) => {
-  const siem = await buildFeedSiem(t);
+  const siem = await buildFeedSiem(t, { config: { faultInjection: true } });
   const offset = parseFeed((await feed(siem, `from=${nowS(siem) - 10}`)).body).context!.offset;
   await siem.fake.advance(120_000);
   assert.equal((await feed(siem, `offset=${offset}`)).statusCode, 200);
@@ -382,7 +382,7 @@ test('EdgeGrid: a correctly signed request (client_secret = access_token = SIEM 
 });
 
 test('fault: rate429/rate5xx answer feed requests as problem+json; the admin path is never faulted', async (t) => {
-  const siem = await buildFeedSiem(t);
+  const siem = await buildFeedSiem(t, { config: { faultInjection: true } });
   const q = `from=${nowS(siem) - 10}`;
   siem.ctx.faults.set({ rate429: 1 });
   const r = await feed(siem, q);

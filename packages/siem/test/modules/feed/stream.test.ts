@@ -114,7 +114,7 @@ test('more than 4 concurrent feed responses for one account: 429 too-many-reques
 });
 
 test('fault feedCutShare: the response is cut after some events, before the offset line', async (t) => {
-  const siem = await buildFeedSiem(t, { listen: true });
+  const siem = await buildFeedSiem(t, { listen: true, config: { faultInjection: true } });
   const from = Math.floor(siem.clock.now() / 1000) - 10;
   siem.add(30);
   await siem.fake.advance(6000);
@@ -133,7 +133,7 @@ test('fault feedCutShare: the response is cut after some events, before the offs
 });
 
 test('over HTTP/1.1 the 416 status line reads "Requested Range Not Satisfiable"', async (t) => {
-  const siem = await buildFeedSiem(t, { listen: true });
+  const siem = await buildFeedSiem(t, { listen: true, config: { faultInjection: true } });
   const first = await drain((await open(siem, `from=${Math.floor(siem.clock.now() / 1000) - 10}`)).res);
   const offset = parseFeed(first.body).context!.offset;
   siem.ctx.faults.set({ offsetMaxAgeSeconds: 1 });

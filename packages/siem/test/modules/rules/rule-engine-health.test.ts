@@ -11,7 +11,7 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 test('failing engine ticks (a write the store refuses) back off, show in health, and recover', async (t) => {
   const clock = new FakeClock(T0);
-  const s = await buildTestSiem({ clock });
+  const s = await buildTestSiem({ clock, config: { faultInjection: true } });
   t.after(() => s.close());
   const account = s.ctx.accounts.get(s.siemAccountId)!;
   createRulesService(s.ctx).create(

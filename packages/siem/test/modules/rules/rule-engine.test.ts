@@ -12,7 +12,7 @@ const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 test('the engine loop evaluates due rules and commits late events as the clock moves', async (t) => {
   const clock = new FakeClock(T0);
-  const s = await buildTestSiem({ clock, config: { demo: true } });
+  const s = await buildTestSiem({ clock, config: { demo: true, faultInjection: true } });
   t.after(() => s.close());
   const account = s.ctx.accounts.get(s.siemAccountId)!;
   const service = createRulesService(s.ctx);

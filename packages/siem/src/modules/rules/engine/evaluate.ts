@@ -3,7 +3,6 @@ import type { NewSecurityEvent } from '../../events/repository.ts';
 import type { StoredRule } from '../repository.ts';
 import { decide } from './decide.ts';
 import { persistDecision, suppressedGroups } from './persist.ts';
-import { engineState } from './state.ts';
 import { scanWindow, type ScanJob, type ScanResult } from './window-scan.ts';
 
 export { MAX_LOGS_PER_EVENT } from './aggregation.ts';
@@ -75,6 +74,6 @@ export function evaluateRule(
   opts: { storedAt?: number; checkBudget?: () => void } = {},
 ): EvaluationResult {
   // checkBudget throws RuleBudgetExceeded from inside the scan: the caller's transaction rolls back.
-  const scan = scanWindow(engineState(ctx).scan, scanJob(ctx, rule, now), opts.checkBudget);
+  const scan = scanWindow(ctx.repos.windows, scanJob(ctx, rule, now), opts.checkBudget);
   return applyScan(ctx, rule, now, scan, opts.storedAt);
 }

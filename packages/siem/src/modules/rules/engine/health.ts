@@ -1,7 +1,6 @@
 import type { SiemContext } from '../../../context.ts';
 import type { StoredRule } from '../repository.ts';
 import { nextRunAfter } from '../schedule.ts';
-import { engineState } from './state.ts';
 
 /**
  * Records a failed evaluation of `rule` (over its budget, or interrupted) and, at the
@@ -15,7 +14,7 @@ export function recordRuleFailure(
   quarantinedUntil?: number,
 ): boolean {
   const { maxFailures } = ctx.config.ruleEngine;
-  const rules = engineState(ctx).rules;
+  const rules = ctx.repos.rules;
   const current = rules.get(rule.id);
   if (!current) return false;
   const count = current.engine.failures + 1;
@@ -44,7 +43,7 @@ export function recordRuleFailure(
  */
 export function quarantineInterruptedRules(ctx: SiemContext, now: number): number[] {
   const ids: number[] = [];
-  for (const rule of engineState(ctx).rules.interrupted()) {
+  for (const rule of ctx.repos.rules.interrupted()) {
     ctx.store.tx(() =>
       recordRuleFailure(
         ctx,

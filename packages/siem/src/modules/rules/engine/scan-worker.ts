@@ -1,11 +1,12 @@
 // A rule-window reader in a worker thread: its own read-only connection to the SIEM's database
 // (WAL lets it read while the main thread writes), one scan at a time, answers as plain data.
-import { DatabaseSync } from 'node:sqlite';
 import { workerData } from 'node:worker_threads';
+import { openSqliteReader } from '../../../store/store.ts';
 import { serveJobs } from '../../../workers/serve.ts';
 import type { PoolWorkerData } from '../../../workers/protocol.ts';
 import { threadCpuBudgetCheck } from './budget.ts';
-import { createScanCache, scanWindow, type ScanJob, type ScanResult } from './window-scan.ts';
+import { createSqliteWindowRepository } from './window-repository.ts';
+import { scanWindow, type ScanJob, type ScanResult } from './window-scan.ts';
 
 export interface ScanWorkerData extends PoolWorkerData {
   dbPath: string;
@@ -14,13 +15,11 @@ export interface ScanWorkerData extends PoolWorkerData {
 }
 
 const { dbPath } = workerData as ScanWorkerData;
-const db = new DatabaseSync(dbPath, { readOnly: true });
-db.exec('PRAGMA busy_timeout = 5000');
-const cache = createScanCache(db);
+const windows = createSqliteWindowRepository(openSqliteReader(dbPath));
 
 serveJobs<ScanJob, ScanResult, ScanWorkerData>((job, cancelled, data) => {
   const budget = threadCpuBudgetCheck(data.budgetMs);
-  return scanWindow(cache, job, () => {
+  return scanWindow(windows, job, () => {
     budget();
     cancelled();
   });

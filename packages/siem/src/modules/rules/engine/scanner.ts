@@ -1,6 +1,5 @@
 import type { SiemContext } from '../../../context.ts';
 import { budgetCheck } from './budget.ts';
-import { engineState } from './state.ts';
 import { scanWindow, type ScanJob, type ScanResult } from './window-scan.ts';
 
 /**
@@ -24,7 +23,7 @@ export function inThreadScanner(ctx: SiemContext): WindowScanner {
     scan(job) {
       try {
         const check = budgetCheck(ctx.clock, ctx.config.ruleEngine.evaluationBudgetMs);
-        return Promise.resolve(scanWindow(engineState(ctx).scan, job, check));
+        return Promise.resolve(scanWindow(ctx.repos.windows, job, check));
       } catch (err) {
         return Promise.reject(err as Error);
       }

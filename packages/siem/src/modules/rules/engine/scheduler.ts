@@ -1,5 +1,4 @@
 import type { SiemContext } from '../../../context.ts';
-import type { NewSecurityEvent } from '../../events/repository.ts';
 import type { StoredRule } from '../repository.ts';
 import { storeFailure } from '../../../errors.ts';
 import { budgetCheck, RuleBudgetExceeded } from './budget.ts';
@@ -8,11 +7,10 @@ import { recordRuleFailure } from './health.ts';
 import type { WindowScanner } from './scanner.ts';
 import type { ScanResult } from './window-scan.ts';
 import { nextRunAfter } from '../schedule.ts';
-import { engineState } from './state.ts';
 
 /** Enabled rules whose scheduled time has come at `now`. */
 export function dueRules(ctx: SiemContext, now: number): StoredRule[] {
-  return engineState(ctx).rules.due(now);
+  return ctx.repos.rules.due(now);
 }
 
 /** A store that refused a read or write (disk full, I/O, busy): not the rule's fault. */
@@ -33,7 +31,7 @@ function evaluationFailed(ctx: SiemContext, rule: StoredRule, now: number, err: 
   }
   if (isStoreFailure(err)) throw err;
   ctx.logger.error({ err, ruleId: rule.id }, 'security rule evaluation failed');
-  engineState(ctx).rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
+  ctx.repos.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
   return null;
 }
 
@@ -44,13 +42,12 @@ function evaluationFailed(ctx: SiemContext, rule: StoredRule, now: number, err: 
  * that never ends is quarantined at the next start. Failures: see evaluationFailed.
  */
 export function runScheduledRule(ctx: SiemContext, rule: StoredRule, now: number): EvaluationResult | null {
-  const state = engineState(ctx);
-  state.rules.markStarted(rule.id, now);
+  ctx.repos.rules.markStarted(rule.id, now);
   try {
     const checkBudget = budgetCheck(ctx.clock, ctx.config.ruleEngine.evaluationBudgetMs);
     return ctx.store.tx(() => {
       const result = evaluateRule(ctx, rule, now, { checkBudget });
-      state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
+      ctx.repos.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
       return result;
     });
   } catch (err) {
@@ -69,8 +66,7 @@ export async function runScheduledRuleWith(
   now: number,
   scanner: WindowScanner,
 ): Promise<EvaluationResult | null> {
-  const state = engineState(ctx);
-  state.rules.markStarted(rule.id, now);
+  ctx.repos.rules.markStarted(rule.id, now);
   let scan: ScanResult;
   try {
     scan = await scanner.scan(scanJob(ctx, rule, now));
@@ -80,7 +76,7 @@ export async function runScheduledRuleWith(
   try {
     return ctx.store.tx(() => {
       const result = applyScan(ctx, rule, now, scan);
-      state.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
+      ctx.repos.rules.markRun(rule.id, now, nextRunAfter(rule.definition, now));
       return result;
     });
   } catch (err) {
@@ -137,26 +133,13 @@ export async function evaluateDueRulesWith(
 /**
  * Commits late-indexed events whose time has come (now >= eventDate + lateIndexMs): they get
  * their storage seq and storage time now, so they appear after newer events with an old
- * eventDate. Returns how many were committed.
+ * eventDate. Only the fault wrapper holds events back. Returns how many were committed.
  */
 export function flushPendingEvents(ctx: SiemContext, now: number): number {
-  const state = engineState(ctx);
-  let total = 0;
-  for (;;) {
-    const rows = state.stmt.duePending.all(now) as { id: number; event: string }[];
-    if (rows.length === 0) return total;
-    ctx.store.tx(() => {
-      state.writer.insert(
-        rows.map((r) => JSON.parse(r.event) as NewSecurityEvent),
-        now,
-      );
-      for (const r of rows) state.stmt.deletePending.run(r.id);
-    });
-    total += rows.length;
-  }
+  return ctx.securityEvents.flush(now);
 }
 
 /** How many late events are still held back. */
 export function pendingEventCount(ctx: SiemContext): number {
-  return (ctx.store.db.prepare('SELECT count(*) AS n FROM pending_security_events').get() as { n: number }).n;
+  return ctx.repos.pendingEvents.count();
 }

@@ -13,7 +13,8 @@ const MIN = 60_000;
 
 async function setup(t: TestContext) {
   const clock = new FakeClock(T0);
-  const s = await buildTestSiem({ clock });
+  // Fault injection on: some tests here set the burst and late-indexing faults.
+  const s = await buildTestSiem({ clock, config: { faultInjection: true } });
   t.after(() => s.close());
   const account = s.ctx.accounts.get(s.siemAccountId)!;
   const service = createRulesService(s.ctx);

@@ -4,7 +4,6 @@ import { FakeClock } from '../../../../src/clock.ts';
 import { createRulesService } from '../../../../src/modules/rules/service.ts';
 import { runRuleEngine } from '../../../../src/modules/rules/rule-engine.ts';
 import { dueRules, runScheduledRule } from '../../../../src/modules/rules/engine/scheduler.ts';
-import { engineState } from '../../../../src/modules/rules/engine/state.ts';
 import { buildTestSiem, type TestSiem } from '../../../helpers.ts';
 import { insertLogs, ruleRequest } from '../fixtures.ts';
 
@@ -34,7 +33,7 @@ async function setup(t: { after: (fn: () => unknown) => void }, clock: FakeClock
     s.logsAccountId,
     Array.from({ length: 40 }, (_, i) => ({ ts: T0 - 60_000 + i, outcome: 'failure', user: `u${i % 3}` })),
   );
-  const stored = () => engineState(s.ctx).rules.get(created.id)!;
+  const stored = () => s.ctx.repos.rules.get(created.id)!;
   const api = async () =>
     (
       await s.api.inject({
@@ -96,7 +95,7 @@ test('a rule whose evaluation never finished is quarantined at the next start, n
   const quarantineMs = s.ctx.config.ruleEngine.quarantineMs;
   for (let start = 1; start <= 3; start++) {
     // What a process that froze or was killed mid-evaluation leaves behind.
-    engineState(s.ctx).rules.markStarted(id, clock.now());
+    s.ctx.repos.rules.markStarted(id, clock.now());
     const stop = new AbortController();
     let ready = false;
     const loop = runRuleEngine(s.ctx, stop.signal, () => (ready = true));
@@ -126,7 +125,7 @@ test('a rule whose evaluation never finished is quarantined at the next start, n
 test('after quarantine a rule that runs fine is back to OK', async (t) => {
   const clock = new FakeClock(T0);
   const { s, stored, api, id } = await setup(t, clock);
-  engineState(s.ctx).rules.markStarted(id, clock.now());
+  s.ctx.repos.rules.markStarted(id, clock.now());
   const stop = new AbortController();
   const loop = runRuleEngine(s.ctx, stop.signal);
   t.after(async () => {
@@ -160,7 +159,7 @@ test('the hostile wildcard saved as a rule evaluates in bounded work over long u
     { ts: T0 - 1000, user_agent: `Mozilla/5.0 ${'x'.repeat(20_000)}` },
     { ts: T0 - 900, user_agent: `Mozilla/5.0 ${'x'.repeat(20_000)} fuzz` },
   ]);
-  const r = runScheduledRule(s.ctx, engineState(s.ctx).rules.get(rule.id)!, T0);
+  const r = runScheduledRule(s.ctx, s.ctx.repos.rules.get(rule.id)!, T0);
   assert.equal(r?.hits, 1, 'only the value ending in z matches');
   assert.equal(r?.events.length, 1);
 });

@@ -9,7 +9,6 @@ import { runRuleEngine } from '../../../../src/modules/rules/rule-engine.ts';
 import { scanJob } from '../../../../src/modules/rules/engine/evaluate.ts';
 import { inThreadScanner, type WindowScanner } from '../../../../src/modules/rules/engine/scanner.ts';
 import { runScheduledRuleWith } from '../../../../src/modules/rules/engine/scheduler.ts';
-import { engineState } from '../../../../src/modules/rules/engine/state.ts';
 import { createScanPool, type ScanPoolOptions } from '../../../../src/modules/rules/engine/worker-pool.ts';
 import type { ScanResult } from '../../../../src/modules/rules/engine/window-scan.ts';
 import { buildTestSiem, type TestSiem } from '../../../helpers.ts';
@@ -92,7 +91,7 @@ test('a worker thread reads the same window as the main thread: hits, groups, ag
   t.after(() => workers.close('cancel'));
   const here = inThreadScanner(s.ctx);
   for (const created of rules) {
-    const job = scanJob(s.ctx, engineState(s.ctx).rules.get(created.id)!, T0);
+    const job = scanJob(s.ctx, s.ctx.repos.rules.get(created.id)!, T0);
     const [a, b] = await Promise.all([workers.scan(job), here.scan(job)]);
     assert.ok(a.hits > 0, created.title);
     assert.deepEqual(a, b, created.title);
@@ -119,7 +118,7 @@ test('the engine loop with worker threads evaluates due rules and stores their e
   await clock.advance(MIN);
   await scanner.settled();
   await clock.advance(0); // the loop stores the scan's result in the next turn
-  const stored = engineState(s.ctx).rules.get(rule.id)!;
+  const stored = s.ctx.repos.rules.get(rule.id)!;
   assert.equal(stored.lastRunAt, T0 + MIN);
   assert.equal(stored.nextRunAt, T0 + 2 * MIN);
   assert.equal(stored.engine.evalStartedAt, null);
@@ -136,13 +135,13 @@ test('a scan stuck past its budget is cut (the worker terminated), reported on t
   const created = service.create(account, ruleRequest({ title: 'stuck rule' }));
   const stuck = pool(s, { workerUrl: STALLING, size: 1, budgetMs: 500, graceMs: 250 });
   t.after(() => stuck.close('cancel'));
-  const rule = engineState(s.ctx).rules.get(created.id)!;
+  const rule = s.ctx.repos.rules.get(created.id)!;
   const run = runScheduledRuleWith(s.ctx, rule, T0, stuck);
   await clock.advance(749);
-  assert.equal(engineState(s.ctx).rules.get(created.id)!.engine.evalStartedAt, T0, 'still running');
+  assert.equal(s.ctx.repos.rules.get(created.id)!.engine.evalStartedAt, T0, 'still running');
   await clock.advance(1);
   assert.equal(await run, null);
-  const after = engineState(s.ctx).rules.get(created.id)!;
+  const after = s.ctx.repos.rules.get(created.id)!;
   assert.equal(after.engine.failures, 1);
   assert.match(after.engine.lastFailure!, /time budget of 500 ms \(stopped after 750 ms\)/);
   assert.equal(after.engine.evalStartedAt, null);
@@ -182,9 +181,9 @@ test('a worker stops a scan that runs past its budget at the next row, and the r
   // 1 ms for 20,000 rows of JSON: no machine reads them all within it.
   const tight = pool(s, { size: 1, budgetMs: 1, graceMs: 60_000 });
   t.after(() => tight.close('cancel'));
-  const rule = engineState(s.ctx).rules.get(created.id)!;
+  const rule = s.ctx.repos.rules.get(created.id)!;
   assert.equal(await runScheduledRuleWith(s.ctx, rule, T0, tight), null);
-  const after = engineState(s.ctx).rules.get(created.id)!;
+  const after = s.ctx.repos.rules.get(created.id)!;
   assert.equal(after.engine.failures, 1);
   assert.match(after.engine.lastFailure!, /exceeded its time budget of 1 ms/);
 });
@@ -192,7 +191,7 @@ test('a worker stops a scan that runs past its budget at the next row, and the r
 test('back-pressure: a full queue refuses a scan; cancel rejects what waits; close refuses new scans', async (t) => {
   const { s, account, service } = await setup(t);
   const created = service.create(account, ruleRequest());
-  const job = scanJob(s.ctx, engineState(s.ctx).rules.get(created.id)!, T0);
+  const job = scanJob(s.ctx, s.ctx.repos.rules.get(created.id)!, T0);
   const stuck = pool(s, { workerUrl: STALLING, size: 1, maxQueue: 1 });
   const running = assert.rejects(stuck.scan(job), { code: 'RULE_ENGINE_STOPPING' });
   const waiting = assert.rejects(stuck.scan(job), { code: 'RULE_ENGINE_STOPPING' });
@@ -207,7 +206,7 @@ test('drain: close waits for the scans in flight and queued, which complete', as
   const { s, account, service } = await setup(t);
   const created = service.create(account, ruleRequest());
   insertLogs(s.ctx, s.logsAccountId, [{ ts: T0 - 1000, outcome: 'failure', user: 'root' }]);
-  const job = scanJob(s.ctx, engineState(s.ctx).rules.get(created.id)!, T0);
+  const job = scanJob(s.ctx, s.ctx.repos.rules.get(created.id)!, T0);
   const workers = pool(s, { size: 1 });
   const scans = [workers.scan(job), workers.scan(job), workers.scan(job)];
   await workers.close('drain');

@@ -31,10 +31,18 @@ export interface FeedSource {
   chunk(scan: FeedScan, afterSeq: number, n: number): SecurityEventRow[];
 }
 
+/** What the feed reads besides its events: the offset key and which configurations have events. */
+export interface FeedRepository extends FeedSource {
+  /** The HMAC key of offset tokens (created with the database). */
+  offsetSecret(): Uint8Array;
+  /** Whether the account has any event under `configId` (events outlive their configuration). */
+  hasEvents(accountId: number, configId: number): boolean;
+}
+
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /** Reads in small seq-ordered chunks; no statement stays open between chunks (writers go on). */
-export function createSqliteFeedSource(store: Store): FeedSource {
+export function createSqliteFeedRepository(store: Store): FeedRepository {
   const db = store.db;
   const cache = new Map<string, ReturnType<typeof db.prepare>>();
   const stmt = (sql: string) => {
@@ -47,6 +55,17 @@ export function createSqliteFeedSource(store: Store): FeedSource {
     return s;
   };
   return {
+    offsetSecret() {
+      return (stmt('SELECT secret FROM feed_secret WHERE id = 1').get() as { secret: Uint8Array }).secret;
+    },
+    hasEvents(accountId, configId) {
+      return (
+        stmt('SELECT 1 FROM security_events WHERE account_id = ? AND config_id = ? LIMIT 1').get(
+          accountId,
+          configId,
+        ) !== undefined
+      );
+    },
     visibleBound(accountId, configIds, afterSeq, cutoffMs) {
       const pending = stmt(
         // Only the last seconds' events are stored after the cutoff: walk those, not every seq.

@@ -96,13 +96,3 @@ export function createSqliteConfigurationsRepository(store: Store): Configuratio
   };
   return repo;
 }
-
-/** Shorthand for colleagues (the feed): one configuration by id, or undefined. */
-export function getConfiguration(store: Store, id: number): Configuration | undefined {
-  return createSqliteConfigurationsRepository(store).getConfiguration(id);
-}
-
-/** Shorthand for colleagues: one SIEM account's configurations with rule counts. */
-export function listConfigurations(store: Store, accountId: number): ConfigurationWithCount[] {
-  return createSqliteConfigurationsRepository(store).listConfigurations(accountId);
-}
