@@ -1,5 +1,5 @@
 import type { LocalEffect, ManualTask, PlaybookRun, RunDetail, RunStatus, StepStatus } from '../types.ts';
-import { all, effect, notify, one, run, type JournalDb, type Tx } from './ops.ts';
+import { all, effect, journal, notify, one, run, type JournalDb, type Tx } from './ops.ts';
 import {
   toApiRun,
   toApiStep,
@@ -114,16 +114,7 @@ function* journalEntry(
   attempt: number | null,
   data?: unknown,
 ): Tx<void> {
-  yield* run(
-    'INSERT INTO S.pb_journal (run_id, at, kind, step_id, item, attempt, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    runId,
-    ms(now),
-    kind,
-    stepId,
-    item,
-    attempt,
-    json(data),
-  );
+  yield* journal([runId, ms(now), kind, stepId, item, attempt, json(data)]);
 }
 
 function* timeline(incidentId: string, runId: string, now: number, after: unknown): Tx<void> {
@@ -413,18 +404,16 @@ function* complete(c: Completion, chainLeaseMs: number | null): Tx<Committed> {
       c.stepId,
     );
   }
-  const mine = yield* one<{ id: number }>(
-    `SELECT id FROM S.pb_steps WHERE id = ? AND status = 'leased' AND lease_owner = ? AND attempt = ?{LOCK}`,
+  // One look: the row is still this worker's, and its run has not ended (a cancel locks the
+  // run's step rows first, so it waits for this commit or this commit sees its end).
+  const mine = yield* one<{ open: number | string }>(
+    `SELECT (SELECT COUNT(*) FROM S.pb_runs r WHERE r.id = s.run_id AND r.ended_at IS NULL) AS open
+     FROM S.pb_steps s WHERE s.id = ? AND s.status = 'leased' AND s.lease_owner = ? AND s.attempt = ?{LOCK}`,
     c.rowId,
     c.owner,
     c.attempt,
   );
-  if (!mine) return lost;
-  const r = yield* one<{ ended_at: number | string | null }>(
-    'SELECT ended_at FROM S.pb_runs WHERE id = ?',
-    c.runId,
-  );
-  if (!r || r.ended_at !== null) return lost;
+  if (!mine || Number(mine.open) === 0) return lost;
   for (const e of c.effects ?? []) {
     const applied = yield* effect(e, c.runId, now);
     if (!applied) throw new Error(`incident ${e.incidentId} does not exist`);

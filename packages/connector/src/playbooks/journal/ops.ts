@@ -15,7 +15,20 @@ export type Op =
   | { op: 'all'; sql: string; args: unknown[] }
   | { op: 'run'; sql: string; args: unknown[] }
   | { op: 'effect'; effect: LocalEffect; runId: string; now: number }
-  | { op: 'notify' };
+  | { op: 'notify' }
+  | { op: 'journal'; row: JournalRow };
+
+/** A pb_journal row: run_id, at, kind, step_id, item, attempt, data. */
+export type JournalRow = [string, number, string, string | null, number | null, number | null, string | null];
+const JOURNAL_COLUMNS = '(run_id, at, kind, step_id, item, attempt, data)';
+
+/**
+ * Appends a journal entry in the transaction. Nothing in a transaction reads the entries it
+ * appends, so PostgreSQL sends them together (one statement per transaction, not one per entry).
+ */
+export function* journal(row: JournalRow): Tx<void> {
+  yield { op: 'journal', row };
+}
 
 export type Tx<T> = Generator<Op, T, unknown>;
 
@@ -116,6 +129,8 @@ export function sqliteJournalDb(
       if (o.op === 'all') result = prepare(o.sql).all(...args(o.args));
       else if (o.op === 'run') result = Number(prepare(o.sql).run(...args(o.args)).changes);
       else if (o.op === 'notify') wake();
+      else if (o.op === 'journal')
+        prepare(`INSERT INTO pb_journal ${JOURNAL_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?)`).run(...args(o.row));
       else result = applyEffect(o.effect, o.runId, o.now);
       step = gen.next(result);
     }
@@ -166,13 +181,25 @@ export function postgresJournalDb(
   };
   // One channel per schema (an identifier: letters, digits, underscores, at most 63 bytes).
   const channel = `siemlink_pb_${schema.replace(/[^A-Za-z0-9_]/g, '')}`.slice(0, 63);
+  const appendJournal = async (c: Pick<pg.PoolClient, 'query'>, rows: JournalRow[]) => {
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const values = chunk.map((_, k) => `(${[1, 2, 3, 4, 5, 6, 7].map((n) => `$${k * 7 + n}`).join(', ')})`);
+      await c.query(
+        `INSERT INTO ${schema}.pb_journal ${JOURNAL_COLUMNS} VALUES ${values.join(', ')}`,
+        chunk.flat(),
+      );
+    }
+  };
   const drive = async <T>(c: Pick<pg.PoolClient, 'query'>, gen: Tx<T>): Promise<T> => {
     let step = gen.next();
     let notified = false;
+    const entries: JournalRow[] = [];
     while (!step.done) {
       const o = step.value;
       let result: unknown;
-      if (o.op === 'all') result = (await c.query(translate(o.sql), o.args)).rows;
+      if (o.op === 'journal') entries.push(o.row);
+      else if (o.op === 'all') result = (await c.query(translate(o.sql), o.args)).rows;
       else if (o.op === 'run') result = (await c.query(translate(o.sql), o.args)).rowCount ?? 0;
       else if (o.op === 'notify') {
         // NOTIFY is delivered at COMMIT, and not at all on ROLLBACK.
@@ -181,6 +208,7 @@ export function postgresJournalDb(
       } else result = await applyEffect(c, o.effect, o.runId, o.now);
       step = gen.next(result);
     }
+    if (entries.length) await appendJournal(c, entries);
     return step.value;
   };
   return {
