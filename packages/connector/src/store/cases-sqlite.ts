@@ -77,11 +77,15 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
     return toIncident(getRow(id)!);
   };
 
+  // Prepared once: an analyst's or a playbook's update runs these on every change.
+  const setCase = db.prepare(
+    `UPDATE incidents SET status = ?, owner = ?, severity = ?, tags = ?, close_reason = ?, close_notes = ?,
+       acknowledged_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+  );
+  const clearTags = db.prepare('DELETE FROM incident_tags WHERE incident_id = ?');
+  const addTag = db.prepare('INSERT INTO incident_tags (tag, incident_id) VALUES (?, ?)');
   const write = (id: string, s: CaseState, now: number) => {
-    db.prepare(
-      `UPDATE incidents SET status = ?, owner = ?, severity = ?, tags = ?, close_reason = ?, close_notes = ?,
-         acknowledged_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
-    ).run(
+    setCase.run(
       s.status,
       s.owner,
       s.severity,
@@ -93,9 +97,8 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       now,
       id,
     );
-    db.prepare('DELETE FROM incident_tags WHERE incident_id = ?').run(id);
-    const ins = db.prepare('INSERT INTO incident_tags (tag, incident_id) VALUES (?, ?)');
-    for (const t of s.tags) ins.run(t, id);
+    clearTags.run(id);
+    for (const t of s.tags) addTag.run(t, id);
   };
 
   const notes = (incidentId: string, noteId?: number): Note[] => {
