@@ -447,6 +447,11 @@ async function executorStep(unit: Unit, def: Def, signal: AbortSignal): Promise<
   const { deps, row } = unit;
   const executor = deps.executors.get(def.kind);
   if (!executor) throw new Error(`no executor for step kind "${def.kind}" in this worker`);
+  // The timeout bounds one execution by a live worker. A unit claimed again after its worker died
+  // (same attempt, same idempotency key) gets the full time again, on purpose: charging it the
+  // time spent in a dead worker would end the attempt unheard and retry it under a NEW key, which
+  // the receiver cannot recognise as the same call. The run's deadline (watchdog) bounds the total,
+  // so a step that keeps killing its worker still ends, visibly, as timed-out.
   const limit = timeoutMs(def.kind, def.timeout);
   const stepAbort = new AbortController();
   const onStop = () => stepAbort.abort(signal.reason);

@@ -239,6 +239,8 @@ export function createWorker(deps: EngineDeps, opts: WorkerOptions = {}): Playbo
         return null;
       });
       loop = (async () => {
+        // Listening before the first claim: a run written in between is found by that claim.
+        await wakeups;
         let lastWatchdog = -Infinity;
         while (!stop.signal.aborted) {
           try {

@@ -203,7 +203,7 @@ export function postgresJournalDb(
       else if (o.op === 'run') result = (await c.query(translate(o.sql), o.args)).rowCount ?? 0;
       else if (o.op === 'notify') {
         // NOTIFY is delivered at COMMIT, and not at all on ROLLBACK.
-        if (!notified) await c.query('SELECT pg_notify($1, NULL)', [channel]);
+        if (!notified) await c.query("SELECT pg_notify($1, '')", [channel]);
         notified = true;
       } else result = await applyEffect(c, o.effect, o.runId, o.now);
       step = gen.next(result);
