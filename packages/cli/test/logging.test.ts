@@ -8,18 +8,15 @@ import { cliLogger } from '../src/connector-options.ts';
 
 test('the CLI logger (used by up and serve) redacts the shipping token in logged listener URLs', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-log-'));
-  const before = process.env.SIEMLINK_LOG_REQUESTS;
-  process.env.SIEMLINK_LOG_REQUESTS = '1'; // read when the apps are built
   const lines: string[] = [];
   const logger = cliLogger('debug', { write: (s: string) => void lines.push(s) });
   const siem = await startSiem(
-    { dataDir: join(dir, 'siem'), port: 0, listenerPort: 0, rulesEngine: false },
+    // What serve and up pass for SIEMLINK_LOG_REQUESTS=1.
+    { dataDir: join(dir, 'siem'), port: 0, listenerPort: 0, rulesEngine: false, logRequests: true },
     { logger },
   );
   t.after(async () => {
     await siem.close();
-    if (before === undefined) delete process.env.SIEMLINK_LOG_REQUESTS;
-    else process.env.SIEMLINK_LOG_REQUESTS = before;
     rmSync(dir, { recursive: true, force: true });
   });
   const logs = siem.credentials.accounts.find((a) => a.type === 'LOGS')!;

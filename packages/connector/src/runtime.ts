@@ -29,6 +29,8 @@ export interface StartConnectorOptions {
   clock: Clock;
   /** Where the incident API listens; `false` for none. Default 127.0.0.1:3000. */
   api?: { host?: string; port?: number } | false;
+  /** Per-request log lines of the incident API (the CLI's SIEMLINK_LOG_REQUESTS=1); default off. */
+  logRequests?: boolean;
   /** Called after every fetch run (the CLI prints a line). */
   onRun?: (result: FetchRunResult) => void;
   /** Triggering logs kept per new incident (0: none). Default 100. */
@@ -151,6 +153,7 @@ export async function startConnector(
         logger,
         clock: opts.clock,
         fetching: config.fetch.enabled,
+        logRequests: opts.logRequests,
         auth,
         sinks: outbox.sinks,
         ...(playbooks ? { playbooks } : {}),

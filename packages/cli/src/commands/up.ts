@@ -157,6 +157,7 @@ export async function startUp(
       logger: io.logger,
       clock: systemClock,
       api: { host: opts.host, port: connectorPort },
+      logRequests: siemConfig.logRequests,
       onRun: (r) => io.print(formatRun(r)),
     });
     return {

@@ -33,6 +33,8 @@ export interface ApiDeps {
   sinks?: readonly string[];
   /** The playbook engine (runs, manual tasks); absent, its lists are empty and its writes answer 503. */
   playbooks?: PlaybookService;
+  /** Per-request log lines (the CLI's SIEMLINK_LOG_REQUESTS=1); default off. */
+  logRequests?: boolean;
 }
 
 /** The connector's HTTP API: the incident queue and case management, behind authentication. */
@@ -43,7 +45,7 @@ export async function buildApiApp(deps: ApiDeps): Promise<FastifyInstance> {
     ajv: {
       customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false },
     },
-    logController: new LogController({ disableRequestLogging: process.env.SIEMLINK_LOG_REQUESTS !== '1' }),
+    logController: new LogController({ disableRequestLogging: deps.logRequests !== true }),
   });
   installApiErrorHandler(app);
   await installOpenApi(app);

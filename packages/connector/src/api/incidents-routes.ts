@@ -37,8 +37,7 @@ const tags = ['incidents'];
 
 export const actorOf = (p: Principal): Actor => ({ kind: p.kind, name: p.name });
 
-const notFound = (id: string) =>
-  apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${id}"`, 'params.id');
+const notFound = (id: string) => apiError('INCIDENT_NOT_FOUND', `no incident with id "${id}"`, 'params.id');
 
 function cursorAfter(q: CaseQuery, last: IncidentSummary): string {
   const occurred = Date.parse(last.occurred);
@@ -216,7 +215,6 @@ export function incidentRoutes(app: FastifyInstance, deps: IncidentRoutesDeps): 
       const note = notes.find((n) => n.id === req.params.noteId);
       if (!note) {
         throw apiError(
-          404,
           'NOTE_NOT_FOUND',
           `incident "${req.params.id}" has no note ${req.params.noteId}`,
           'params.noteId',
@@ -224,7 +222,6 @@ export function incidentRoutes(app: FastifyInstance, deps: IncidentRoutesDeps): 
       }
       if (note.author !== who.name) {
         throw apiError(
-          403,
           'FORBIDDEN',
           `only its author (${note.author}) may edit note ${note.id}`,
           'params.noteId',
@@ -281,7 +278,7 @@ export function incidentRoutes(app: FastifyInstance, deps: IncidentRoutesDeps): 
       const incident = await store.getIncident(req.params.id);
       if (!incident) throw notFound(req.params.id);
       if (!deps.refetchLogs)
-        throw apiError(409, 'NO_SIEM_CLIENT', 'this API has no SIEM client to read logs with');
+        throw apiError('NO_SIEM_CLIENT', 'this API has no SIEM client to read logs with');
       return (await deps.refetchLogs(incident, actorOf(principal(req))))!;
     },
   );

@@ -46,7 +46,7 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: OutboxRouteDeps
     if (deps.sinks.includes(name)) return;
     const health = await deps.store.outbox.health(deps.clock.now(), deps.sinks);
     if (!health.some((h) => h.sink === name)) {
-      throw apiError(404, 'SINK_NOT_FOUND', `no sink named "${name}" (GET /api/sinks lists them)`, 'name');
+      throw apiError('SINK_NOT_FOUND', `no sink named "${name}" (GET /api/sinks lists them)`, 'name');
     }
   };
 
@@ -86,7 +86,7 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: OutboxRouteDeps
     { schema: { params: IdParams } },
     async (req) => {
       if (!(await deps.store.getIncident(req.params.id))) {
-        throw apiError(404, 'INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
+        throw apiError('INCIDENT_NOT_FOUND', `no incident with id "${req.params.id}"`, 'id');
       }
       return { results: await deps.store.outbox.deliveries(req.params.id) };
     },

@@ -29,7 +29,7 @@ export interface PlaybookRouteDeps {
 const tags = ['playbooks'];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 503: ErrorBody };
 const runNotFound = (id: string) =>
-  apiError(404, 'PLAYBOOK_RUN_NOT_FOUND', `no playbook run with id "${id}"`, 'params.id');
+  apiError('PLAYBOOK_RUN_NOT_FOUND', `no playbook run with id "${id}"`, 'params.id');
 
 /**
  * The engine's refusals of bad input (unknown input, wrong type) are ConnectorErrors of kind
@@ -40,7 +40,7 @@ async function engine<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof ConnectorError && err.status === undefined && err.kind === 'config') {
-      throw apiError(400, err.code, err.message, err.field);
+      throw apiError(err.code, err.message, err.field, 400);
     }
     throw err;
   }

@@ -19,19 +19,14 @@ export function parseSeverity(field: string, text: string): number {
   if (byLabel !== undefined) return byLabel;
   const n = Number(t);
   if (t !== '' && [0, 0.5, 1, 2, 3, 4].includes(n)) return n;
-  throw apiError(
-    400,
-    'VALIDATION_FAILED',
-    `${field} "${text}" is not 0, 0.5, 1, 2, 3, 4 or INFO..SEVERE`,
-    field,
-  );
+  throw apiError('VALIDATION_FAILED', `${field} "${text}" is not 0, 0.5, 1, 2, 3, 4 or INFO..SEVERE`, field);
 }
 
 export function parseTime(field: string, text: string): number {
   const ms = /^\d+$/.test(text.trim()) ? Number(text) : Date.parse(text);
   // Beyond a Date's range (epoch ms ±8.64e15) a number cannot be a time: 400, not a store error.
   if (!Number.isFinite(ms) || Number.isNaN(new Date(ms).getTime()))
-    throw apiError(400, 'VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
+    throw apiError('VALIDATION_FAILED', `${field} "${text}" is not ISO 8601 or epoch ms`, field);
   return ms;
 }
 
@@ -43,7 +38,6 @@ export function toCaseQuery(q: QueueQuery, who: Principal): CaseQuery {
     const bad = s.find((x) => !(STATUSES as readonly string[]).includes(x));
     if (bad !== undefined) {
       throw apiError(
-        400,
         'VALIDATION_FAILED',
         `query.status "${bad}" is not one of ${STATUSES.join(', ')}`,
         'query.status',

@@ -49,7 +49,7 @@ export function userRoutes(app: FastifyInstance, auth: Auth, store: IncidentStor
     },
     async (req, reply) => {
       if (req.params.username === principal(req).name) {
-        throw apiError(400, 'CANNOT_REMOVE_SELF', 'an admin cannot remove their own user', 'params.username');
+        throw apiError('CANNOT_REMOVE_SELF', 'an admin cannot remove their own user', 'params.username');
       }
       await auth.removeUser(req.params.username);
       return reply.status(204).send();

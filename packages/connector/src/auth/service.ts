@@ -18,10 +18,9 @@ export interface AuthOptions {
 const INVALID = 'invalid username or password';
 
 function userChanged(r: UserChange, username: string, what: 'removed' | 'demoted'): void {
-  if (r === 'not_found') throw apiError(404, 'USER_NOT_FOUND', `no user "${username}"`, 'username');
+  if (r === 'not_found') throw apiError('USER_NOT_FOUND', `no user "${username}"`, 'username');
   if (r === 'last_admin') {
     throw apiError(
-      409,
       'LAST_ADMIN',
       `"${username}" is the last admin and cannot be ${what}; make another user admin first`,
       'username',
@@ -91,7 +90,7 @@ export function createAuth(opts: AuthOptions) {
         { username, role, passwordHash: await hashPassword(password) },
         clock.now(),
       );
-      if (!created) throw apiError(409, 'USER_EXISTS', `user "${username}" already exists`, 'body.username');
+      if (!created) throw apiError('USER_EXISTS', `user "${username}" already exists`, 'body.username');
       const { passwordHash: _, ...plain } = (await store.getUser(username))!;
       return plain;
     },
@@ -99,7 +98,7 @@ export function createAuth(opts: AuthOptions) {
     /** Sets a new password and ends the user's sessions. */
     async resetPassword(username: string, password: string): Promise<void> {
       if (!(await store.setPassword(username, await hashPassword(password), clock.now()))) {
-        throw apiError(404, 'USER_NOT_FOUND', `no user "${username}"`, 'username');
+        throw apiError('USER_NOT_FOUND', `no user "${username}"`, 'username');
       }
     },
 
@@ -130,7 +129,7 @@ export function createAuth(opts: AuthOptions) {
 
     async revokeApiKey(id: string): Promise<void> {
       if (!(await store.revokeApiKey(id, clock.now()))) {
-        throw apiError(404, 'API_KEY_NOT_FOUND', `no active API key with id "${id}"`, 'id');
+        throw apiError('API_KEY_NOT_FOUND', `no active API key with id "${id}"`, 'id');
       }
     },
 

@@ -42,7 +42,6 @@ export function applyPatch(
   if (status !== 'closed' && (patch.closeReason !== undefined || patch.closeNotes !== undefined)) {
     const field = patch.closeReason !== undefined ? 'closeReason' : 'closeNotes';
     throw apiError(
-      400,
       'VALIDATION_FAILED',
       `body.${field} is only allowed when closing (status "closed")`,
       `body.${field}`,
@@ -50,7 +49,6 @@ export function applyPatch(
   }
   if (closing && patch.closeReason === undefined) {
     throw apiError(
-      400,
       'CLOSE_REASON_REQUIRED',
       'body.closeReason is required to close an incident (resolved, false_positive, duplicate, benign_true_positive, other)',
       'body.closeReason',

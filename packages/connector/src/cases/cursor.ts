@@ -29,16 +29,10 @@ export function decodeCursor(text: string, sort: CaseSort, order: 'asc' | 'desc'
     (parsed[2] as unknown[]).every((k) => typeof k === 'number' && Number.isFinite(k)) &&
     typeof parsed[3] === 'string';
   if (!ok)
-    throw apiError(
-      400,
-      'VALIDATION_FAILED',
-      'query.cursor is not a cursor this API returned',
-      'query.cursor',
-    );
+    throw apiError('VALIDATION_FAILED', 'query.cursor is not a cursor this API returned', 'query.cursor');
   const [s, o, keys, id] = parsed as [string, string, number[], string];
   if (s !== sort || o !== order) {
     throw apiError(
-      400,
       'VALIDATION_FAILED',
       `query.cursor belongs to sort=${s}&order=${o}, not sort=${sort}&order=${order}`,
       'query.cursor',
@@ -46,12 +40,7 @@ export function decodeCursor(text: string, sort: CaseSort, order: 'asc' | 'desc'
   }
   const expected = sort === 'severity' ? 2 : 1;
   if (keys.length !== expected)
-    throw apiError(
-      400,
-      'VALIDATION_FAILED',
-      'query.cursor is not a cursor this API returned',
-      'query.cursor',
-    );
+    throw apiError('VALIDATION_FAILED', 'query.cursor is not a cursor this API returned', 'query.cursor');
   return { sort, order, keys, id };
 }
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Severity, type SecurityEventSearchRequest } from '@siemlink/contracts';
-import { configError } from '../errors.ts';
+import { configError, type ConnectorErrorCode } from '../errors.ts';
 import { eventDateMs } from '../fetch/cursor.ts';
 import { eventToIncident } from '../fetch/mapping.ts';
 import { BACKFILL_RUN_SOURCE, type Gap, type IncidentStore, type NewFetchRun } from '../store/types.ts';
@@ -36,7 +36,7 @@ export interface BackfillResult {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const invalid = (flag: string, message: string, code = 'INVALID_ARGUMENT') =>
+const invalid = (flag: string, message: string, code: ConnectorErrorCode = 'INVALID_ARGUMENT') =>
   configError(flag, message, code);
 
 interface Window {

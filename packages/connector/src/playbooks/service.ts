@@ -133,12 +133,7 @@ export function createPlaybookService(
       if (!pb) throw playbookNotFound(req.playbook, req.version);
       const inputs = resolveInputs(pb, req.inputs);
       if (req.incidentId !== null && !(await opts.store.getIncident(req.incidentId))) {
-        throw apiError(
-          404,
-          'INCIDENT_NOT_FOUND',
-          `no incident with id "${req.incidentId}"`,
-          'body.incidentId',
-        );
+        throw apiError('INCIDENT_NOT_FOUND', `no incident with id "${req.incidentId}"`, 'body.incidentId');
       }
       const now = clock.now();
       const r = newRun(

@@ -5,6 +5,7 @@ import type { SiemClient } from '../client/types.ts';
 import type { CasePatch } from '../cases/schemas.ts';
 import type { Incident } from '../store/types.ts';
 import type { Playbook, Step } from './definition/schema.ts';
+import type { PlaybookLoadCode } from '../errors.ts';
 
 /*
  * The seams between the playbook parts: definition (loader, static check, expressions), the
@@ -186,6 +187,6 @@ export interface LoadError {
   line: number | null;
   step: string | null;
   /** Stable code from the connector's errors.ts, e.g. PLAYBOOK_UNKNOWN_REFERENCE. */
-  code: string;
+  code: PlaybookLoadCode;
   message: string;
 }

@@ -179,7 +179,6 @@ export function postgresCases(
           const r = await update(c, id, patch, actor, now);
           if (!r)
             throw apiError(
-              404,
               'INCIDENT_NOT_FOUND',
               `no incident with id "${id}"; nothing was changed`,
               'body.ids',

@@ -143,7 +143,6 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
           const r = update(id, patch, actor, now);
           if (!r)
             throw apiError(
-              404,
               'INCIDENT_NOT_FOUND',
               `no incident with id "${id}"; nothing was changed`,
               'body.ids',

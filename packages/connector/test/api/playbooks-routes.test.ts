@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SiemClient } from '../../src/client/types.ts';
 import { createPlaybookService } from '../../src/playbooks/service.ts';
+import type { LoadError } from '../../src/playbooks/types.ts';
 import { executors } from '../../src/playbooks/steps/index.ts';
 import type { PlaybookWorker } from '../../src/playbooks/engine/worker.ts';
 import { silent } from '../helpers.ts';
@@ -44,7 +45,7 @@ const LOAD_ERROR = {
   step: 'x',
   code: 'PLAYBOOK_UNKNOWN_REFERENCE',
   message: 'inputs.InternalRange is not declared',
-};
+} satisfies LoadError;
 
 async function setup(t: Parameters<typeof apiSetup>[0]) {
   let worker!: PlaybookWorker;

@@ -257,5 +257,5 @@ test('test checks each token on its own and says which works and why not', async
     },
   };
   assert.equal((await testCommand.invoke({}, deps(none))).ok, false);
-  assert.ok(new ConnectorError({ code: 'X', kind: 'config', message: 'm' }));
+  assert.ok(new ConnectorError({ code: 'INVALID_CONFIG', kind: 'config', message: 'm' }));
 });

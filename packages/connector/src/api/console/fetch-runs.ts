@@ -63,7 +63,7 @@ export function registerFetchRuns(app: FastifyInstance, deps: ConsoleDeps): void
         .catch((err) => {
           // The command names its CLI flag; here the gap is the path parameter.
           if (err instanceof ConnectorError && err.code === 'UNKNOWN_GAP')
-            throw apiError(404, 'UNKNOWN_GAP', `no recorded gap with id ${req.params.id}`, 'params.id');
+            throw apiError('UNKNOWN_GAP', `no recorded gap with id ${req.params.id}`, 'params.id');
           return remoteError(err);
         });
       if (result.inserted > 0)

@@ -49,7 +49,7 @@ const MAX_RANGE_MS = 7 * 86_400_000;
 function queryError(err: unknown): never {
   if (err instanceof HttpError && err.status === 400) {
     const message = err.message.replace(/^.*?query_string\.query:\s*/, '');
-    throw apiError(400, 'INVALID_QUERY', `body.query: ${message}`, 'body.query');
+    throw apiError('INVALID_QUERY', `body.query: ${message}`, 'body.query');
   }
   return remoteError(err);
 }
@@ -78,7 +78,7 @@ export function registerLogSearch(app: FastifyInstance, deps: ConsoleDeps): void
       const now = deps.clock.now();
       const { from, to } = timeRange(req.body, now);
       if (to - from > MAX_RANGE_MS)
-        throw apiError(400, 'VALIDATION_FAILED', 'body.from: the range is longer than 7 days', 'body.from');
+        throw apiError('VALIDATION_FAILED', 'body.from: the range is longer than 7 days', 'body.from');
       const intervalMs = histogramIntervalMs(from, to);
       const buckets: { key: number; doc_count: number }[] = [];
       const hits: LogSearchResult['hits'] = [];

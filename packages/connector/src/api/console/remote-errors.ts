@@ -1,4 +1,4 @@
-import { ConnectorError, HttpError, apiError } from '../../errors.ts';
+import { ConnectorError, HttpError, apiError, type HttpErrorCode } from '../../errors.ts';
 
 /**
  * A SIEM call that failed, as the console's answer: a missing token is the operator's to fix
@@ -7,14 +7,11 @@ import { ConnectorError, HttpError, apiError } from '../../errors.ts';
  */
 export function remoteError(err: unknown): never {
   if (err instanceof ConnectorError && err.code === 'MISSING_TOKEN')
-    throw apiError(503, 'MISSING_TOKEN', err.message);
+    throw apiError('MISSING_TOKEN', err.message);
   if (err instanceof HttpError && err.status !== undefined && err.status >= 400 && err.status < 500) {
-    throw apiError(
-      err.status === 401 || err.status === 403 ? 502 : err.status,
-      `SIEM_${err.code}`,
-      err.message,
-      err.field,
-    );
+    // A 4xx never maps to SERVER_ERROR (HttpError's code follows its status).
+    const code = `SIEM_${err.code}` as `SIEM_${Exclude<HttpErrorCode, 'SERVER_ERROR'>}`;
+    throw apiError(code, err.message, err.field, err.status === 401 || err.status === 403 ? 502 : err.status);
   }
   throw err;
 }

@@ -6,7 +6,7 @@ export function timeField(text: string, now: number, field: string): number {
   try {
     return parseTimeArg(text, now, field);
   } catch (err) {
-    throw apiError(400, 'VALIDATION_FAILED', (err as Error).message, field);
+    throw apiError('VALIDATION_FAILED', (err as Error).message, field);
   }
 }
 
@@ -14,6 +14,6 @@ export function timeField(text: string, now: number, field: string): number {
 export function timeRange(body: { from: string; to: string }, now: number): { from: number; to: number } {
   const from = timeField(body.from, now, 'body.from');
   const to = timeField(body.to, now, 'body.to');
-  if (from >= to) throw apiError(400, 'VALIDATION_FAILED', 'body.from: must be before body.to', 'body.from');
+  if (from >= to) throw apiError('VALIDATION_FAILED', 'body.from: must be before body.to', 'body.from');
   return { from, to };
 }

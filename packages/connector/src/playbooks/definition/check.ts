@@ -1,5 +1,5 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
-import { ConnectorError, PLAYBOOK_LOAD_CODES } from '../../errors.ts';
+import { ConnectorError, PLAYBOOK_LOAD_CODES, type PlaybookLoadCode } from '../../errors.ts';
 import { Incident } from '../../store/types.ts';
 import { searchLogsCommand } from '../../commands/search-logs.ts';
 import { getLogsByEventIdCommand } from '../../commands/get-logs-by-event-id.ts';
@@ -52,7 +52,7 @@ export function checkPlaybook(
   resolve: PlaybookResolver,
 ): LoadError[] {
   const errors: LoadError[] = [];
-  const err = (code: string, path: (string | number)[], step: string | null, message: string) =>
+  const err = (code: PlaybookLoadCode, path: (string | number)[], step: string | null, message: string) =>
     errors.push({ file: parsed.file, line: parsed.lineOf(path), step, code, message });
 
   // Step ids: the first of a duplicate keeps the id; the others are errors.
@@ -144,7 +144,7 @@ export function checkPlaybook(
   const outputOf = (i: number) => stepOutputSchema(pb.steps[i], resolve);
   const checkExpr = (source: string, site: Site) => {
     const stepId = typeof site.step === 'number' ? pb.steps[site.step].id : null;
-    const fail = (code: string, message: string) => err(code, site.path, stepId, message);
+    const fail = (code: PlaybookLoadCode, message: string) => err(code, site.path, stepId, message);
     let refs;
     try {
       refs = expressions.compile(source).references;
