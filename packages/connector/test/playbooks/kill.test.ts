@@ -17,7 +17,14 @@ import { silent } from '../helpers.ts';
 import { PG_URL, pgTestSchema } from '../store/factories.ts';
 import { inc } from '../store/fixtures.ts';
 import { startChaosReceiver, type Received } from './fixtures/chaos-receiver.ts';
-import { alive, sigkill, spawnCliWorker, type CliWorker, type Committed } from './fixtures/cli-worker.ts';
+import {
+  alive,
+  sigkill,
+  sigterm,
+  spawnCliWorker,
+  type CliWorker,
+  type Committed,
+} from './fixtures/cli-worker.ts';
 
 /**
  * The SIGKILL test. Real `siemlink worker` processes run a 5-step playbook (set, a foreach of
@@ -233,8 +240,7 @@ async function chaos(defer: Defer, dir: string, target: Target, slotNames: strin
   bound.commits = incidents * 12 + 100;
   void check();
   await quiet.promise;
-  for (const w of slots.values()) w.child.kill('SIGTERM');
-  const codes = await Promise.all([...slots.values()].map((w) => w.gone));
+  const codes = await Promise.all([...slots.values()].map((w) => sigterm(w)));
   assert.deepEqual(
     codes,
     slotNames.map(() => 0),
