@@ -4,6 +4,7 @@ import type { Incident } from '../store/types.ts';
 import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
 import type { TheHiveCustomFieldSource, TheHiveSettings } from './kinds/thehive.ts';
 import { consoleLink, groupByValues, ruleId, severityLabel, tags, text } from './incident-view.ts';
+import { jsonPoster } from './json-post.ts';
 import { messageText } from './message.ts';
 
 /** XSOAR scale onto TheHive's 1 low, 2 medium, 3 high, 4 critical. */
@@ -122,17 +123,7 @@ export async function createTheHiveSink(settings: TheHiveSettings, ctx: SinkCont
   };
   if (settings.organisation) headers['x-organisation'] = settings.organisation;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
-  const post = async (path: string, body: unknown, signal: AbortSignal) => {
-    const res = await agent.request({
-      origin: base.origin,
-      path: prefix + path,
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal,
-    });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-  };
+  const post = jsonPoster(agent, base, prefix, headers);
   const idOf = (t: string): string | null => {
     try {
       const j = JSON.parse(t) as unknown;

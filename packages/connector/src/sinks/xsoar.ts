@@ -5,6 +5,7 @@ import type { Incident } from '../store/types.ts';
 import { keptBody, sinkSecret, sinkUrl, type SinkContext, type SinkInstance } from './define.ts';
 import { XSOAR8_PREFIX, type XsoarSettings } from './kinds/xsoar.ts';
 import { consoleLink, groupByValues, tags, text } from './incident-view.ts';
+import { jsonPoster } from './json-post.ts';
 import { messageText } from './message.ts';
 
 /**
@@ -104,17 +105,7 @@ export async function createXsoarSink(settings: XsoarSettings, ctx: SinkContext)
   };
   if (settings.xsoar8) headers['x-xdr-auth-id'] = settings.authId!;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 4 });
-  const post = async (path: string, body: unknown, signal: AbortSignal) => {
-    const res = await agent.request({
-      origin: base.origin,
-      path: prefix + path,
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      signal,
-    });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
-  };
+  const post = jsonPoster(agent, base, prefix, headers);
   const failure = (what: string, r: Awaited<ReturnType<typeof post>>) => {
     const auth = r.status === 401 || r.status === 403;
     return {
