@@ -182,6 +182,9 @@ export const MIGRATIONS: readonly string[] = [
      reset_at INTEGER NOT NULL
    );
    CREATE INDEX login_failures_reset ON login_failures (reset_at);`,
+  // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
+  // index, not a scan of every deliver step ever run.
+  `CREATE INDEX pb_deliveries_incident ON pb_deliveries (incident_id, sink);`,
 ];
 
 export function migrate(db: DatabaseSync): void {

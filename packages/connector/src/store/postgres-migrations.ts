@@ -193,6 +193,9 @@ export const PG_MIGRATIONS: readonly string[] = [
      reset_at BIGINT NOT NULL
    );
    CREATE INDEX login_failures_reset ON S.login_failures (reset_at);`,
+  // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
+  // index, not a scan of every deliver step ever run.
+  `CREATE INDEX pb_deliveries_incident ON S.pb_deliveries (incident_id, sink);`,
 ];
 
 /** `"name"` with embedded quotes doubled. */
