@@ -1,11 +1,12 @@
 /**
- * Peers benchmark (issue 11): the same backlogs drained from one local SIEM (HTTP on loopback,
- * on-disk stores) by siemlink's connector and by a baseline that re-implements the XSOAR Logz.io
+ * Peers benchmark (issue 11): the same backlogs drained from one local SIEM (its own process, as a
+ * SIEM is; HTTP on loopback, on-disk stores) by siemlink's connector and by a baseline that re-implements the XSOAR Logz.io
  * integration's fetch loop, written from its documented behaviour (reference/peers.md, XL): one
  * page of `maxFetch` events per run, DATE ascending, `toDate = now - 180 s`, next
  * `fromDate = last eventDate + 0.1 s`, no overlap, no dedup, its cursor kept in memory (the
  * platform's lastRun), its incidents returned, not stored. siemlink commits each run's incidents
- * and cursor to its SQLite store in one transaction (DESIGN rule 1). A third row runs the naive
+ * and cursor to its SQLite store in one transaction (DESIGN rule 1), and, as its fetch loop does
+ * while a backlog drains, asks for the next run's first page before that commit (read-ahead.ts). A third row runs the naive
  * pattern committing its incidents and cursor to the same kind of store, with the same mapping
  * and commit: what the request pattern costs once incidents are kept, as any platform keeps them.
  *
@@ -15,22 +16,25 @@
  * All drain at maxFetch 50 (the panel's cap), runs back to back, BENCH_PEERS_ROUNDS rounds each
  * (default 3, order rotating), medians printed; ratios are against the naive loop of the same run. Counted per drain: incidents made, events the
  * SIEM returned (every request's results), requests, lost (SIEM events never made into an
- * incident) and duplicated (incidents made more than once), and the process CPU (client and
- * SIEM share this process).
+ * incident) and duplicated (incidents made more than once), the client's CPU and the SIEM
+ * process's CPU (BENCH_PEERS_ROLE=server: this file in a child process, asked for its
+ * process.cpuUsage() before and after each drain).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { SecurityEvent } from '../packages/contracts/src/index.ts';
-import { FakeClock, startSiem, type SiemServer } from '../packages/siem/src/index.ts';
+import { FakeClock, startSiem } from '../packages/siem/src/index.ts';
 import {
   createSqliteSecurityEventsWriter,
   type NewSecurityEvent,
 } from '../packages/siem/src/modules/events/repository.ts';
 import { createSqliteConfigurationsRepository } from '../packages/siem/src/modules/rules/configurations-repository.ts';
 import { createSiemClient, type SiemlinkClient } from '../packages/connector/src/client/index.ts';
+import { createSearchReadAhead } from '../packages/connector/src/fetch/read-ahead.ts';
 import { systemClock } from '../packages/connector/src/context.ts';
 import { fetchIncidentsOnce } from '../packages/connector/src/fetch/fetcher.ts';
 import { resolveFetchOptions } from '../packages/connector/src/fetch/options.ts';
@@ -71,14 +75,15 @@ function backlogDates(shape: 'uniform' | 'bursts', newest: number): number[] {
   return dates;
 }
 
-interface Backlog {
-  siem: SiemServer;
-  client: SiemlinkClient;
+interface Seeded {
+  url: string;
+  token: string;
   ids: string[];
   groups: number;
 }
 
-async function startBacklog(dir: string, shape: 'uniform' | 'bursts'): Promise<Backlog> {
+/** The SIEM side (child process): a fresh SIEM holding the backlog, served until told to stop. */
+async function server(dir: string, shape: 'uniform' | 'bursts'): Promise<void> {
   const clock = new FakeClock(Date.now());
   const siem = await startSiem(
     { dataDir: join(dir, `siem-${shape}`), port: 0, listenerPort: 0, rulesEngine: false },
@@ -110,12 +115,61 @@ async function startBacklog(dir: string, shape: 'uniform' | 'bursts'): Promise<B
     logSeqs: [],
   }));
   createSqliteSecurityEventsWriter(siem.ctx.store).insert(events, clock.now());
+  process.on('message', async (m: { kind: string }) => {
+    if (m.kind === 'cpu') {
+      const u = process.cpuUsage();
+      process.send!({ kind: 'cpu', seconds: (u.user + u.system) / 1e6 });
+    } else if (m.kind === 'stop') {
+      await siem.close();
+      process.disconnect();
+    }
+  });
+  const seeded: Seeded = {
+    url: siem.ctx.urls.api,
+    token: account.apiToken,
+    ids: events.map((e) => e.alertEventId),
+    groups: new Set(dates).size,
+  };
+  process.send!({ kind: 'ready', seeded });
+}
+
+interface Backlog {
+  child: ChildProcess;
+  client: SiemlinkClient;
+  ids: string[];
+  groups: number;
+}
+
+function ask<T>(child: ChildProcess, message: object, kind: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { kind: string }) => {
+      if (m.kind !== kind) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`SIEM process exited (${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (Object.keys(message).length) child.send(message);
+  });
+}
+
+async function startBacklog(dir: string, shape: 'uniform' | 'bursts'): Promise<Backlog> {
+  const child = fork(import.meta.filename, [], {
+    env: { ...process.env, BENCH_PEERS_ROLE: 'server', BENCH_PEERS_DIR: dir, BENCH_PEERS_SHAPE: shape },
+    execArgv: ['--disable-warning=ExperimentalWarning'],
+  });
+  const { seeded } = await ask<{ seeded: Seeded }>(child, {}, 'ready');
   const client = createSiemClient(
-    { apiUrl: siem.ctx.urls.api, securityToken: account.apiToken, timeoutMs: 120_000 },
+    { apiUrl: seeded.url, securityToken: seeded.token, timeoutMs: 120_000 },
     { logger, clock: systemClock },
   );
-  return { siem, client, ids: events.map((e) => e.alertEventId), groups: new Set(dates).size };
+  return { child, client, ids: seeded.ids, groups: seeded.groups };
 }
+
+const siemCpu = async (b: Backlog) =>
+  (await ask<{ seconds: number }>(b.child, { kind: 'cpu' }, 'cpu')).seconds;
 
 interface Drain {
   incidents: number;
@@ -125,6 +179,7 @@ interface Drain {
   duplicated: number;
   seconds: number;
   cpuSeconds: number;
+  siemCpuSeconds: number;
 }
 
 function score(all: string[], made: string[], rest: Omit<Drain, 'incidents' | 'lost' | 'duplicated'>): Drain {
@@ -144,14 +199,23 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
     logger,
   );
   const store = openSqliteIncidentStore({ path: dbPath });
+  const readAhead = createSearchReadAhead(); // the fetch loop's own
   const made: string[] = [];
   let read = 0;
   let requests = 0;
+  const siem0 = await siemCpu(b);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
     for (;;) {
-      const r = await fetchIncidentsOnce({ client: b.client, store, options, logger, clock: systemClock });
+      const r = await fetchIncidentsOnce({
+        client: b.client,
+        store,
+        options,
+        logger,
+        clock: systemClock,
+        readAhead,
+      });
       for (const i of r.incidents) made.push(i.alertEventId);
       read += r.detail!.scanned as number;
       requests += r.detail!.pages as number;
@@ -162,7 +226,14 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return score(b.ids, made, { read, requests, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  const siemCpuSeconds = (await siemCpu(b)) - siem0;
+  return score(b.ids, made, {
+    read,
+    requests,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    siemCpuSeconds,
+  });
 }
 
 /** One XSOAR-style incident: name, occurred (UTC), rawJSON (groupBy flattened, as XL does). */
@@ -184,6 +255,7 @@ async function drainNaive(b: Backlog, dbPath?: string): Promise<Drain> {
   const made: string[] = [];
   let read = 0;
   let requests = 0;
+  const siem0 = await siemCpu(b);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -218,62 +290,79 @@ async function drainNaive(b: Backlog, dbPath?: string): Promise<Drain> {
   }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return score(b.ids, made, { read, requests, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+  const siemCpuSeconds = (await siemCpu(b)) - siem0;
+  return score(b.ids, made, {
+    read,
+    requests,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    siemCpuSeconds,
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-peers-'));
-const rows: string[] = [];
-const load0 = loadavg();
-try {
-  for (const shape of ['uniform', 'bursts'] as const) {
-    const b = await startBacklog(dir, shape);
-    try {
-      const runs: { siemlink: Drain[]; naive: Drain[]; stored: Drain[] } = {
-        siemlink: [],
-        naive: [],
-        stored: [],
-      };
-      for (let round = 0; round < ROUNDS; round++) {
-        // Order rotates each round so none always runs first (warm-up) or last.
-        const drains = [
-          async () => runs.siemlink.push(await drainSiemlink(b, join(dir, `${shape}-${round}.db`))),
-          async () => runs.naive.push(await drainNaive(b)),
-          async () => runs.stored.push(await drainNaive(b, join(dir, `${shape}-${round}-naive.db`))),
-        ];
-        for (let k = 0; k < drains.length; k++) await drains[(round + k) % drains.length]!();
+if (process.env.BENCH_PEERS_ROLE === 'server') {
+  await server(process.env.BENCH_PEERS_DIR!, process.env.BENCH_PEERS_SHAPE as 'uniform' | 'bursts');
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-peers-'));
+  const rows: string[] = [];
+  const load0 = loadavg();
+  try {
+    for (const shape of ['uniform', 'bursts'] as const) {
+      const b = await startBacklog(dir, shape);
+      try {
+        const runs: { siemlink: Drain[]; naive: Drain[]; stored: Drain[] } = {
+          siemlink: [],
+          naive: [],
+          stored: [],
+        };
+        for (let round = 0; round < ROUNDS; round++) {
+          // Order rotates each round so none always runs first (warm-up) or last.
+          const drains = [
+            async () => runs.siemlink.push(await drainSiemlink(b, join(dir, `${shape}-${round}.db`))),
+            async () => runs.naive.push(await drainNaive(b)),
+            async () => runs.stored.push(await drainNaive(b, join(dir, `${shape}-${round}-naive.db`))),
+          ];
+          for (let k = 0; k < drains.length; k++) await drains[(round + k) % drains.length]!();
+        }
+        const naiveRate = median(runs.naive.map((d) => d.incidents / d.seconds));
+        for (const [name, ds] of [
+          ['siemlink connector', runs.siemlink],
+          ['naive loop (XSOAR pattern)', runs.naive],
+          ['naive loop, incidents stored like siemlink', runs.stored],
+        ] as const) {
+          const d = ds[0]!; // counts are the same every round (checked below); times are medians
+          for (const x of ds)
+            if (x.incidents !== d.incidents || x.lost !== d.lost || x.duplicated !== d.duplicated)
+              throw new Error(`${name} on ${shape}: rounds disagree`);
+          const rate = median(ds.map((x) => x.incidents / x.seconds));
+          rows.push(
+            `| ${shape} (${TOTAL} events, ${b.groups} eventDates) | ${name} | ${rate.toFixed(0)} | ${(rate / naiveRate).toFixed(2)}x | ${d.incidents} | ${d.lost} | ${d.duplicated} | ${median(ds.map((x) => x.read))} (${(median(ds.map((x) => x.read)) / Math.max(1, d.incidents)).toFixed(2)}/incident) | ${median(ds.map((x) => x.requests))} | ${median(ds.map((x) => x.cpuSeconds)).toFixed(2)} / ${median(ds.map((x) => x.siemCpuSeconds)).toFixed(2)} |`,
+          );
+          out(rows.at(-1)!);
+        }
+      } finally {
+        await b.client.close();
+        const exited = new Promise((resolve) => b.child.once('exit', resolve));
+        b.child.send({ kind: 'stop' });
+        await exited;
       }
-      const naiveRate = median(runs.naive.map((d) => d.incidents / d.seconds));
-      for (const [name, ds] of [
-        ['siemlink connector', runs.siemlink],
-        ['naive loop (XSOAR pattern)', runs.naive],
-        ['naive loop, incidents stored like siemlink', runs.stored],
-      ] as const) {
-        const d = ds[0]!; // counts are the same every round (checked below); times are medians
-        for (const x of ds)
-          if (x.incidents !== d.incidents || x.lost !== d.lost || x.duplicated !== d.duplicated)
-            throw new Error(`${name} on ${shape}: rounds disagree`);
-        const rate = median(ds.map((x) => x.incidents / x.seconds));
-        rows.push(
-          `| ${shape} (${TOTAL} events, ${b.groups} eventDates) | ${name} | ${rate.toFixed(0)} | ${(rate / naiveRate).toFixed(2)}x | ${d.incidents} | ${d.lost} | ${d.duplicated} | ${median(ds.map((x) => x.read))} (${(median(ds.map((x) => x.read)) / Math.max(1, d.incidents)).toFixed(2)}/incident) | ${median(ds.map((x) => x.requests))} | ${median(ds.map((x) => x.cpuSeconds)).toFixed(2)} |`,
-        );
-        out(rows.at(-1)!);
-      }
-    } finally {
-      await b.client.close();
-      await b.siem.close();
     }
+    const load1 = loadavg();
+    out(
+      `\n${ROUNDS} rounds each, medians; maxFetch ${MAX_FETCH}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end`,
+    );
+    out(
+      '| backlog | fetcher | incidents/s | vs naive | incidents | lost | duplicated | events read | requests | CPU s (client / SIEM) |',
+    );
+    out('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) out(r);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const load1 = loadavg();
-  out(
-    `\n${ROUNDS} rounds each, medians; maxFetch ${MAX_FETCH}; load average ${load0.map((l) => l.toFixed(1)).join(' ')} at start, ${load1.map((l) => l.toFixed(1)).join(' ')} at end`,
-  );
-  out(
-    '| backlog | fetcher | incidents/s | vs naive | incidents | lost | duplicated | events read | requests | CPU s (client + SIEM) |',
-  );
-  out('|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) out(r);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import type { NewGap, NewIncident } from '../store/types.ts';
 import { RESULT_INCIDENTS_MAX, type FetchDeps, type FetchRunResult, type PlannedRun } from './types.ts';
 import { planFeedRun } from './feed-run.ts';
 import { planSearchRun } from './search-run.ts';
+import { createSearchReadAhead } from './read-ahead.ts';
 import { feedSourceKey, searchSourceKey } from './cursor.ts';
 
 function describe(err: unknown): string {
@@ -136,7 +137,7 @@ export async function fetchIncidentsOnce(deps: FetchDeps): Promise<FetchRunResul
  * exponential backoff (the transport already retried the transient ones). Never throws on a run.
  */
 export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promise<void> {
-  const d: FetchDeps = { ...deps, signal };
+  const d: FetchDeps = { ...deps, signal, readAhead: deps.readAhead ?? createSearchReadAhead() };
   if (!deps.options.enabled) {
     deps.logger.info('incident fetching is disabled');
     return;

@@ -6,3 +6,4 @@ export * from './types.ts';
 export { fetchIncidentsOnce, runFetchLoop } from './fetcher.ts';
 export { planSearchRun } from './search-run.ts';
 export { planFeedRun } from './feed-run.ts';
+export { createSearchReadAhead, type SearchReadAhead } from './read-ahead.ts';

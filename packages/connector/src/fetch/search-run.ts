@@ -42,7 +42,6 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
   const source = searchSourceKey(options);
   const cursorBefore = await store.getCursor(source);
   const cursor = loadSearchCursor(source, cursorBefore);
-  const toMs = now - options.bufferMinutes * 60_000;
   // The first-fetch start is the one cursor value taken from the clock (rule 4); pinned below.
   const start: SearchCursor = cursor ?? {
     v: 1,
@@ -50,6 +49,8 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
     idsAtDate: [],
   };
   const pages = searchPages(deps);
+  // Read as of when the previous run asked for this run's first page, if it did (read-ahead.ts).
+  const toMs = pages.adoptToMs(start.eventDate, now - options.bufferMinutes * 60_000);
 
   // Late events in the overlap (none can lie before the first fetch's start). The cursor's
   // window is usable only if it covers the whole overlap (not after the overlap was widened, say).
@@ -113,6 +114,13 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
   if (next.checked && (!cursor || overlap?.complete)) next.checked.countedAt = next.eventDate;
   const full = taken.length >= options.maxFetch;
   const newest = taken.length ? eventDateMs(taken[taken.length - 1]!.eventDate) : null;
+  if (full && deps.readAhead) {
+    // A backlog: the next run follows at once and starts with this page (if nothing late comes
+    // first). Sent before this run's commit takes the thread, so the SIEM works meanwhile.
+    const size = Math.min(options.maxFetch + next.idsAtDate.length, options.searchPageSize);
+    pages.readAhead(next.eventDate, toMs, 1, size);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
   return {
     final: true,
     source,
@@ -130,6 +138,7 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
       late: late.length,
       pages: pages.stats.requests,
       scanned: pages.stats.read,
+      readAhead: pages.stats.readAhead,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { SiemClient } from '../client/types.ts';
 import type { Clock } from '../context.ts';
 import type { IncidentStore, NewGap, NewIncident } from '../store/types.ts';
 import type { FetchOptions } from './options.ts';
+import type { SearchReadAhead } from './read-ahead.ts';
 
 /** What a fetch run needs, passed in (no singletons). */
 export interface FetchDeps {
@@ -12,6 +13,8 @@ export interface FetchDeps {
   logger: Logger;
   clock: Clock;
   signal?: AbortSignal;
+  /** Search mode: the next run's first page asked for while a full run commits (a fetch loop's own). */
+  readAhead?: SearchReadAhead;
   /** Called after every run, failed ones included (the CLI prints a line). */
   onRun?: (result: FetchRunResult) => void;
   /**
