@@ -185,6 +185,9 @@ export const MIGRATIONS: readonly string[] = [
   // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
   // index, not a scan of every deliver step ever run.
   `CREATE INDEX pb_deliveries_incident ON pb_deliveries (incident_id, sink);`,
+  // Incidents stored but not yet in incidents_text (cases-sqlite.ts indexInserted): a backlog's
+  // fetch commits index their text in batches; a free-text query indexes what is pending first.
+  `CREATE TABLE incidents_text_pending (incident_rowid INTEGER PRIMARY KEY);`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -32,6 +32,9 @@ import {
  * commit but a fetch run's is also synchronous=FULL (fsync'd: it survives the machine's crash);
  * a fetch run's is NORMAL (see `fetchTx`).
  */
+/** Incidents whose full-text entry a backlog's fetch commits may leave pending (cases-sqlite.ts). */
+export const TEXT_DEFER_UP_TO = 2000;
+
 export function openSqliteIncidentStore(opts: {
   path: string;
   /** Sinks that get an outbox row for each new incident, in the same transaction. */
@@ -42,6 +45,10 @@ export function openSqliteIncidentStore(opts: {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA busy_timeout = 5000');
+  // Checkpoint every ~40 MB of WAL instead of SQLite's 4 MB: an index page that many commits
+  // dirty is copied into the database once per checkpoint, and a checkpoint (with its fsyncs)
+  // comes after ~30 fetch commits of 50 instead of every third (bench/peers.ts, commit-exp).
+  db.exec('PRAGMA wal_autocheckpoint = 10000');
   migrate(db);
 
   // The related key and search text go in with the row (no UPDATE after it).
@@ -98,6 +105,7 @@ export function openSqliteIncidentStore(opts: {
     incidents: readonly NewIncident[],
     now: number,
     planned: Map<string, NewRun[]> | null,
+    deferTextUpTo = 0,
   ): NewIncident[] => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
@@ -108,6 +116,7 @@ export function openSqliteIncidentStore(opts: {
         caseStore.afterInsert(i, r.lastInsertRowid, text, now);
       }
     }
+    caseStore.indexInserted(deferTextUpTo);
     caseStore.countInserted(inserted);
     enqueue(inserted, now);
     playbooks.write(inserted, planned, now);
@@ -150,6 +159,7 @@ export function openSqliteIncidentStore(opts: {
 
   const caseStore = sqliteCases(db, tx);
   caseStore.backfill();
+  caseStore.indexPendingText();
   const playbooks = sqlitePlaybooks(db, tx, caseStore);
 
   return {
@@ -174,7 +184,10 @@ export function openSqliteIncidentStore(opts: {
       return fetchTx(() => {
         const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
         if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted = insertAll(input.incidents, input.now, planned);
+        // A backlog (a full run, or a streamed run's batch) leaves its text to be indexed in
+        // batches; a run that caught up indexes everything pending.
+        const backlog = input.run ? input.run.full : true;
+        const inserted = insertAll(input.incidents, input.now, planned, backlog ? TEXT_DEFER_UP_TO : 0);
         if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
           putCursor.run(input.source, input.cursorAfter, input.now);
         }
