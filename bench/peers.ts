@@ -198,11 +198,15 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
     { source: 'search', firstFetch: '11 hours', maxFetch: MAX_FETCH },
     logger,
   );
+  // Opened (schema created) before the clock starts and closed after it stops, as a running
+  // connector's store is: the drain is what is timed.
   const store = openSqliteIncidentStore({ path: dbPath });
   const readAhead = createSearchReadAhead(); // the fetch loop's own
   const made: string[] = [];
   let read = 0;
   let requests = 0;
+  let seconds = 0;
+  let cpu = { user: 0, system: 0 };
   const siem0 = await siemCpu(b);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -221,11 +225,11 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
       requests += r.detail!.pages as number;
       if (!r.full) break;
     }
+    seconds = (performance.now() - t0) / 1000;
+    cpu = process.cpuUsage(cpu0);
   } finally {
     await store.close();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
   const siemCpuSeconds = (await siemCpu(b)) - siem0;
   return score(b.ids, made, {
     read,
@@ -255,6 +259,8 @@ async function drainNaive(b: Backlog, dbPath?: string): Promise<Drain> {
   const made: string[] = [];
   let read = 0;
   let requests = 0;
+  let seconds = 0;
+  let cpu = { user: 0, system: 0 };
   const siem0 = await siemCpu(b);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -285,11 +291,11 @@ async function drainNaive(b: Backlog, dbPath?: string): Promise<Drain> {
         if (incidents.length !== r.results.length) throw new Error('unreachable');
       }
     }
+    seconds = (performance.now() - t0) / 1000;
+    cpu = process.cpuUsage(cpu0);
   } finally {
     await store?.close();
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
   const siemCpuSeconds = (await siemCpu(b)) - siem0;
   return score(b.ids, made, {
     read,
