@@ -185,6 +185,10 @@ export const MIGRATIONS: readonly string[] = [
   // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
   // index, not a scan of every deliver step ever run.
   `CREATE INDEX pb_deliveries_incident ON pb_deliveries (incident_id, sink);`,
+  // An incident's "created" timeline entry is read from its row (created_at, original severity;
+  // case-rows.ts createdEntry), no longer stored: a row and a random-keyed index entry per
+  // incident were a third of a fetch commit's writes. The stored ones go, or they would show twice.
+  `DELETE FROM incident_timeline WHERE kind = 'created' AND actor_kind = 'fetch';`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -196,6 +196,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
   // index, not a scan of every deliver step ever run.
   `CREATE INDEX pb_deliveries_incident ON S.pb_deliveries (incident_id, sink);`,
+  // The "created" timeline entry is read from the incident row (see the SQLite migration).
+  `DELETE FROM S.incident_timeline WHERE kind = 'created' AND actor_kind = 'fetch';`,
 ];
 
 /** `"name"` with embedded quotes doubled. */

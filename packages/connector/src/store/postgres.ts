@@ -120,10 +120,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
          ON CONFLICT DO NOTHING`,
         [...incidentValues(i), ms(now), groupKey(i), text],
       );
-      if ((r.rowCount ?? 0) > 0) {
-        inserted.push(i);
-        await caseStore.afterInsert(q, i, now);
-      }
+      if ((r.rowCount ?? 0) > 0) inserted.push(i);
     }
     await enqueue(q, inserted, now);
     await playbooks.write(q, inserted, planned, now);

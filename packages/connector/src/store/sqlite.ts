@@ -105,7 +105,7 @@ export function openSqliteIncidentStore(opts: {
       const r = insIncident.run(...incidentValues(i), now, now, i.severity, groupKey(i), text);
       if (r.changes > 0) {
         inserted.push(i);
-        caseStore.afterInsert(i, r.lastInsertRowid, text, now);
+        caseStore.afterInsert(r.lastInsertRowid, text);
       }
     }
     caseStore.countInserted(inserted);
