@@ -7,6 +7,9 @@
  * node:sqlite (INSERT OR IGNORE, the same commit sizes, WAL, synchronous=NORMAL) into a table with
  * only a rowid and the alert id's unique index, holding as many rows.
  *
+ * When PostgreSQL answers (SIEMLINK_TEST_PG_URL or the local default), the same commits go into
+ * the PostgreSQL store too (a fresh schema, dropped after): client CPU and wall per incident.
+ *
  * Each measurement runs in a fresh process on a copy of a store filled beforehand, so its peak RSS
  * (`process.resourceUsage().maxRSS`) is its own. Printed: CPU µs per incident (user + system),
  * wall µs per incident, WAL pages written per commit (the WAL emptied before each of a few
@@ -20,16 +23,21 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
 import pino from 'pino';
 import { eventToIncident } from '../packages/connector/src/fetch/mapping.ts';
 import { openSqliteIncidentStore } from '../packages/connector/src/store/sqlite.ts';
-import type { NewIncident } from '../packages/connector/src/store/types.ts';
+import type { IncidentStore, NewIncident } from '../packages/connector/src/store/types.ts';
+import { openPostgresIncidentStore } from '../packages/connector/src/store/postgres.ts';
 import type { SecurityEvent } from '../packages/contracts/src/index.ts';
 
 const HELD = (process.env.BENCH_STORE_WRITE_HELD ?? '5000,50000').split(',').map(Number);
 const SIZES = [50, 1000] as const;
 /** Incidents committed per measurement: enough commits of 50 to see the steady state. */
 const WRITTEN: Record<number, number> = { 50: 5000, 1000: 20_000 };
+/** The same on PostgreSQL: a round trip per incident, so fewer. */
+const WRITTEN_PG: Record<number, number> = { 50: 2000, 1000: 5000 };
+const PG_URL = process.env.SIEMLINK_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Untimed commits after the timed ones, each into an emptied WAL, to count its pages. */
 const WAL_SAMPLES = 5;
 const PAGE = 4096;
@@ -82,7 +90,10 @@ interface Target {
 }
 
 function openStore(path: string, source: string): Target {
-  const store = openSqliteIncidentStore({ path });
+  return storeTarget(openSqliteIncidentStore({ path }), source);
+}
+
+function storeTarget(store: IncidentStore, source: string): Target {
   let cursor: string | null = null;
   let r = 0;
   return {
@@ -190,6 +201,53 @@ function inChild(kind: string, path: string, per: number): Promise<Measured> {
   });
 }
 
+/**
+ * The same commits into the PostgreSQL store (a fresh schema holding the first HELD figure), when
+ * the server answers: client CPU and wall per incident, in this process (no WAL or RSS figure).
+ */
+async function postgres(): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (err) {
+    out(`postgres: skipped (${(err as Error).message})`);
+    return;
+  }
+  const schema = `siemlink_bench_store_write_${randomUUID().slice(0, 8)}`;
+  try {
+    const store = await openPostgresIncidentStore({ connectionString: PG_URL, schema });
+    try {
+      const held = HELD[0]!;
+      const fillTarget = storeTarget(store, 'fill');
+      for (let i = 0; i < held; i += 1000) await fillTarget.commit(batch(Math.min(1000, held - i)));
+      for (const per of SIZES) {
+        const target = storeTarget(store, `measure-${per}`);
+        const total = WRITTEN_PG[per]!;
+        let cpuUs = 0;
+        let wall = 0;
+        for (let k = 0; k < total / per; k++) {
+          const b = batch(per);
+          const c0 = process.cpuUsage();
+          const t0 = performance.now();
+          await target.commit(b);
+          wall += performance.now() - t0;
+          const cpu = process.cpuUsage(c0);
+          cpuUs += cpu.user + cpu.system;
+        }
+        out(
+          `postgres store, holding ${held}+, commits of ${per}: client CPU ${(cpuUs / total).toFixed(0)} µs/incident, ` +
+            `wall ${((wall * 1000) / total).toFixed(0)} µs/incident`,
+        );
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-store-write-'));
   try {
@@ -218,6 +276,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    await postgres();
     out(
       `load average at end: ${loadavg()
         .map((l) => l.toFixed(2))
