@@ -194,8 +194,8 @@ async function sqlite(): Promise<void> {
 
 /**
  * PostgreSQL fill: the same columns the store writes on insert (search words, related key, tsvector,
- * original severity), 5,000 rows a statement, without the per-incident "created" timeline rows the
- * queue never reads: one INSERT per incident would take minutes on a shared machine.
+ * original severity), 5,000 rows a statement (the "created" timeline entry is read from the row):
+ * one INSERT per incident would take minutes on a shared machine.
  */
 async function fillPostgres(c: pg.Client, schema: string): Promise<void> {
   const started = performance.now();

@@ -17,6 +17,7 @@ const ALL = [
   'hostile',
   'incidents',
   'outbox',
+  'store-write',
   'startup',
   'peers',
   'rss',

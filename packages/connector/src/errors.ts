@@ -106,6 +106,10 @@ export const CONNECTOR_ERRORS = {
   FEED_LINE_TOO_LARGE: local('system', 'a feed line is over the line limit'),
   CORRUPT_CURSOR: local('system', 'a stored cursor does not match its schema; never reset silently'),
   CURSOR_CONFLICT: local('transient', 'another writer moved the cursor; the run is discarded and redone'),
+  INCIDENT_ID_MISMATCH: local(
+    'system',
+    "an incident's id is not the one its alert event id gives; the commit is refused",
+  ),
   // The connector's API: the request (400), who is calling (401, 403).
   VALIDATION_FAILED: {
     status: 400,

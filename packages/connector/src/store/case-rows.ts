@@ -52,6 +52,31 @@ export function toTimeline(r: TimelineRow): TimelineEntry {
   };
 }
 
+/** What the "created" entry is made of: the incident row's own columns. */
+export interface CreatedRow {
+  id: string;
+  created_at: Int;
+  original_severity: number | null;
+  severity: number;
+}
+
+/**
+ * An incident's "created" timeline entry, read from its row instead of stored as a timeline row
+ * per incident (a row and a random-keyed index entry in every fetch commit). Always first: id 0,
+ * below every stored entry's.
+ */
+export function createdEntry(r: CreatedRow): TimelineEntry {
+  return {
+    id: 0,
+    incidentId: r.id,
+    at: iso(r.created_at),
+    actor: { kind: 'fetch', name: 'fetch' },
+    kind: 'created',
+    before: null,
+    after: { status: 'new', severity: Number(r.original_severity ?? r.severity) },
+  };
+}
+
 export function toNote(n: NoteRow, revisions: RevisionRow[]): Note {
   return {
     id: Number(n.id),

@@ -9,12 +9,13 @@ import { caseConditions, facetsOnly, INCIDENT_COLUMNS, postgresDialect, queueSql
 import { countsFrom } from './cases-sqlite.ts';
 import { countsCacheKey, createCountsCache, type FacetRow } from './counts-cache.ts';
 import { toIncident, toSummary, type IncidentRow, type SummaryRow } from './rows.ts';
-import type { NewIncident } from './types.ts';
 import {
   caseState,
+  createdEntry,
   toLogs,
   toNote,
   toTimeline,
+  type CreatedRow,
   type LogsRow,
   type NoteRow,
   type RevisionRow,
@@ -235,11 +236,17 @@ export function postgresCases(
       return notes(pool, incidentId);
     },
     async timeline(incidentId) {
-      const { rows } = await pool.query<TimelineRow>(
-        `SELECT * FROM ${s}.incident_timeline WHERE incident_id = $1 ORDER BY id`,
-        [incidentId],
-      );
-      return rows.map(toTimeline);
+      const [created, { rows }] = await Promise.all([
+        pool.query<CreatedRow>(
+          `SELECT id, created_at, original_severity, severity FROM ${s}.incidents WHERE id = $1`,
+          [incidentId],
+        ),
+        pool.query<TimelineRow>(`SELECT * FROM ${s}.incident_timeline WHERE incident_id = $1 ORDER BY id`, [
+          incidentId,
+        ]),
+      ]);
+      const first = created.rows[0];
+      return [...(first ? [createdEntry(first)] : []), ...rows.map(toTimeline)];
     },
     async appendTimeline(incidentId, e, now) {
       return tx(async (c) => {
@@ -318,18 +325,6 @@ export function postgresCases(
       );
       await timeline(q, incidentId, 'note_added', actor, null, { noteId: Number(rows[0]!.id), body }, now);
       return true;
-    },
-    /** In the insert's transaction: the "created" timeline entry (the row came with its search text). */
-    async afterInsert(q: Q, i: NewIncident, now: number) {
-      await timeline(
-        q,
-        i.id,
-        'created',
-        { kind: 'fetch', name: 'fetch' },
-        null,
-        { status: 'new', severity: i.severity },
-        now,
-      );
     },
     /** Indexes rows stored before case management existed. */
     async backfill() {

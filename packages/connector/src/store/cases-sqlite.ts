@@ -11,9 +11,11 @@ import { toIncident, toSummary, type IncidentRow, type SummaryRow } from './rows
 import type { NewIncident } from './types.ts';
 import {
   caseState,
+  createdEntry,
   toLogs,
   toNote,
   toTimeline,
+  type CreatedRow,
   type LogsRow,
   type NoteRow,
   type RevisionRow,
@@ -25,8 +27,8 @@ const SORT_MATCHES_UP_TO = 2000;
 
 /**
  * Case management on the SQLite store. Runs inside the store's transactions (`tx`); `afterInsert`
- * is called for every incident the fetcher inserts, in the same transaction, so the "created"
- * timeline entry and the search index are never missing for a stored incident.
+ * is called for every incident the fetcher inserts, in the same transaction, so the search index
+ * is never missing for a stored incident. The "created" timeline entry is read from the row.
  */
 export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
   const byId = db.prepare(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = ?`);
@@ -34,6 +36,10 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
   const insTimeline = db.prepare(
     'INSERT INTO incident_timeline (incident_id, at, actor_kind, actor, kind, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  const createdOf = db.prepare(
+    'SELECT id, created_at, original_severity, severity FROM incidents WHERE id = ?',
+  );
+  const timelineOf = db.prepare('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY id');
   const setIndexed = db.prepare(
     'UPDATE incidents SET original_severity = COALESCE(original_severity, severity), group_key = ?, search_text = ? WHERE id = ?',
   );
@@ -202,11 +208,9 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
       return notes(incidentId);
     },
     async timeline(incidentId): Promise<TimelineEntry[]> {
-      return (
-        db
-          .prepare('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY id')
-          .all(incidentId) as unknown as TimelineRow[]
-      ).map(toTimeline);
+      const created = createdOf.get(incidentId) as CreatedRow | undefined;
+      const rows = timelineOf.all(incidentId) as unknown as TimelineRow[];
+      return [...(created ? [createdEntry(created)] : []), ...rows.map(toTimeline)];
     },
     async appendTimeline(incidentId, e, now) {
       return tx(() => {
@@ -291,19 +295,10 @@ export function sqliteCases(db: DatabaseSync, tx: <T>(fn: () => T) => T) {
     },
     /**
      * In the insert's transaction, for an incident just inserted (its related key and search text
-     * went in with the row): its full-text entry and its "created" timeline entry.
+     * went in with the row): its full-text entry, pending until `indexInserted` (or a text query).
      */
-    afterInsert(i: NewIncident, rowid: number | bigint, _text: string, now: number) {
+    afterInsert(rowid: number | bigint) {
       insPending.run(rowid);
-      insTimeline.run(
-        i.id,
-        now,
-        'fetch',
-        'fetch',
-        'created',
-        null,
-        JSON.stringify({ status: 'new', severity: i.severity }),
-      );
     },
     /**
      * In the insert's transaction, after its inserts: the new incidents go into the full-text

@@ -185,9 +185,71 @@ export const MIGRATIONS: readonly string[] = [
   // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
   // index, not a scan of every deliver step ever run.
   `CREATE INDEX pb_deliveries_incident ON pb_deliveries (incident_id, sink);`,
+  // An incident's "created" timeline entry is read from its row (created_at, original severity;
+  // case-rows.ts createdEntry), no longer stored: a row and a random-keyed index entry per
+  // incident were a third of a fetch commit's writes. The stored ones go, or they would show twice.
+  `DELETE FROM incident_timeline WHERE kind = 'created' AND actor_kind = 'fetch';`,
+  // One unique index on incidents, not two: the id is the alert event id's (fetch/mapping.ts
+  // incidentId, checked on insert), so the id's primary key also keeps alert ids unique, and the
+  // alert id's own UNIQUE index was a second random-keyed B-tree written by every new incident.
+  // SQLite drops a UNIQUE constraint only by rebuilding the table: same columns in the same order,
+  // same rowids (incidents_text is an external-content FTS5 index on them), then every index and
+  // trigger of the table again.
+  `CREATE TABLE incidents_rebuilt (
+     id TEXT PRIMARY KEY,
+     alert_event_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     occurred TEXT NOT NULL,
+     occurred_ms INTEGER NOT NULL,
+     severity REAL NOT NULL,
+     status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'active', 'closed')),
+     owner TEXT,
+     fields TEXT NOT NULL,
+     raw TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     original_severity REAL,
+     tags TEXT NOT NULL DEFAULT '[]',
+     close_reason TEXT,
+     close_notes TEXT,
+     acknowledged_at INTEGER,
+     closed_at INTEGER,
+     group_key TEXT,
+     search_text TEXT
+   );
+   INSERT INTO incidents_rebuilt (rowid, id, alert_event_id, name, occurred, occurred_ms, severity, status,
+       owner, fields, raw, created_at, updated_at, original_severity, tags, close_reason, close_notes,
+       acknowledged_at, closed_at, group_key, search_text)
+     SELECT rowid, id, alert_event_id, name, occurred, occurred_ms, severity, status,
+       owner, fields, raw, created_at, updated_at, original_severity, tags, close_reason, close_notes,
+       acknowledged_at, closed_at, group_key, search_text
+     FROM incidents ORDER BY rowid;
+   DROP TABLE incidents;
+   ALTER TABLE incidents_rebuilt RENAME TO incidents;
+   CREATE INDEX incidents_occurred ON incidents (occurred_ms);
+   CREATE INDEX incidents_status ON incidents (status, occurred_ms);
+   CREATE INDEX incidents_occurred_id ON incidents (occurred_ms, id);
+   CREATE INDEX incidents_updated_id ON incidents (updated_at, id);
+   CREATE INDEX incidents_severity_occurred ON incidents (severity, occurred_ms, id);
+   CREATE INDEX incidents_status_severity ON incidents (status, severity);
+   CREATE INDEX incidents_owner ON incidents (owner, occurred_ms);
+   CREATE INDEX incidents_name ON incidents (name, occurred_ms);
+   CREATE INDEX incidents_group ON incidents (group_key, occurred_ms);
+   CREATE INDEX incidents_unindexed ON incidents (id) WHERE search_text IS NULL;
+   CREATE TRIGGER incidents_counts_update AFTER UPDATE OF status, severity ON incidents
+     WHEN old.status IS NOT new.status OR old.severity IS NOT new.severity BEGIN
+     UPDATE incident_counts SET n = n - 1 WHERE status = old.status AND severity = old.severity;
+     INSERT INTO incident_counts (status, severity, n) VALUES (new.status, new.severity, 1)
+       ON CONFLICT (status, severity) DO UPDATE SET n = n + 1;
+     UPDATE incident_counts_version SET v = v + 1;
+   END;
+   CREATE TRIGGER incidents_counts_delete AFTER DELETE ON incidents BEGIN
+     UPDATE incident_counts SET n = n - 1 WHERE status = old.status AND severity = old.severity;
+     UPDATE incident_counts_version SET v = v + 1;
+   END;`,
   // Incidents stored but not yet in incidents_text (cases-sqlite.ts indexInserted): a backlog's
   // fetch commits index their text in batches; a free-text query indexes what is pending first.
-  `CREATE TABLE incidents_text_pending (incident_rowid INTEGER PRIMARY KEY);`,
+  `CREATE TABLE IF NOT EXISTS incidents_text_pending (incident_rowid INTEGER PRIMARY KEY);`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -196,6 +196,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   // The outbox claim looks up the deliver messages of the incidents it claims for a sink: by
   // index, not a scan of every deliver step ever run.
   `CREATE INDEX pb_deliveries_incident ON S.pb_deliveries (incident_id, sink);`,
+  // The "created" timeline entry is read from the incident row (see the SQLite migration).
+  `DELETE FROM S.incident_timeline WHERE kind = 'created' AND actor_kind = 'fetch';`,
+  // One unique index on incidents, the id's (see the SQLite migration of the same purpose).
+  `ALTER TABLE S.incidents DROP CONSTRAINT IF EXISTS incidents_alert_event_id_key;`,
 ];
 
 /** `"name"` with embedded quotes doubled. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { groupKey, searchText } from '../cases/text.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { checkIncidentKey, idsOfAlerts } from './incident-key.ts';
 import { postgresAuth } from './auth-postgres.ts';
 import { postgresCases } from './cases-postgres.ts';
 import { createPostgresOutbox, postgresOutboxWriter } from '../outbox/postgres-outbox.ts';
@@ -102,7 +103,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
   const enqueue = postgresOutboxWriter(s, opts.routes ?? []);
 
   // One statement per incident, in input order, so `inserted` matches the SQLite store exactly
-  // (first occurrence wins). ON CONFLICT without a target covers both id and alert_event_id.
+  // (first occurrence wins). ON CONFLICT on the id, which is the alert event id's (incident-key.ts).
   const insertAll = async (
     q: Q,
     incidents: readonly NewIncident[],
@@ -111,6 +112,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
   ): Promise<NewIncident[]> => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
+      checkIncidentKey(i);
       // The related key and search text go in with the row (no UPDATE after it).
       const text = searchText(i);
       const r = await q.query(
@@ -120,10 +122,7 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
          ON CONFLICT DO NOTHING`,
         [...incidentValues(i), ms(now), groupKey(i), text],
       );
-      if ((r.rowCount ?? 0) > 0) {
-        inserted.push(i);
-        await caseStore.afterInsert(q, i, now);
-      }
+      if ((r.rowCount ?? 0) > 0) inserted.push(i);
     }
     await enqueue(q, inserted, now);
     await playbooks.write(q, inserted, planned, now);
@@ -154,11 +153,13 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     async knownAlertEventIds(ids) {
       const known = new Set<string>();
       if (ids.length === 0) return known;
-      const { rows } = await pool.query<{ alert_event_id: string }>(
-        `SELECT alert_event_id FROM ${s}.incidents WHERE alert_event_id = ANY($1::text[])`,
-        [ids],
+      // By id, the one unique index (incident-key.ts).
+      const byId = idsOfAlerts(ids);
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM ${s}.incidents WHERE id = ANY($1::text[])`,
+        [[...byId.keys()]],
       );
-      for (const r of rows) known.add(r.alert_event_id);
+      for (const r of rows) known.add(byId.get(r.id)!);
       return known;
     },
     async commitRun(input) {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { migrate } from './migrations.ts';
+import { checkIncidentKey, idsOfAlerts } from './incident-key.ts';
 import { groupKey, searchText } from '../cases/text.ts';
 import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
@@ -73,16 +74,15 @@ export function openSqliteIncidentStore(opts: {
   // Prepared once per power-of-two list length, the rest of the list bound to NULL (matches
   // nothing): ten statements serve every batch and page size.
   const knownStatements = new Map<number, StatementSync>();
+  // By id, the one unique index (incident-key.ts).
   const knownIn = (ids: string[]) => {
     const n = 2 ** Math.ceil(Math.log2(Math.max(1, ids.length)));
     let st = knownStatements.get(n);
     if (!st) {
-      st = db.prepare(
-        `SELECT alert_event_id FROM incidents WHERE alert_event_id IN (${Array<string>(n).fill('?').join(',')})`,
-      );
+      st = db.prepare(`SELECT id FROM incidents WHERE id IN (${Array<string>(n).fill('?').join(',')})`);
       knownStatements.set(n, st);
     }
-    return st.all(...ids, ...Array<null>(n - ids.length).fill(null)) as { alert_event_id: string }[];
+    return st.all(...ids, ...Array<null>(n - ids.length).fill(null)) as { id: string }[];
   };
   const enqueue = sqliteOutboxWriter(db, opts.routes ?? []);
 
@@ -109,11 +109,12 @@ export function openSqliteIncidentStore(opts: {
   ): NewIncident[] => {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
+      checkIncidentKey(i);
       const text = searchText(i);
       const r = insIncident.run(...incidentValues(i), now, now, i.severity, groupKey(i), text);
       if (r.changes > 0) {
         inserted.push(i);
-        caseStore.afterInsert(i, r.lastInsertRowid, text, now);
+        caseStore.afterInsert(r.lastInsertRowid);
       }
     }
     caseStore.indexInserted(deferTextUpTo);
@@ -174,8 +175,10 @@ export function openSqliteIncidentStore(opts: {
     async knownAlertEventIds(ids) {
       const known = new Set<string>();
       // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < ids.length; i += 512) {
-        for (const r of knownIn(ids.slice(i, i + 512))) known.add(r.alert_event_id);
+      const byId = idsOfAlerts(ids);
+      const all = [...byId.keys()];
+      for (let i = 0; i < all.length; i += 512) {
+        for (const r of knownIn(all.slice(i, i + 512))) known.add(byId.get(r.id)!);
       }
       return known;
     },

@@ -35,12 +35,21 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.equal((await store.lastRun())!.count, 3);
   });
 
-  test(`${name} store: unique on alertEventId even under another id`, async (t) => {
+  test(`${name} store: unique on alertEventId: an incident under another id than its alert id's is refused with its commit`, async (t) => {
     const store = await open(t);
     if (!store) return;
     await store.commitRun(commit([inc(1)], null, 'c1'));
-    const r = await store.commitRun(commit([{ ...inc(1), id: 'other:e1' }], 'c1', 'c2'));
-    assert.equal(r.inserted.length, 0);
+    const r = await store.commitRun(commit([inc(1), inc(2)], 'c1', 'c2'));
+    assert.deepEqual(
+      r.inserted.map((i) => i.id),
+      ['logzio:e2'],
+    );
+    await assert.rejects(store.commitRun(commit([inc(3), { ...inc(1), id: 'other:e1' }], 'c2', 'c3')), {
+      code: 'INCIDENT_ID_MISMATCH',
+    });
+    assert.equal(await store.getIncident('logzio:e3'), null);
+    assert.equal(await store.getCursor('search'), 'c2');
+    assert.deepEqual(await store.knownAlertEventIds(['e1', 'e2', 'e3']), new Set(['e1', 'e2']));
   });
 
   test(`${name} store: the commit is all or nothing (cursor conflict rolls back the incidents)`, async (t) => {
