@@ -83,9 +83,12 @@ test('fetch-incidents --once loads neither the SIEM nor Fastify nor pg (default 
   assert.deepEqual(matching(urls, /node_modules\/@nats-io\//), []);
   // Nothing is logged at the default level (warn), so pino is never built.
   assert.deepEqual(matching(urls, /node_modules\/(pino|thread-stream|sonic-boom)\//), []);
-  // The client takes undici's Agent and request API, not its index (fetch, WebSocket, cache).
-  assert.ok(matching(urls, /node_modules\/undici\/lib\/dispatcher\/agent\.js$/).length === 1, 'undici agent');
-  assert.deepEqual(matching(urls, /node_modules\/undici\/(index\.js|lib\/web\/)/), []);
+  // The client goes out through node:http (client/node-dispatcher.ts), not undici.
+  assert.ok(
+    matching(urls, /packages\/connector\/src\/client\/node-dispatcher\.ts$/).length === 1,
+    'the client',
+  );
+  assert.deepEqual(matching(urls, /node_modules\/undici\//), []);
 });
 
 test('fetch-incidents --once with a webhook sink loads that sink kind only', async (t) => {
