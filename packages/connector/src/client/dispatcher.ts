@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { configError } from '../errors.ts';
 import { http, https } from './builtins.ts';
 import { createNodeDispatcher } from './node-dispatcher.ts';
-import { TunnelAgent } from './proxy-tunnel.ts';
+import { createTunnelAgent } from './proxy-tunnel.ts';
 
 /** One request as the transport makes it (the shape of undici's `Dispatcher.request`). */
 export interface DispatchRequest {
@@ -89,26 +89,27 @@ export function createDispatcher(opts: DispatcherOptions, logger: Logger): HttpD
     proxy.password = '';
     const auth = token ? { authorization: token } : {};
     return createNodeDispatcher({
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new TunnelAgent({
-        keepAlive: true,
-        ...tls,
-        proxy,
-        proxyTls: tls,
-        ...(token ? { proxyAuthorization: token } : {}),
-      }),
+      httpAgent: () => new http.Agent({ keepAlive: true }),
+      httpsAgent: () =>
+        createTunnelAgent({
+          keepAlive: true,
+          ...tls,
+          proxy,
+          proxyTls: tls,
+          ...(token ? { proxyAuthorization: token } : {}),
+        }),
       forwardProxy: {
         url: proxy,
         ...auth,
-        agent:
+        agent: () =>
           proxy.protocol === 'https:'
-            ? new https.Agent({ keepAlive: true, ...tls })
+            ? new (https().Agent)({ keepAlive: true, ...tls })
             : new http.Agent({ keepAlive: true }),
       },
     });
   }
   return createNodeDispatcher({
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: new https.Agent({ keepAlive: true, ...tls }),
+    httpAgent: () => new http.Agent({ keepAlive: true }),
+    httpsAgent: () => new (https().Agent)({ keepAlive: true, ...tls }),
   });
 }

@@ -10,12 +10,12 @@ function timeoutError(what: string, ms: number): Error {
 }
 
 export interface NodeDispatcherOptions {
-  /** Agent for http: origins (keep-alive). */
-  httpAgent: HttpAgent;
+  /** Agent for http: origins (keep-alive). Each agent is made at its first use. */
+  httpAgent: () => HttpAgent;
   /** Agent for https: origins (keep-alive, CA, verification; a CONNECT tunnel behind a proxy). */
-  httpsAgent: HttpsAgent;
+  httpsAgent: () => HttpsAgent;
   /** http: targets are sent to this proxy in absolute form, through its own agent. */
-  forwardProxy?: { url: URL; authorization?: string; agent: HttpAgent | HttpsAgent };
+  forwardProxy?: { url: URL; authorization?: string; agent: () => HttpAgent | HttpsAgent };
 }
 
 /**
@@ -25,41 +25,58 @@ export interface NodeDispatcherOptions {
  * wait for each body chunk while the reader waits for one (a slow reader is not a timeout).
  */
 export function createNodeDispatcher(opts: NodeDispatcherOptions): HttpDispatcher {
+  const made: (HttpAgent | HttpsAgent)[] = [];
+  const once = <A extends HttpAgent | HttpsAgent>(make: () => A) => {
+    let agent: A | undefined;
+    return () => {
+      if (!agent) made.push((agent = make()));
+      return agent;
+    };
+  };
+  const agents: Agents = {
+    http: once(opts.httpAgent),
+    https: once(opts.httpsAgent),
+    ...(opts.forwardProxy ? { forward: { ...opts.forwardProxy, agent: once(opts.forwardProxy.agent) } } : {}),
+  };
   return {
-    request: (req) => send(opts, req),
+    request: (req) => send(agents, req),
     close: async () => {
-      opts.httpAgent.destroy();
-      opts.httpsAgent.destroy();
-      opts.forwardProxy?.agent.destroy();
+      for (const agent of made) agent.destroy();
     },
   };
 }
 
-function send(opts: NodeDispatcherOptions, req: DispatchRequest): Promise<DispatchResponse> {
+interface Agents {
+  http: () => HttpAgent;
+  https: () => HttpsAgent;
+  forward?: { url: URL; authorization?: string; agent: () => HttpAgent | HttpsAgent };
+}
+
+function send(agents: Agents, req: DispatchRequest): Promise<DispatchResponse> {
   const target = new URL(req.path, req.origin);
   const secure = target.protocol === 'https:';
-  const forward = secure ? undefined : opts.forwardProxy;
+  const forward = secure ? undefined : agents.forward;
   const headers = { ...req.headers };
   if (forward?.authorization) headers['proxy-authorization'] = forward.authorization;
   return new Promise<DispatchResponse>((resolve, reject) => {
     const { signal } = req;
     if (signal?.aborted) return reject(signal.reason);
     const viaHttps = forward ? forward.url.protocol === 'https:' : secure;
-    const outgoing = (viaHttps ? https.request : http.request)({
+    const outgoing = (viaHttps ? https().request : http.request)({
       ...(forward
         ? {
             host: hostOf(forward.url),
             port: forward.url.port || (viaHttps ? 443 : 80),
             path: target.href,
             headers: { host: target.host, ...headers },
-            agent: forward.agent,
+            agent: forward.agent(),
           }
         : {
             host: hostOf(target),
             port: target.port || (secure ? 443 : 80),
             path: req.path,
             headers,
-            agent: secure ? opts.httpsAgent : opts.httpAgent,
+            agent: secure ? agents.https() : agents.http(),
           }),
       method: req.method,
     });

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { AgentOptions, RequestOptions } from 'node:https';
-import { isIPv6, type Socket } from 'node:net';
+import type { Agent as HttpsAgent, AgentOptions, RequestOptions } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { http, https } from './builtins.ts';
+import type { ConnectionOptions } from 'node:tls';
+import { http, https, tls } from './builtins.ts';
 
 /** A CONNECT the proxy answered with a status other than 200; networkError reads `proxyStatus`. */
 export class ProxyTunnelError extends Error {
@@ -27,57 +27,51 @@ export interface TunnelOptions extends AgentOptions {
 /**
  * An https Agent whose sockets are TLS over an HTTP CONNECT tunnel through the proxy: pooled and
  * kept alive like any https socket (Node's Agent takes a socket from `createConnection`'s
- * callback as well as from its return value).
+ * callback as well as from its return value). A factory, as node:https loads only when needed.
  */
-export class TunnelAgent extends https.Agent {
-  readonly #proxy: URL;
-  readonly #proxyAuthorization: string | undefined;
-  readonly #proxyTls: ConnectionOptions;
+export function createTunnelAgent(opts: TunnelOptions): HttpsAgent {
+  const { proxy, proxyAuthorization, proxyTls, ...agent } = opts;
+  const viaHttps = proxy.protocol === 'https:';
 
-  constructor(opts: TunnelOptions) {
-    const { proxy, proxyAuthorization, proxyTls, ...agent } = opts;
-    super(agent);
-    this.#proxy = proxy;
-    this.#proxyAuthorization = proxyAuthorization;
-    this.#proxyTls = proxyTls;
+  class TunnelAgent extends https().Agent {
+    override createConnection(
+      options: RequestOptions,
+      callback?: (err: Error | null, stream: Duplex) => void,
+    ): undefined {
+      const done = (callback ?? (() => {})) as (err: Error | null, stream?: Duplex) => void;
+      const host = options.host ?? 'localhost';
+      // An IPv6 literal is the only host with a colon; the authority brackets it.
+      const authority = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 443}`;
+      const connect = (viaHttps ? https().request : http.request)({
+        host: proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: proxy.port || (viaHttps ? 443 : 80),
+        method: 'CONNECT',
+        path: authority,
+        headers: {
+          host: authority,
+          ...(proxyAuthorization ? { 'proxy-authorization': proxyAuthorization } : {}),
+        },
+        agent: false,
+        ...(viaHttps ? proxyTls : {}),
+      });
+      connect.once('connect', (res: IncomingMessage, socket: Socket) => {
+        if (res.statusCode !== 200) {
+          socket.destroy();
+          return done(new ProxyTunnelError(res.statusCode ?? 0));
+        }
+        // The target's TLS runs inside the tunnel, with the agent's options (CA, verification).
+        const target = options as ConnectionOptions;
+        done(null, tls().connect({ ...target, socket, servername: target.servername ?? host }));
+      });
+      // A proxy that answers CONNECT without upgrading (no 'connect' event) refuses it too.
+      connect.once('response', (res: IncomingMessage) => {
+        res.resume();
+        done(new ProxyTunnelError(res.statusCode ?? 0));
+      });
+      connect.once('error', (err) => done(err));
+      connect.end();
+      return undefined;
+    }
   }
-
-  override createConnection(
-    options: RequestOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): undefined {
-    const done = (callback ?? (() => {})) as (err: Error | null, stream?: Duplex) => void;
-    const host = options.host ?? 'localhost';
-    const authority = `${isIPv6(host) ? `[${host}]` : host}:${options.port ?? 443}`;
-    const viaHttps = this.#proxy.protocol === 'https:';
-    const connect = (viaHttps ? https.request : http.request)({
-      host: this.#proxy.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port: this.#proxy.port || (viaHttps ? 443 : 80),
-      method: 'CONNECT',
-      path: authority,
-      headers: {
-        host: authority,
-        ...(this.#proxyAuthorization ? { 'proxy-authorization': this.#proxyAuthorization } : {}),
-      },
-      agent: false,
-      ...(viaHttps ? this.#proxyTls : {}),
-    });
-    connect.once('connect', (res: IncomingMessage, socket: Socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        return done(new ProxyTunnelError(res.statusCode ?? 0));
-      }
-      // The target's TLS runs inside the tunnel, with the agent's options (CA, verification).
-      const tls = options as ConnectionOptions;
-      done(null, tlsConnect({ ...tls, socket, servername: tls.servername ?? host }));
-    });
-    // A proxy that answers CONNECT without upgrading (no 'connect' event) refuses it too.
-    connect.once('response', (res: IncomingMessage) => {
-      res.resume();
-      done(new ProxyTunnelError(res.statusCode ?? 0));
-    });
-    connect.once('error', (err) => done(err));
-    connect.end();
-    return undefined;
-  }
+  return new TunnelAgent(agent);
 }
