@@ -58,6 +58,8 @@ function requireBuiltins(code: string): string {
       return `const ${what} = new Proxy({}, { get: (_, key) => ${mod}[key] });`;
     }
     if (/^[\w$]+$/.test(what)) return `const ${what} = ${mod};`;
+    const both = /^([\w$]+), (\{[\w$, ]+\})$/.exec(what);
+    if (both) return `const ${both[1]} = ${mod};\nconst ${both[2]!.replace(/ as /g, ': ')} = ${both[1]};`;
     throw new Error(`bundle-cli: an import of ${id} in an unexpected form: ${what}`);
   });
 }
