@@ -123,7 +123,7 @@ function idleLimited(res: IncomingMessage, ms: number): Transform {
     },
   });
   const timer = setTimeout(function check() {
-    if (body.readableLength > 0 || res.readableLength > 0) timer.refresh();
+    if (body.readableLength > 0 || body.writableLength > 0 || res.readableLength > 0) timer.refresh();
     else body.destroy(timeoutError('response body data', ms));
   }, ms);
   res.on('error', (err) => body.destroy(err));
@@ -132,6 +132,7 @@ function idleLimited(res: IncomingMessage, ms: number): Transform {
     clearTimeout(timer);
     if (!res.complete) res.destroy();
   });
-  body.once('end', () => clearTimeout(timer));
+  // Once the whole body has arrived, nothing is awaited from the network.
+  res.once('end', () => clearTimeout(timer));
   return res.pipe(body);
 }
