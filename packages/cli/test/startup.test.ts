@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, runCli, startCliSiem } from './helpers.ts';
 import { bundledCli } from '../bin/cli-bundle.js';
+import { buildProgram } from '../src/program.ts';
 import { VERB_DESCRIPTIONS, BACKFILL_MARGIN_MINUTES } from '../src/verbs/descriptions.ts';
 import { ROLE_NAMES } from '../src/verbs/roles.ts';
 
@@ -160,5 +161,22 @@ test('bin/siemlink.js prints the same help from the bundle as the sources do', a
       ),
     );
     assert.equal(fromBundle, fromSources.stdout, args.join(' '));
+  }
+});
+
+test('a run declares its verb alone, with the same options and help as in the whole program', () => {
+  const all = buildProgram();
+  assert.ok(all.commands.length >= 16);
+  for (const verb of all.commands) {
+    const alone = buildProgram(verb.name());
+    assert.deepEqual(
+      alone.commands.map((c) => c.name()),
+      [verb.name()],
+    );
+    assert.equal(alone.commands[0]!.helpInformation(), verb.helpInformation(), verb.name());
+  }
+  // No verb, `help` or a typo: all of them (the help lists them, a typo gets a suggestion).
+  for (const word of [undefined, 'help', 'fetch-incident']) {
+    assert.equal(buildProgram(word).commands.length, all.commands.length, String(word));
   }
 });
