@@ -55,11 +55,8 @@ if (major >= MIN_MAJOR) {
     process.exit(1);
   }
   const { spawn } = require('node:child_process');
-  const child = spawn(
-    node,
-    ['--disable-warning=ExperimentalWarning', join(here, 'siemlink.ts'), ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
+  // This file again, on the pinned Node: the same start (the CLI bundle when current).
+  const child = spawn(node, [join(here, 'siemlink.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C reaches the child through the terminal's process group (so it is not passed on twice);
   // this process waits for the child's exit. A kill aimed at this process alone is passed on.
   process.on('SIGINT', () => {});
