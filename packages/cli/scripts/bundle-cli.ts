@@ -7,7 +7,7 @@
  * another verb, the launcher runs the sources (see bin/cli-bundle.js).
  * Run by `npm run build -w packages/cli` (the root `prepare`, so `npm ci` builds it).
  */
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'rolldown';
 
@@ -34,6 +34,27 @@ const VERBS = [
 ];
 
 const SOURCES_ONLY = /[/\\]src[/\\]commands[/\\](serve|up|worker)\.ts$/;
+
+/**
+ * A package left out is imported from dist/cli/: it must be the one the source file gets (a
+ * package installed under packages/<name>/node_modules only would not be found from there).
+ */
+function samePackage(id: string, importer: string | undefined): void {
+  if (!importer) return;
+  const name = id
+    .split('/')
+    .slice(0, id.startsWith('@') ? 2 : 1)
+    .join('/');
+  const from = (dir: string): string | undefined => {
+    for (let d = dir; ; d = dirname(d)) {
+      if (existsSync(join(d, 'node_modules', name, 'package.json'))) return join(d, 'node_modules', name);
+      if (dirname(d) === d) return undefined;
+    }
+  };
+  if (from(dirname(importer)) !== from(out)) {
+    throw new Error(`bundle-cli: ${name}, imported by ${importer}, is another copy (or none) from dist/cli/`);
+  }
+}
 
 const cli = join(import.meta.dirname, '..');
 const out = join(cli, 'dist', 'cli');
@@ -70,10 +91,12 @@ const output = await build({
   // Packages stay packages, but commander and TypeBox (no other package imports TypeBox, so
   // the bundle's is the only instance and the launcher needs no TypeBox hook); the verbs that
   // never run from here are left out (they stay imports of their source files).
-  external: (id) =>
-    id.startsWith('node:') ||
-    (/^[@a-z]/.test(id) && !/^(@siemlink\/|commander$|@sinclair\/typebox(\/|$))/.test(id)) ||
-    SOURCES_ONLY.test(id),
+  external: (id, importer) => {
+    if (id.startsWith('node:') || SOURCES_ONLY.test(id)) return true;
+    if (!/^[@a-z]/.test(id) || /^(@siemlink\/|commander$|@sinclair\/typebox(\/|$))/.test(id)) return false;
+    samePackage(id, importer);
+    return true;
+  },
   plugins: [
     {
       // A module's own location (files beside it, a package.json above it, `createRequire`)
