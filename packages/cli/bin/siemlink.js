@@ -2,12 +2,17 @@
 // The `siemlink` command (package.json "bin"). Plain JavaScript so that any Node can start it:
 // on Node >= 24 it runs the CLI in this process; on an older Node it re-executes itself with
 // the Node 24 pinned in the checkout's node_modules (the `node` devDependency).
-import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
 import nodeModule from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundledCli } from './cli-bundle.js';
 import { useBundledTypebox } from './typebox-bundle.js';
+
+// Node's own modules through require: an ESM import of one builds its ESM facade, which reads
+// every export (node:fs its `promises`, node:http its lazy WebSocket), costing a one-shot run
+// milliseconds and megabytes. (createRequire, unlike process.getBuiltinModule, is on any Node.)
+const require = nodeModule.createRequire(import.meta.url);
+const { existsSync, realpathSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { fileURLToPath } = require('node:url');
 
 const MIN_MAJOR = 24;
 const here = dirname(realpathSync(fileURLToPath(import.meta.url)));
@@ -35,8 +40,11 @@ if (major >= MIN_MAJOR) {
   // temp dir): a command started by a scheduler every minute then costs about an empty Node.
   // (Not a named import: Node before 22.1 lacks it and must still reach the re-exec below.)
   nodeModule.enableCompileCache();
-  useBundledTypebox();
-  const { run } = await import('./run.ts');
+  // The connector's one-shot verbs run from the CLI bundle when it is current (cli-bundle.js);
+  // it holds TypeBox. The sources get TypeBox's bundle through a hook.
+  const bundle = bundledCli(process.argv);
+  if (!bundle) useBundledTypebox();
+  const { run } = await import(bundle ?? './run.ts');
   await run(process.argv);
 } else {
   const node = pinnedNode();
@@ -46,11 +54,9 @@ if (major >= MIN_MAJOR) {
     );
     process.exit(1);
   }
-  const child = spawn(
-    node,
-    ['--disable-warning=ExperimentalWarning', join(here, 'siemlink.ts'), ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
+  const { spawn } = require('node:child_process');
+  // This file again, on the pinned Node: the same start (the CLI bundle when current).
+  const child = spawn(node, [join(here, 'siemlink.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C reaches the child through the terminal's process group (so it is not passed on twice);
   // this process waits for the child's exit. A kill aimed at this process alone is passed on.
   process.on('SIGINT', () => {});

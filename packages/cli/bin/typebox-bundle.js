@@ -1,8 +1,11 @@
 // Plain JavaScript, as bin/siemlink.js (which imports it on any Node; it is called on Node >= 24).
-import { existsSync, readFileSync } from 'node:fs';
 import nodeModule from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// Node's modules through require, as in bin/siemlink.js (no ESM facades).
+const require = nodeModule.createRequire(import.meta.url);
+const { existsSync, readFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { fileURLToPath, pathToFileURL } = require('node:url');
 
 /**
  * TypeBox's modules -> its bundle (scripts/bundle-typebox.ts, built by `npm ci`): a dozen files

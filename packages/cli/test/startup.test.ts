@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, startCliSiem } from './helpers.ts';
+import { BIN, runCli, startCliSiem } from './helpers.ts';
+import { bundledCli } from '../bin/cli-bundle.js';
+import { buildProgram } from '../src/program.ts';
 import { VERB_DESCRIPTIONS, BACKFILL_MARGIN_MINUTES } from '../src/verbs/descriptions.ts';
 import { ROLE_NAMES } from '../src/verbs/roles.ts';
 
@@ -22,12 +24,12 @@ registerHooks({ load(url, context, next) { urls.push(url); return next(url, cont
 process.on('exit', () => writeFileSync(process.env.TRACE_FILE, urls.join('\\n')));`,
 )}`;
 
-function loadedModules(args: string[], env: Record<string, string>): Promise<string[]> {
+function loadedModules(args: string[], env: Record<string, string>, bin = BIN): Promise<string[]> {
   const file = join(env.HOME!, `trace-${args[0]}.txt`);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--disable-warning=ExperimentalWarning', '--import', TRACE, BIN, ...args],
+      ['--disable-warning=ExperimentalWarning', '--import', TRACE, bin, ...args],
       { env: { ...env, TRACE_FILE: file }, timeout: 60_000 },
       (err, _stdout, stderr) => {
         if (err) return reject(new Error(`${args.join(' ')}: ${stderr}`));
@@ -38,6 +40,9 @@ function loadedModules(args: string[], env: Record<string, string>): Promise<str
 }
 
 const matching = (urls: string[], re: RegExp) => urls.filter((u) => re.test(u));
+
+/** The `siemlink` command as installed (package.json "bin"): it runs the CLI bundle when current. */
+const LAUNCHER = join(import.meta.dirname, '..', 'bin', 'siemlink.js');
 
 /** The sink kinds' implementations (their declarations are under sinks/kinds/). */
 const SINK_IMPLEMENTATIONS =
@@ -83,9 +88,12 @@ test('fetch-incidents --once loads neither the SIEM nor Fastify nor pg (default 
   assert.deepEqual(matching(urls, /node_modules\/@nats-io\//), []);
   // Nothing is logged at the default level (warn), so pino is never built.
   assert.deepEqual(matching(urls, /node_modules\/(pino|thread-stream|sonic-boom)\//), []);
-  // The client takes undici's Agent and request API, not its index (fetch, WebSocket, cache).
-  assert.ok(matching(urls, /node_modules\/undici\/lib\/dispatcher\/agent\.js$/).length === 1, 'undici agent');
-  assert.deepEqual(matching(urls, /node_modules\/undici\/(index\.js|lib\/web\/)/), []);
+  // The client goes out through node:http (client/node-dispatcher.ts), not undici.
+  assert.ok(
+    matching(urls, /packages\/connector\/src\/client\/node-dispatcher\.ts$/).length === 1,
+    'the client',
+  );
+  assert.deepEqual(matching(urls, /node_modules\/undici\//), []);
 });
 
 test('fetch-incidents --once with a webhook sink loads that sink kind only', async (t) => {
@@ -124,4 +132,51 @@ test('the help texts kept beside the verbs match the connector commands they des
   assert.equal(BACKFILL_MARGIN_MINUTES, BACKFILL_DEFAULT_MARGIN_MINUTES);
   const { ROLES } = await import('@siemlink/connector/auth/schemas.ts');
   assert.deepEqual(ROLE_NAMES, ROLES);
+});
+
+test('bin/siemlink.js runs fetch-incidents --once from the CLI bundle: one file per chunk, no package', async (t) => {
+  if (!bundledCli(['node', LAUNCHER, 'fetch-incidents'])) {
+    return t.skip('the CLI bundle is missing or older than the sources: npm run build -w packages/cli');
+  }
+  const cli = await startCliSiem('siemlink-startup-');
+  t.after(() => cli.close());
+  const urls = await loadedModules(['fetch-incidents', '--once'], cli.env, LAUNCHER);
+  assert.ok(matching(urls, /packages\/cli\/dist\/cli\/run\.mjs$/).length === 1, 'the bundle ran');
+  // Ours, commander and TypeBox are in the bundle; nothing else is needed for this run.
+  assert.deepEqual(matching(urls, /packages\/[a-z]+\/src\/|node_modules\//), []);
+  assert.ok(matching(urls, /^file:/).length < 20, urls.join('\n'));
+});
+
+test('bin/siemlink.js prints the same help from the bundle as the sources do', async (t) => {
+  if (!bundledCli(['node', LAUNCHER, '--help'])) {
+    return t.skip('the CLI bundle is missing or older than the sources: npm run build -w packages/cli');
+  }
+  const cli = await startCliSiem('siemlink-startup-');
+  t.after(() => cli.close());
+  for (const args of [['--help'], ['fetch-incidents', '--help'], ['--version']]) {
+    const fromSources = await runCli(args, cli.env);
+    const fromBundle = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [LAUNCHER, ...args], { env: cli.env }, (err, stdout) =>
+        err ? reject(err) : resolve(stdout),
+      ),
+    );
+    assert.equal(fromBundle, fromSources.stdout, args.join(' '));
+  }
+});
+
+test('a run declares its verb alone, with the same options and help as in the whole program', () => {
+  const all = buildProgram();
+  assert.ok(all.commands.length >= 16);
+  for (const verb of all.commands) {
+    const alone = buildProgram(verb.name());
+    assert.deepEqual(
+      alone.commands.map((c) => c.name()),
+      [verb.name()],
+    );
+    assert.equal(alone.commands[0]!.helpInformation(), verb.helpInformation(), verb.name());
+  }
+  // No verb, `help` or a typo: all of them (the help lists them, a typo gets a suggestion).
+  for (const word of [undefined, 'help', 'fetch-incident']) {
+    assert.equal(buildProgram(word).commands.length, all.commands.length, String(word));
+  }
 });

@@ -472,10 +472,13 @@ export function networkError(what: string, cause: unknown): ConnectorError {
       cause,
     });
   }
-  // undici reports a refused CONNECT tunnel as an abort whose message holds the proxy's status.
-  const proxy = /Proxy response \((\d{3})\)/.exec(c?.message ?? '');
-  if (proxy) {
-    const status = Number(proxy[1]);
+  // A refused CONNECT tunnel: the client's dispatcher gives the proxy's status as `proxyStatus`;
+  // undici (an Agent passed in) as an abort whose message holds it.
+  const proxyStatus =
+    (cause as { proxyStatus?: number })?.proxyStatus ??
+    Number(/Proxy response \((\d{3})\)/.exec(c?.message ?? '')?.[1] ?? NaN);
+  if (!Number.isNaN(proxyStatus)) {
+    const status = proxyStatus;
     if (status >= 400 && status < 500) {
       // 407 and the other 4xx are settings (credentials, allow-lists), so retrying cannot help.
       return new ConnectorError({

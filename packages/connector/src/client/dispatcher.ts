@@ -1,22 +1,44 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Agent as AgentClass, ProxyAgent as ProxyAgentClass, Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { configError } from '../errors.ts';
+import { http, https } from './builtins.ts';
+import { createNodeDispatcher } from './node-dispatcher.ts';
+import { createTunnelAgent } from './proxy-tunnel.ts';
 
-// undici's index also loads fetch, WebSocket, the cache and mock APIs (about 110 modules, 14 MB,
-// a third of a one-shot CLI run's start-up); the client needs the Agent, the ProxyAgent and the
-// request API, which the index adds to Dispatcher.prototype (so does this, idempotently). undici
-// has no exports map and its version is pinned; client/test/ covers proxy, CA and timeouts.
-const require = createRequire(import.meta.url);
-const Agent = require('undici/lib/dispatcher/agent.js') as typeof AgentClass;
-const ProxyAgent = require('undici/lib/dispatcher/proxy-agent.js') as typeof ProxyAgentClass;
-const DispatcherBase = require('undici/lib/dispatcher/dispatcher.js') as { prototype: object };
-Object.assign(DispatcherBase.prototype, require('undici/lib/api/index.js') as object);
+/** One request as the transport makes it (the shape of undici's `Dispatcher.request`). */
+export interface DispatchRequest {
+  /** `http(s)://host[:port]`. */
+  origin: string;
+  /** Path and query, already encoded. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Limit of the wait for the response head; a timeout is an error named `TimeoutError`. */
+  headersTimeout: number;
+  /** Limit of the wait for each chunk of the body. */
+  bodyTimeout: number;
+}
+
+export interface DispatchResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+}
+
+/**
+ * What the transport sends through: this package's (node:http) or an undici Agent, which has the
+ * same `request` (tests and callers may pass one).
+ */
+export interface HttpDispatcher {
+  request(req: DispatchRequest): Promise<DispatchResponse>;
+  close(): Promise<void>;
+}
 
 export interface DispatcherOptions {
-  /** Idle time allowed while waiting for headers and between body chunks. */
-  timeoutMs: number;
   /** HTTP(S) proxy; https:// targets are tunnelled with CONNECT, http:// ones forwarded. */
   proxyUrl?: string;
   /** PEM file with extra CA certificates (a private CA or a TLS-inspecting proxy). */
@@ -26,10 +48,11 @@ export interface DispatcherOptions {
 }
 
 /**
- * The undici dispatcher for one client: plain Agent, or ProxyAgent when a proxy is set; TLS
- * options apply to the target (and to an https proxy). Built once per client, closed with it.
+ * The dispatcher for one client: keep-alive agents, through the proxy when one is set (https
+ * targets by a CONNECT tunnel, http ones forwarded); TLS options apply to the target (and to an
+ * https proxy). Built once per client, closed with it.
  */
-export function createDispatcher(opts: DispatcherOptions, logger: Logger): Dispatcher {
+export function createDispatcher(opts: DispatcherOptions, logger: Logger): HttpDispatcher {
   let ca: string | undefined;
   if (opts.caFile) {
     try {
@@ -48,7 +71,6 @@ export function createDispatcher(opts: DispatcherOptions, logger: Logger): Dispa
     );
   }
   const tls = { ...(ca ? { ca } : {}), ...(opts.insecure ? { rejectUnauthorized: false } : {}) };
-  const timeouts = { headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs };
   if (opts.proxyUrl) {
     let proxy: URL;
     try {
@@ -65,13 +87,29 @@ export function createDispatcher(opts: DispatcherOptions, logger: Logger): Dispa
         : undefined;
     proxy.username = '';
     proxy.password = '';
-    return new ProxyAgent({
-      uri: proxy.toString(),
-      ...(token ? { token } : {}),
-      requestTls: tls,
-      proxyTls: tls,
-      ...timeouts,
+    const auth = token ? { authorization: token } : {};
+    return createNodeDispatcher({
+      httpAgent: () => new http.Agent({ keepAlive: true }),
+      httpsAgent: () =>
+        createTunnelAgent({
+          keepAlive: true,
+          ...tls,
+          proxy,
+          proxyTls: tls,
+          ...(token ? { proxyAuthorization: token } : {}),
+        }),
+      forwardProxy: {
+        url: proxy,
+        ...auth,
+        agent: () =>
+          proxy.protocol === 'https:'
+            ? new (https().Agent)({ keepAlive: true, ...tls })
+            : new http.Agent({ keepAlive: true }),
+      },
     });
   }
-  return new Agent({ connect: tls, ...timeouts });
+  return createNodeDispatcher({
+    httpAgent: () => new http.Agent({ keepAlive: true }),
+    httpsAgent: () => new (https().Agent)({ keepAlive: true, ...tls }),
+  });
 }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import type { Clock } from '../context.ts';
 import type { SiemClient } from './types.ts';
-import { createDispatcher } from './dispatcher.ts';
+import { createDispatcher, type HttpDispatcher } from './dispatcher.ts';
 import { resolveApiUrl } from './regions.ts';
 import { createTransport, DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport.ts';
 import { tokenSource } from './endpoints/deps.ts';
@@ -48,7 +47,7 @@ export interface ClientOptions {
 }
 
 export interface OutboundSettings {
-  dispatcher: Dispatcher;
+  dispatcher: HttpDispatcher;
   timeoutMs: number;
   retry: RetryPolicy;
 }
@@ -82,7 +81,7 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
   }
   const logger = ctx.logger.child({ component: 'siem-client' });
   const dispatcher = createDispatcher(
-    { timeoutMs, proxyUrl: opts.proxyUrl, caFile: opts.caFile, insecure: opts.insecure },
+    { proxyUrl: opts.proxyUrl, caFile: opts.caFile, insecure: opts.insecure },
     logger,
   );
   const secrets = [opts.securityToken, opts.operationsToken, proxyPassword(opts.proxyUrl)].filter(

@@ -1,5 +1,4 @@
-import { createGunzip, createInflate } from 'node:zlib';
-import type { Dispatcher } from 'undici';
+import type { DispatchResponse, HttpDispatcher } from './dispatcher.ts';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
 import { ConnectorError, HttpError, networkError, redact, timeoutError, badResponse } from '../errors.ts';
@@ -34,7 +33,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
 
 export interface TransportOptions {
   baseUrl: string;
-  dispatcher: Dispatcher;
+  dispatcher: HttpDispatcher;
   clock: Clock;
   logger: Logger;
   /** Overall budget of one attempt (connect + headers + body for JSON calls; headers for streams). */
@@ -136,7 +135,7 @@ export function createTransport(opts: TransportOptions): Transport {
     const headers: Record<string, string> = {
       ...(req.token !== undefined ? { 'x-api-token': req.token } : {}),
       accept: stream ? 'application/x-ndjson, application/json' : 'application/json',
-      // Logz.io recommends compression (strongly for search); undici does not decode it itself.
+      // Logz.io recommends compression (strongly for search); the dispatcher does not decode it.
       'accept-encoding': 'gzip, deflate',
       'user-agent': userAgent,
     };
@@ -164,12 +163,12 @@ export function createTransport(opts: TransportOptions): Transport {
       return { res, signal, timeout };
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
-      if (timeout.aborted || isUndiciTimeout(err)) throw timeoutError(describe(req), opts.timeoutMs, err);
+      if (timeout.aborted || isTimeout(err)) throw timeoutError(describe(req), opts.timeoutMs, err);
       throw networkError(describe(req), err);
     }
   }
 
-  async function errorFor(req: TransportRequest, res: Dispatcher.ResponseData): Promise<HttpError> {
+  async function errorFor(req: TransportRequest, res: DispatchResponse): Promise<HttpError> {
     let text = '';
     try {
       text = await readCapped(decoded(res), ERROR_BODY_LIMIT);
@@ -202,7 +201,7 @@ export function createTransport(opts: TransportOptions): Transport {
   async function withRetries<R>(
     req: TransportRequest,
     stream: boolean,
-    use: (res: Dispatcher.ResponseData) => Promise<R>,
+    use: (res: DispatchResponse) => Promise<R>,
   ): Promise<R> {
     const policy = opts.retry;
     const idempotent = req.idempotent !== false;
@@ -218,10 +217,9 @@ export function createTransport(opts: TransportOptions): Transport {
             if (req.signal?.aborted) throw req.signal.reason;
             if (err instanceof ConnectorError) throw err;
             // Body read failed (reset, timeout): the request may be retried like a network error.
-            const e =
-              isUndiciTimeout(err) || (err as Error)?.name === 'TimeoutError'
-                ? timeoutError(describe(req), opts.timeoutMs, err)
-                : networkError(describe(req), err);
+            const e = isTimeout(err)
+              ? timeoutError(describe(req), opts.timeoutMs, err)
+              : networkError(describe(req), err);
             throw new RetryableBodyError(e);
           }
         }
@@ -285,9 +283,11 @@ class RetryableBodyError extends Error {
   }
 }
 
-function isUndiciTimeout(err: unknown): boolean {
+/** A dispatcher's timeout: node-dispatcher.ts names it TimeoutError, undici gives codes. */
+function isTimeout(err: unknown): boolean {
   const code = (err as { code?: string })?.code;
   return (
+    (err as Error)?.name === 'TimeoutError' ||
     code === 'UND_ERR_HEADERS_TIMEOUT' ||
     code === 'UND_ERR_BODY_TIMEOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'
@@ -315,12 +315,14 @@ async function readCapped(body: Body, limit: number) {
 type Body = AsyncIterable<Uint8Array> & { destroy(err?: Error): unknown };
 
 /** The response body with its content-encoding (gzip, deflate) undone, still streaming. */
-function decoded(res: Dispatcher.ResponseData): Body {
+function decoded(res: DispatchResponse): Body {
   const enc = String(res.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
   if (enc === 'gzip' || enc === 'x-gzip' || enc === 'deflate') {
-    const z = enc === 'deflate' ? createInflate() : createGunzip();
+    // node:zlib (~2.5 MB) loads with the first compressed answer only.
+    const zlib = process.getBuiltinModule('node:zlib');
+    const z = enc === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
     res.body.on('error', (err) => z.destroy(err));
     z.on('close', () => res.body.destroy());
     return res.body.pipe(z);

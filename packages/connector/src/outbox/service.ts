@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../context.ts';
@@ -39,7 +38,12 @@ export async function startOutbox(
   // Status back (the "delivered" timeline entry) is written by the outbox store in the transaction
   // that settles the row, so it is as durable as the delivery record itself.
   const onDelivered = (d: Delivered) => opts.onDelivered?.(d);
-  const owner = opts.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // The random part only tells apart processes that got the same pid: no CSPRNG needed (and a
+  // one-shot CLI run does not load node:crypto for it).
+  const nonce = Math.floor(Math.random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+  const owner = opts.owner ?? `${hostname()}:${process.pid}:${nonce}`;
   if (opts.run && opened.length > 0) await releaseDeadOwners(store, opts.logger, opts.isAlive);
   const dispatcher = createDispatcher({
     outbox: store.outbox,

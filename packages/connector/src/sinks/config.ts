@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { configError } from '../errors.ts';
@@ -66,7 +65,7 @@ export function resolveSink(raw: unknown, label: string): SinkConfig {
   if (leaseMs <= timeoutMs) throw configError(`${label}.leaseMs`, `must exceed timeoutMs (${timeoutMs})`);
   const target = JSON.stringify(settings);
   return {
-    name: c.name ?? `${def.kind}-${createHash('sha256').update(target).digest('hex').slice(0, 8)}`,
+    name: c.name ?? `${def.kind}-${sha256Hex(target).slice(0, 8)}`,
     kind: def.kind,
     ...(c.filter ? { filter: c.filter } : {}),
     concurrency: c.concurrency ?? def.defaults?.concurrency ?? 1,
@@ -109,4 +108,9 @@ export function resolveSinks(entries: readonly unknown[]): SinkConfig[] {
 /** What the store needs to write outbox rows. */
 export function sinkRoutes(sinks: readonly Pick<SinkConfig, 'name' | 'filter'>[]): OutboxRoute[] {
   return sinks.map((s) => ({ sink: s.name, ...(s.filter ? { filter: s.filter } : {}) }));
+}
+
+/** node:crypto loads only when a sink needs a default name (a one-shot CLI run may not). */
+function sha256Hex(text: string): string {
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(text).digest('hex');
 }

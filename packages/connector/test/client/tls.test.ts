@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSiemClient, type ConnectorError } from '../../src/client/index.ts';
@@ -81,4 +82,59 @@ test('TLS: an unknown CA is refused, --ca-file trusts it, insecure skips verific
     accountId: 1,
   });
   assert.deepEqual(await make({ insecure: true }).whoami('security'), { accountName: 'tls', accountId: 1 });
+});
+
+test('TLS through a CONNECT proxy: the tunnel reaches the target, whose CA comes from --ca-file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pems = selfSigned(dir);
+  if (!pems) return t.skip('openssl not available');
+  const server = createServer({ key: pems.key, cert: pems.cert }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ accountName: req.headers['x-api-token'], accountId: 1 }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const connects: { authority: string; auth: string | undefined }[] = [];
+  // Tunnels are upgraded sockets, which closeAllConnections does not see: kept to end them.
+  const tunnels: Socket[] = [];
+  const proxy = createHttpServer();
+  proxy.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    connects.push({ authority: req.url!, auth: req.headers['proxy-authorization'] });
+    tunnels.push(socket);
+    const up = connect(port, '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(socket).pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        for (const s of tunnels) s.destroy();
+        proxy.closeAllConnections();
+        server.closeAllConnections();
+        proxy.close(() => server.close(() => r()));
+      }),
+  );
+  const { logger } = memoryLogger();
+  const c = createSiemClient(
+    {
+      apiUrl: `https://127.0.0.1:${port}`,
+      securityToken: SECURITY_TOKEN,
+      caFile: pems.certFile,
+      proxyUrl: `http://user:pw@127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      retry: { maxAttempts: 1 },
+    },
+    { logger, clock: instantClock() },
+  );
+  t.after(() => c.close());
+  assert.deepEqual(await c.whoami('security'), { accountName: SECURITY_TOKEN, accountId: 1 });
+  assert.deepEqual(connects[0], {
+    authority: `127.0.0.1:${port}`,
+    auth: `Basic ${Buffer.from('user:pw').toString('base64')}`,
+  });
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   createSiemClient,
   ConnectorError,
+  FeedTruncatedError,
   HttpError,
   backoffDelay,
   parseRetryAfter,
@@ -181,4 +182,34 @@ test('gzip bodies are asked for and decoded (JSON and the streamed feed)', async
     { kind: 'event', event: { alertEventId: 'a' } },
     { kind: 'context', context: { total: 1, offset: 'z' } },
   ]);
+});
+
+test('a body that stops mid-way times out: a JSON call is retried, a feed stream ends truncated', async (t) => {
+  const api = await fakeApi(t, (req, res, n) => {
+    if (req.url.startsWith('/siem/')) {
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      res.write('{"alertEventId":"a"}\n'); // then nothing more
+      return;
+    }
+    if (n === 1) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"accountName":'); // then nothing more
+      return;
+    }
+    json(res, 200, WHO);
+  });
+  const { c, clock } = client(api.url, { timeoutMs: 150 });
+  t.after(() => c.close());
+  assert.deepEqual(await c.whoami('security'), WHO);
+  assert.equal(clock.sleeps.length, 1);
+  const items: unknown[] = [];
+  const err = await (async () => {
+    for await (const i of c.feed({ configIds: [1], offset: 'a' })) items.push(i);
+  })().then(
+    () => assert.fail('should throw'),
+    (e: unknown) => e as FeedTruncatedError,
+  );
+  assert.ok(err instanceof FeedTruncatedError, String(err));
+  assert.equal((err.cause as Error).name, 'TimeoutError');
+  assert.deepEqual(items, [{ kind: 'event', event: { alertEventId: 'a' } }]);
 });

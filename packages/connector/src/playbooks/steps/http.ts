@@ -1,10 +1,10 @@
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import {
   createTransport,
   DEFAULT_RETRY_POLICY,
   type RetryPolicy,
   type TransportRequest,
 } from '../../client/transport.ts';
+import type { HttpDispatcher } from '../../client/dispatcher.ts';
 import { missingSecretError, stepInputError } from '../../errors.ts';
 import type { Step } from '../definition/schema.ts';
 import type { StepExecutor } from '../types.ts';
@@ -12,8 +12,8 @@ import type { StepExecutor } from '../types.ts';
 type HttpStep = Extract<Step, { kind: 'http' }>;
 
 export interface HttpExecutorOptions {
-  /** undici dispatcher (proxy, TLS); default: undici's global one. */
-  dispatcher?: Dispatcher;
+  /** Dispatcher (proxy, TLS): the client's (`client.outbound`); default: undici's global one. */
+  dispatcher?: HttpDispatcher;
   /** Retries happen in the client transport only, under this policy. */
   retry?: RetryPolicy;
   /** Budget of one attempt; the step's own `timeout` bounds the whole step through its signal. */
@@ -25,6 +25,12 @@ export interface HttpExecutorOptions {
 }
 
 export const REDACTED = '[redacted]';
+
+/** undici's global dispatcher (same `request`), imported only when a step runs without one. */
+async function defaultDispatcher(): Promise<HttpDispatcher> {
+  const { getGlobalDispatcher } = await import('undici');
+  return getGlobalDispatcher() as unknown as HttpDispatcher;
+}
 
 /**
  * `http`: one request through the client transport (its retry policy, Retry-After, timeouts).
@@ -73,7 +79,7 @@ export function createHttpExecutor(opts: HttpExecutorOptions = {}): StepExecutor
 
       const transport = createTransport({
         baseUrl: url.origin,
-        dispatcher: opts.dispatcher ?? getGlobalDispatcher(),
+        dispatcher: opts.dispatcher ?? (await defaultDispatcher()),
         clock: ctx.clock,
         logger: ctx.logger,
         timeoutMs: opts.timeoutMs ?? 30_000,
