@@ -7,6 +7,10 @@
  * node:sqlite (INSERT OR IGNORE, the same commit sizes, WAL, synchronous=NORMAL) into a table with
  * only a rowid and the alert id's unique index, holding as many rows.
  *
+ * The commits are caught-up runs (`full: false`): each indexes its incidents' text at once. With
+ * BENCH_STORE_WRITE_BACKLOG=1 they are a backlog's full runs, which leave the text pending and
+ * index it 2,000 at a time (store/sqlite.ts TEXT_DEFER_UP_TO).
+ *
  * When PostgreSQL answers (SIEMLINK_TEST_PG_URL or the local default), the same commits go into
  * the PostgreSQL store too (a fresh schema, dropped after): client CPU and wall per incident.
  *
@@ -114,7 +118,7 @@ function storeTarget(store: IncidentStore, source: string): Target {
           cursorAfter: next,
           error: null,
           lagMs: 5,
-          full: false,
+          full: process.env.BENCH_STORE_WRITE_BACKLOG === '1',
         },
       });
       cursor = next;
