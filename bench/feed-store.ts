@@ -11,7 +11,7 @@
  * connector's SQLite store stands in for the platform's), so the figures compare the reading.
  *
  * The SIEM runs in its own process (BENCH_FEED_STORE_ROLE=server) with BENCH_FEED_STORE_EVENTS
- * events (default 100,000); each drain runs in a fresh process, so its peak RSS
+ * events (default 50,000); each drain runs in a fresh process, so its peak RSS
  * (`process.resourceUsage().maxRSS`) is its own, and loads its modules from a warm compile cache
  * as the `siemlink` launcher does. Per-request limits: BENCH_FEED_STORE_LIMITS (default
  * 1000,5000,10000,20000,100000; 20,000 is the XSOAR consumer's page size, 100,000 more than the

@@ -28,7 +28,8 @@ export async function createWebhookSink(settings: WebhookSettings, ctx: SinkCont
     throw configError(`sinks.${ctx.name}.secretEnv`, `environment variable ${secretVar} is not set`);
   }
   if (!secret)
-    ctx.logger.warn({ sink: ctx.name, variable: secretVar }, 'webhook sink sends unsigned requests');
+    // ctx.logger already names the sink (sinks/open.ts).
+    ctx.logger.warn({ variable: secretVar }, 'webhook sink sends unsigned requests');
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
   const path = url.pathname + url.search;
   return {
