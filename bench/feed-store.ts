@@ -129,6 +129,8 @@ async function drainSiemlink(
   const { fetchIncidentsOnce } = await import('../packages/connector/src/fetch/fetcher.ts');
   const { resolveFetchOptions } = await import('../packages/connector/src/fetch/options.ts');
   const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
+  const { keepYoungGenerationSmall } = await import('../packages/cli/src/young-generation.ts');
+  keepYoungGenerationSmall(); // as the CLI's connector verbs do
   const logger = pino({ level: 'warn' });
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
   const store = openSqliteIncidentStore({ path: join(dir, 'connector.db') });
