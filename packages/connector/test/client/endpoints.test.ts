@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import {
 } from '../../src/client/index.ts';
 import {
   fakeApi,
+  forwardingProxy,
   instantClock,
   json,
   memoryLogger,
@@ -194,45 +195,22 @@ test('regions map to their API hosts; unknown codes list the valid ones', () => 
 
 test('requests go through proxyUrl (plain http target forwarded by the proxy)', async (t) => {
   const api = await fakeApi(t, anyEndpoint);
-  const proxied: string[] = [];
-  const proxy = createServer((req, res) => {
-    proxied.push(req.url!);
-    const target = new URL(req.url!);
-    const up = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname + target.search,
-        method: req.method,
-        headers: req.headers,
-      },
-      (upRes) => {
-        res.writeHead(upRes.statusCode!, upRes.headers);
-        upRes.pipe(res);
-      },
-    );
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  t.after(
-    () =>
-      new Promise<void>((r) => {
-        proxy.closeAllConnections();
-        proxy.close(() => r());
-      }),
-  );
+  const proxy = await forwardingProxy(t);
   const { logger } = memoryLogger();
   const c = createSiemClient(
     {
       apiUrl: api.url,
       securityToken: SECURITY_TOKEN,
-      proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      proxyUrl: proxy.url,
     },
     { logger, clock: instantClock() },
   );
   t.after(() => c.close());
   await c.whoami('security');
-  assert.deepEqual(proxied, [`${api.url}/v2/whoami`]);
+  assert.deepEqual(
+    proxy.seen.map((r) => r.url),
+    [`${api.url}/v2/whoami`],
+  );
   assert.equal(api.requests.length, 1);
 });
 

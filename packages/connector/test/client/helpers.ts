@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
@@ -86,3 +86,40 @@ export function memoryLogger(): { logger: Logger; records: Record<string, unknow
 
 export const SECURITY_TOKEN = 'sec-token-0123456789abcdef';
 export const OPERATIONS_TOKEN = 'ops-token-0123456789abcdef';
+
+/**
+ * A forwarding HTTP proxy (plain http targets, absolute-form request URLs): it lists each request
+ * it forwards, so a request that reached its target without passing here is not listed.
+ */
+export async function forwardingProxy(
+  t: TestContext,
+): Promise<{ url: string; seen: { method: string; url: string }[] }> {
+  const seen: { method: string; url: string }[] = [];
+  const proxy = createServer((req, res) => {
+    seen.push({ method: req.method!, url: req.url! });
+    const target = new URL(req.url!);
+    const up = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: req.method,
+        headers: req.headers,
+      },
+      (upRes) => {
+        res.writeHead(upRes.statusCode!, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  );
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, seen };
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { Agent } from 'undici';
@@ -13,6 +13,7 @@ import { createSiemClient } from '../../src/client/index.ts';
 import { systemClock } from '../../src/context.ts';
 import { createExecutors } from '../../src/playbooks/steps/index.ts';
 import { silent } from '../helpers.ts';
+import { forwardingProxy } from '../client/helpers.ts';
 import { startRealSiem } from '../real-siem.ts';
 import { stepContext } from './step-context.ts';
 
@@ -239,43 +240,19 @@ test('command: security-events and get-logs-by-event-id against the real SIEM; a
 
 test('http: the executors `up` and `siemlink worker` build go out through the Logz.io client connection settings (its proxy)', async (t) => {
   const r = await receiver(t, (_req, _n, res) => json(res, 200, { ok: true }));
-  const proxied: string[] = [];
-  // A forwarding proxy: a request that reaches the receiver without passing here would not be listed.
-  const proxy = createServer((req, res) => {
-    proxied.push(`${req.method} ${req.url}`);
-    const target = new URL(req.url!);
-    const up = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: req.method,
-        headers: req.headers,
-      },
-      (upRes) => {
-        res.writeHead(upRes.statusCode!, upRes.headers);
-        upRes.pipe(res);
-      },
-    );
-    req.pipe(up);
-  });
-  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-  t.after(
-    () =>
-      new Promise<void>((done) => {
-        proxy.closeAllConnections();
-        proxy.close(() => done());
-      }),
-  );
+  const proxy = await forwardingProxy(t);
   const client = createSiemClient(
-    { apiUrl: 'http://127.0.0.1:9', proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+    { apiUrl: 'http://127.0.0.1:9', proxyUrl: proxy.url },
     { logger: silent, clock: systemClock },
   );
   t.after(() => client.close());
   const http = createExecutors(client.outbound).find((e) => e.kind === 'http')!;
   const step: Http = { id: 'call', kind: 'http', url: `${r.base}/hook`, body: { a: 1 } };
   const out = await http.execute(step, stepContext({}));
-  assert.deepEqual(proxied, [`POST ${r.base}/hook`]);
+  assert.deepEqual(
+    proxy.seen.map((x) => `${x.method} ${x.url}`),
+    [`POST ${r.base}/hook`],
+  );
   assert.equal(r.seen.length, 1);
   assert.equal((out.output as { status: number }).status, 200);
 });

@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { groupKey, searchText } from '../../src/cases/text.ts';
 import { MIGRATIONS } from '../../src/store/migrations.ts';
 import { openSqliteIncidentStore } from '../../src/store/sqlite.ts';
+import { incidentValues } from '../../src/store/rows.ts';
 import type { NewIncident } from '../../src/store/types.ts';
 import { commit } from './fixtures.ts';
 
@@ -60,22 +61,7 @@ test('sqlite: the rebuild that leaves one unique index keeps rows, rowids, searc
   );
   for (const [rowid, i] of OLD) {
     const text = searchText(i);
-    ins.run(
-      rowid,
-      i.id,
-      i.alertEventId,
-      i.name,
-      i.occurred,
-      Date.parse(i.occurred),
-      i.severity,
-      JSON.stringify(i.fields),
-      JSON.stringify(i.raw),
-      T0,
-      T0,
-      i.severity,
-      groupKey(i),
-      text,
-    );
+    ins.run(rowid, ...incidentValues(i), T0, T0, i.severity, groupKey(i), text);
     db.prepare('INSERT INTO incidents_text (rowid, search_text) VALUES (?, ?)').run(rowid, text);
     db.prepare(
       `INSERT INTO incident_counts (status, severity, n) VALUES ('new', ?, 1)
