@@ -4,9 +4,11 @@
  * integration's fetch loop, written from its documented behaviour (reference/peers.md, XL): one
  * page of `maxFetch` events per run, DATE ascending, `toDate = now - 180 s`, next
  * `fromDate = last eventDate + 0.1 s`, no overlap, no dedup, its cursor kept in memory (the
- * platform's lastRun), its incidents returned, not stored. siemlink commits each run's incidents
- * and cursor to its SQLite store in one transaction (DESIGN rule 1), and, as its fetch loop does
- * while a backlog drains, asks for the next run's first page before that commit (read-ahead.ts). A third row runs the naive
+ * platform's lastRun), its incidents returned, not stored. siemlink runs its own fetch loop
+ * (runFetchLoop) until a run catches up: each run's incidents and cursor commit to its SQLite store
+ * together (DESIGN rule 1), a backlog's consecutive full runs in one transaction
+ * (commit-group.ts), and the next run's first page is asked for before a commit
+ * (read-ahead.ts); incidents count when their commit is durable. A third row runs the naive
  * pattern committing its incidents and cursor to the same kind of store, with the same mapping
  * and commit: what the request pattern costs once incidents are kept, as any platform keeps them.
  *
@@ -34,9 +36,8 @@ import {
 } from '../packages/siem/src/modules/events/repository.ts';
 import { createSqliteConfigurationsRepository } from '../packages/siem/src/modules/rules/configurations-repository.ts';
 import { createSiemClient, type SiemlinkClient } from '../packages/connector/src/client/index.ts';
-import { createSearchReadAhead } from '../packages/connector/src/fetch/read-ahead.ts';
 import { systemClock } from '../packages/connector/src/context.ts';
-import { fetchIncidentsOnce } from '../packages/connector/src/fetch/fetcher.ts';
+import { runFetchLoop } from '../packages/connector/src/fetch/fetcher.ts';
 import { resolveFetchOptions } from '../packages/connector/src/fetch/options.ts';
 import { eventToIncident } from '../packages/connector/src/fetch/mapping.ts';
 import { openSqliteIncidentStore } from '../packages/connector/src/store/sqlite.ts';
@@ -44,6 +45,8 @@ import { openSqliteIncidentStore } from '../packages/connector/src/store/sqlite.
 const TOTAL = Number(process.env.BENCH_PEERS_EVENTS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_PEERS_ROUNDS ?? 3);
 const MAX_FETCH = 50;
+// One fetcher only (siemlink, naive or stored), for profiling one of them: ratios then print NaN.
+const ONLY = process.env.BENCH_PEERS_ONLY ?? null;
 const SPAN_MS = 10 * 3600_000;
 const logger = pino({ level: 'warn' });
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -201,7 +204,6 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
   // Opened (schema created) before the clock starts and closed after it stops, as a running
   // connector's store is: the drain is what is timed.
   const store = openSqliteIncidentStore({ path: dbPath });
-  const readAhead = createSearchReadAhead(); // the fetch loop's own
   const made: string[] = [];
   let read = 0;
   let requests = 0;
@@ -211,20 +213,30 @@ async function drainSiemlink(b: Backlog, dbPath: string): Promise<Drain> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
-    for (;;) {
-      const r = await fetchIncidentsOnce({
+    // The connector's own loop: runs back to back while full, a backlog's runs committed in
+    // groups (commit-group.ts), stopped once a run caught up. Incidents count when committed.
+    const stop = new AbortController();
+    let failed: string | undefined;
+    await runFetchLoop(
+      {
         client: b.client,
         store,
         options,
         logger,
         clock: systemClock,
-        readAhead,
-      });
-      for (const i of r.incidents) made.push(i.alertEventId);
-      read += r.detail!.scanned as number;
-      requests += r.detail!.pages as number;
-      if (!r.full) break;
-    }
+        onCommit: (inserted) => {
+          for (const i of inserted) made.push(i.alertEventId);
+        },
+        onRun: (r) => {
+          read += r.detail?.scanned as number;
+          requests += r.detail?.pages as number;
+          failed ??= r.error;
+          if (!r.full) stop.abort();
+        },
+      },
+      stop.signal,
+    );
+    if (failed) throw new Error(`siemlink run failed: ${failed}`);
     seconds = (performance.now() - t0) / 1000;
     cpu = process.cpuUsage(cpu0);
   } finally {
@@ -333,7 +345,7 @@ async function main(): Promise<void> {
             async () => runs.siemlink.push(await drainSiemlink(b, join(dir, `${shape}-${round}.db`))),
             async () => runs.naive.push(await drainNaive(b)),
             async () => runs.stored.push(await drainNaive(b, join(dir, `${shape}-${round}-naive.db`))),
-          ];
+          ].filter((_, k) => ONLY === null || ONLY === ['siemlink', 'naive', 'stored'][k]);
           for (let k = 0; k < drains.length; k++) await drains[(round + k) % drains.length]!();
         }
         const naiveRate = median(runs.naive.map((d) => d.incidents / d.seconds));
@@ -342,6 +354,7 @@ async function main(): Promise<void> {
           ['naive loop (XSOAR pattern)', runs.naive],
           ['naive loop, incidents stored like siemlink', runs.stored],
         ] as const) {
+          if (ds.length === 0) continue;
           const d = ds[0]!; // counts are the same every round (checked below); times are medians
           for (const x of ds)
             if (x.incidents !== d.incidents || x.lost !== d.lost || x.duplicated !== d.duplicated)

@@ -10,6 +10,7 @@ import { postgresPlaybooks } from '../playbooks/journal/store.ts';
 import type { NewRun } from '../playbooks/journal/journal.ts';
 import {
   CursorConflictError,
+  type CommittedRun,
   type IncidentStatus,
   type IncidentStore,
   type NewFetchRun,
@@ -138,6 +139,56 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     throw err;
   }
 
+  const commitRuns: IncidentStore['commitRuns'] = async (inputs) => {
+    // Before the transaction, each with its own time: the playbook runs its incidents would start.
+    const planned: (Map<string, NewRun[]> | null)[] = [];
+    for (const input of inputs) planned.push(await playbooks.plan(input.incidents, input.now));
+    return tx(async (c) => {
+      // The cursor each source is at as the commits go: the ones before move it.
+      const at = new Map<string, string | null>();
+      const out: CommittedRun[] = [];
+      for (const [k, input] of inputs.entries()) {
+        let current: string | null;
+        if (at.has(input.source)) current = at.get(input.source)!;
+        else {
+          // Make sure the cursor row exists (empty), then lock it: a concurrent commit on the
+          // same source waits here and then sees the moved cursor.
+          await c.query(
+            `INSERT INTO ${s}.cursors (source, value, updated_at) VALUES ($1, NULL, $2) ON CONFLICT DO NOTHING`,
+            [input.source, ms(input.now)],
+          );
+          const { rows } = await c.query<{ value: string | null }>(
+            `SELECT value FROM ${s}.cursors WHERE source = $1 FOR UPDATE`,
+            [input.source],
+          );
+          current = rows[0]?.value ?? null;
+        }
+        if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
+        const inserted = await insertAll(c, input.incidents, input.now, planned[k]!);
+        const moved = input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore;
+        if (moved) {
+          await c.query(`UPDATE ${s}.cursors SET value = $2, updated_at = $3 WHERE source = $1`, [
+            input.source,
+            input.cursorAfter,
+            ms(input.now),
+          ]);
+        }
+        at.set(input.source, moved ? input.cursorAfter : current);
+        for (const g of input.gaps ?? []) {
+          await c.query(
+            `INSERT INTO ${s}.gaps (source, from_ms, to_ms, reason, recorded_at) VALUES ($1, $2, $3, $4, $5)`,
+            [g.source, ms(g.from), ms(g.to), g.reason, ms(input.now)],
+          );
+        }
+        const runId = input.run
+          ? await runInsert(c, { ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
+          : null;
+        out.push({ inserted, runId });
+      }
+      return out;
+    });
+  };
+
   return {
     ...caseStore.cases,
     ...postgresAuth(pool, s, tx),
@@ -162,39 +213,9 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
       for (const r of rows) known.add(byId.get(r.id)!);
       return known;
     },
+    commitRuns,
     async commitRun(input) {
-      const planned = await playbooks.plan(input.incidents, input.now);
-      return tx(async (c) => {
-        // Make sure the cursor row exists (empty), then lock it: a concurrent commit on the same
-        // source waits here and then sees the moved cursor.
-        await c.query(
-          `INSERT INTO ${s}.cursors (source, value, updated_at) VALUES ($1, NULL, $2) ON CONFLICT DO NOTHING`,
-          [input.source, ms(input.now)],
-        );
-        const { rows } = await c.query<{ value: string | null }>(
-          `SELECT value FROM ${s}.cursors WHERE source = $1 FOR UPDATE`,
-          [input.source],
-        );
-        if ((rows[0]?.value ?? null) !== input.cursorBefore) throw new CursorConflictError(input.source);
-        const inserted = await insertAll(c, input.incidents, input.now, planned);
-        if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
-          await c.query(`UPDATE ${s}.cursors SET value = $2, updated_at = $3 WHERE source = $1`, [
-            input.source,
-            input.cursorAfter,
-            ms(input.now),
-          ]);
-        }
-        for (const g of input.gaps ?? []) {
-          await c.query(
-            `INSERT INTO ${s}.gaps (source, from_ms, to_ms, reason, recorded_at) VALUES ($1, $2, $3, $4, $5)`,
-            [g.source, ms(g.from), ms(g.to), g.reason, ms(input.now)],
-          );
-        }
-        const runId = input.run
-          ? await runInsert(c, { ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
-          : null;
-        return { inserted, runId };
-      });
+      return (await commitRuns([input]))[0]!;
     },
     async recordFailedRun(run) {
       return runInsert(pool, run);

@@ -163,6 +163,34 @@ export function openSqliteIncidentStore(opts: {
   caseStore.indexPendingText();
   const playbooks = sqlitePlaybooks(db, tx, caseStore);
 
+  const commitRuns: IncidentStore['commitRuns'] = async (inputs) => {
+    // Before the transaction, each with its own time: the playbook runs its incidents would start.
+    const planned: (Map<string, NewRun[]> | null)[] = [];
+    for (const input of inputs) planned.push(await playbooks.plan(input.incidents, input.now));
+    return fetchTx(() => {
+      // The cursor each source is at as the commits go: the ones before move it.
+      const at = new Map<string, string | null>();
+      return inputs.map((input, k) => {
+        const current = at.has(input.source)
+          ? at.get(input.source)!
+          : ((getCursor.get(input.source) as { value: string } | undefined)?.value ?? null);
+        if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
+        // A backlog (a full run, or a streamed run's batch) leaves its text to be indexed in
+        // batches; a run that caught up indexes everything pending.
+        const backlog = input.run ? input.run.full : true;
+        const inserted = insertAll(input.incidents, input.now, planned[k]!, backlog ? TEXT_DEFER_UP_TO : 0);
+        const moved = input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore;
+        if (moved) putCursor.run(input.source, input.cursorAfter, input.now);
+        at.set(input.source, moved ? input.cursorAfter : current);
+        for (const g of input.gaps ?? []) insGap.run(g.source, g.from, g.to, g.reason, input.now);
+        const runId = input.run
+          ? runInsert({ ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
+          : null;
+        return { inserted, runId };
+      });
+    });
+  };
+
   return {
     ...caseStore.cases,
     ...sqliteAuth(db, tx),
@@ -182,24 +210,9 @@ export function openSqliteIncidentStore(opts: {
       }
       return known;
     },
+    commitRuns,
     async commitRun(input) {
-      const planned = await playbooks.plan(input.incidents, input.now);
-      return fetchTx(() => {
-        const current = (getCursor.get(input.source) as { value: string } | undefined)?.value ?? null;
-        if (current !== input.cursorBefore) throw new CursorConflictError(input.source);
-        // A backlog (a full run, or a streamed run's batch) leaves its text to be indexed in
-        // batches; a run that caught up indexes everything pending.
-        const backlog = input.run ? input.run.full : true;
-        const inserted = insertAll(input.incidents, input.now, planned, backlog ? TEXT_DEFER_UP_TO : 0);
-        if (input.cursorAfter !== null && input.cursorAfter !== input.cursorBefore) {
-          putCursor.run(input.source, input.cursorAfter, input.now);
-        }
-        for (const g of input.gaps ?? []) insGap.run(g.source, g.from, g.to, g.reason, input.now);
-        const runId = input.run
-          ? runInsert({ ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
-          : null;
-        return { inserted, runId };
-      });
+      return (await commitRuns([input]))[0]!;
     },
     async recordFailedRun(run) {
       return runInsert(run);

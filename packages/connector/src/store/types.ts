@@ -128,6 +128,12 @@ export interface IncidentQuery {
   pageSize: number;
 }
 
+export interface CommittedRun {
+  inserted: NewIncident[];
+  /** null for a commit without a run record. */
+  runId: number | null;
+}
+
 export interface CommitRunInput {
   source: string;
   incidents: NewIncident[];
@@ -162,7 +168,13 @@ export interface IncidentStore extends CaseStore, AuthStore {
    * Incidents (INSERT OR IGNORE on id and alertEventId), cursor, gaps and run record (when given)
    * in ONE transaction. `runId` is null for a commit without a run record.
    */
-  commitRun(input: CommitRunInput): Promise<{ inserted: NewIncident[]; runId: number | null }>;
+  commitRun(input: CommitRunInput): Promise<CommittedRun>;
+  /**
+   * Several commits in ONE transaction, in order: each one's `cursorBefore` is checked against
+   * the cursor the ones before it left (a backlog's consecutive runs, fetch/commit-group.ts).
+   * All or nothing: one conflict or failure rolls every one of them back.
+   */
+  commitRuns(inputs: readonly CommitRunInput[]): Promise<CommittedRun[]>;
   /** A run that failed: its record only; the cursor does not move. */
   recordFailedRun(run: NewFetchRun): Promise<number>;
   /**

@@ -52,6 +52,33 @@ for (const { name, open } of STORE_FACTORIES) {
     assert.deepEqual(await store.knownAlertEventIds(['e1', 'e2', 'e3']), new Set(['e1', 'e2']));
   });
 
+  test(`${name} store: commitRuns writes consecutive runs in one transaction, each cursor checked against the one before`, async (t) => {
+    const store = await open(t);
+    if (!store) return;
+    const out = await store.commitRuns([
+      commit([inc(1), inc(2)], null, 'c1'),
+      commit([inc(2), inc(3)], 'c1', 'c2'),
+      commit([inc(4)], 'c2', 'c3'),
+    ]);
+    assert.deepEqual(
+      out.map((o) => o.inserted.map((i) => i.id)),
+      [['logzio:e1', 'logzio:e2'], ['logzio:e3'], ['logzio:e4']],
+    );
+    assert.equal(new Set(out.map((o) => o.runId)).size, 3, 'a run record each');
+    assert.equal(await store.getCursor('search'), 'c3');
+    assert.deepEqual(
+      (await store.listRuns(10)).map((r) => r.count),
+      [1, 1, 2],
+    );
+    // A chain that breaks anywhere (the second does not start where the first ended) writes nothing.
+    await assert.rejects(store.commitRuns([commit([inc(5)], 'c3', 'c4'), commit([inc(6)], 'c3', 'c5')]), {
+      code: 'CURSOR_CONFLICT',
+    });
+    assert.equal(await store.getCursor('search'), 'c3');
+    assert.deepEqual(await store.knownAlertEventIds(['e5', 'e6']), new Set());
+    assert.equal((await store.listRuns(10)).length, 3);
+  });
+
   test(`${name} store: the commit is all or nothing (cursor conflict rolls back the incidents)`, async (t) => {
     const store = await open(t);
     if (!store) return;
