@@ -1,61 +1,184 @@
-import type { SecurityEventSearchRequest, SecurityEventSearchResponse } from '@siemlink/contracts';
+import type {
+  SecurityEvent,
+  SecurityEventSearchRequest,
+  SecurityEventSearchResponse,
+} from '@siemlink/contracts';
+import { eventDateMs } from './cursor.ts';
 
 /**
- * The next run's first page, asked for while this run commits (search mode, a backlog draining):
- * the SIEM answers it while the store writes, so a backlog drains at the pace of the slower of the
- * two instead of their sum. Only a read: nothing is taken until the run that asked for exactly
- * this request (same start, filters, page and size) uses it, after reading the committed cursor.
- * A page read a moment early is what a run started a moment earlier would have read, so the run
- * that uses it adopts its `toDate` (rules 1-3 hold as for any run).
+ * What lies after the cursor, read ahead while a backlog drains (search mode, a fetch loop's own):
+ * a window of the SIEM's answer to `[fromMs, toMs]` oldest first, asked for in chunks of
+ * `searchPageSize` events, one chunk kept in flight. The SIEM answers the next chunk while the
+ * store commits, and a run's first page (`maxFetch` plus the ids at its cursor) is a slice of the
+ * window instead of a request of its own: a backlog costs the SIEM one request per chunk, not per run.
+ *
+ * Only a read: a run that takes its first page from the window reads `[cursor, toMs]` as of when
+ * the chunk was asked for, so it adopts the window's `toDate` (adoptToMs). A chunk ends partway
+ * through the events of its last eventDate; the next one is asked from that eventDate and replaces
+ * them, so the window stays exactly the answer oldest first (ties in the SIEM's order). Runs still
+ * drop stored ids and the ids at their cursor; a late event behind the window is found by the
+ * overlap check, as for any run. A run that caught up drops the window; the next reads anew.
  *
  * One per fetch loop (no singleton); a run without one (`--once`) reads as before.
  */
 export interface SearchReadAhead {
-  /** Asks for `request` now; a pending one is dropped. */
-  start(request: SecurityEventSearchRequest, send: () => Promise<SecurityEventSearchResponse>): void;
-  /** `toDate` (epoch ms) of the pending request when it starts at `fromMs` with `filterKey`'s filters. */
+  /**
+   * After a full run, before its commit: the next run starts at `at.fromMs`. The window is kept
+   * when it can answer from there (same filters and toDate), else asked anew from there.
+   */
+  prepare(at: WindowKey & { fromMs: number; chunk: number }, ask: AskChunk): void;
+  /** `toDate` (epoch ms) of the window when a run from `fromMs` with `filterKey`'s filters can use it. */
   toMsFor(fromMs: number, filterKey: string): number | null;
-  /** The pending answer when it was asked with exactly `request` (then forgotten), else null. */
-  take(request: SecurityEventSearchRequest): Promise<SecurityEventSearchResponse> | null;
+  /** Page 1 of `[fromMs, toMs]`, `pageSize` events, from the window (awaiting its chunk), or null. */
+  serve(
+    q: WindowKey & { fromMs: number; pageNumber: number; pageSize: number },
+  ): Promise<SecurityEventSearchResponse | null>;
+  /** Requests and events the window's chunks cost the SIEM since last asked (a run's read cost). */
+  takeCost(): { requests: number; events: number };
+  /** Forgets the window (a run caught up). */
+  drop(): void;
 }
 
-/** The request without its time range: what must match for a run to adopt a pending `toDate`. */
+export interface WindowKey {
+  /** searchFilterKey of the run's requests. */
+  filterKey: string;
+  toMs: number;
+}
+
+/** Asks the SIEM for page 1 of `[fromMs, toDate]`, `pageSize` events. */
+export type AskChunk = (fromMs: number, pageSize: number) => Promise<SecurityEventSearchResponse>;
+
+/** The request without its time range: what must match for a run to adopt a window's `toDate`. */
 export function searchFilterKey(request: SecurityEventSearchRequest): string {
   const { timeRange: _range, ...rest } = request.filter ?? {};
   return JSON.stringify({ filter: rest, sort: request.sort });
 }
 
+interface Window extends WindowKey {
+  /** Every event of `[from, toMs]` the chunks returned so far, in the SIEM's order. */
+  from: number;
+  events: SecurityEvent[];
+  /** No event of the range lies after `events`. */
+  complete: boolean;
+  /** Events after `events` by the last chunk's total. */
+  unseen: number;
+  /** The last chunk held only its first eventDate: asking on from there cannot move on. */
+  stuck: boolean;
+  chunk: number;
+  ask: AskChunk;
+  next: { from: number; answer: Promise<SecurityEventSearchResponse> } | null;
+}
+
+/** Index of the first event at or after `ms` (events are oldest first). */
+function firstAtOrAfter(events: readonly SecurityEvent[], ms: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (eventDateMs(events[mid]!.eventDate) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function createSearchReadAhead(): SearchReadAhead {
-  let pending: {
-    key: string;
-    fromMs: number;
-    toMs: number;
-    filterKey: string;
-    answer: Promise<SecurityEventSearchResponse>;
-  } | null = null;
+  let window: Window | null = null;
+  const cost = { requests: 0, events: 0 };
+
+  const askNext = (w: Window, from: number) => {
+    const answer = w.ask(from, w.chunk);
+    cost.requests++;
+    // Counted when it comes, used or not; a failed one is dropped and the run asks itself.
+    answer.then(
+      (r) => (cost.events += r.results.length),
+      () => {},
+    );
+    w.next = { from, answer };
+  };
+  /** Keeps a chunk in flight while less than half a chunk is left after `fromMs`. */
+  const keepAhead = (w: Window, fromMs: number) => {
+    if (w.next || w.complete || w.stuck || w.events.length === 0) return;
+    if (w.events.length - firstAtOrAfter(w.events, fromMs) >= w.chunk / 2) return;
+    askNext(w, eventDateMs(w.events[w.events.length - 1]!.eventDate));
+  };
+  const merge = (w: Window, from: number, res: SecurityEventSearchResponse) => {
+    w.events = w.events.slice(0, firstAtOrAfter(w.events, from)).concat(res.results);
+    w.complete = res.results.length < w.chunk;
+    w.unseen = Math.max(0, res.total - res.results.length);
+    const last = res.results.at(-1);
+    w.stuck = !w.complete && (last === undefined || eventDateMs(last.eventDate) <= from);
+  };
+  const usable = (w: Window | null, key: WindowKey, fromMs: number): w is Window =>
+    w !== null && w.filterKey === key.filterKey && w.toMs === key.toMs && fromMs >= w.from;
+
   return {
-    start(request, send) {
-      const answer = send();
-      // Never an unhandled rejection: a failed read-ahead is dropped and the run asks again.
-      answer.catch(() => {});
-      const range = request.filter?.timeRange;
-      pending = {
-        key: JSON.stringify(request),
-        fromMs: Math.round(Number(range?.fromDate) * 1000),
-        toMs: Math.round(Number(range?.toDate) * 1000),
-        filterKey: searchFilterKey(request),
-        answer,
+    prepare(at, ask) {
+      if (usable(window, at, at.fromMs)) {
+        window.ask = ask;
+        keepAhead(window, at.fromMs);
+        return;
+      }
+      window = {
+        filterKey: at.filterKey,
+        toMs: at.toMs,
+        from: at.fromMs,
+        events: [],
+        complete: false,
+        unseen: 0,
+        stuck: false,
+        chunk: at.chunk,
+        ask,
+        next: null,
       };
+      askNext(window, at.fromMs);
     },
     toMsFor(fromMs, filterKey) {
-      return pending && pending.fromMs === fromMs && pending.filterKey === filterKey ? pending.toMs : null;
+      return window && window.filterKey === filterKey && fromMs >= window.from ? window.toMs : null;
     },
-    take(request) {
-      // Other requests of the run (the overlap's count or pages) go by without dropping it.
-      if (!pending || pending.key !== JSON.stringify(request)) return null;
-      const { answer } = pending;
-      pending = null;
-      return answer;
+    async serve(q) {
+      const w = window;
+      if (q.pageNumber !== 1 || !usable(w, q, q.fromMs)) return null;
+      for (;;) {
+        const at = firstAtOrAfter(w.events, q.fromMs);
+        const left = w.events.length - at;
+        if (left >= q.pageSize || (w.complete && !w.next)) {
+          // What lies before the cursor is never asked for again.
+          w.events = w.events.slice(at);
+          w.from = q.fromMs;
+          keepAhead(w, q.fromMs);
+          return {
+            total: left + w.unseen,
+            results: w.events.slice(0, q.pageSize),
+            pagination: { pageNumber: 1, pageSize: q.pageSize },
+          };
+        }
+        if (!w.next) {
+          if (w.stuck || w.complete || w.events.length === 0) return null;
+          askNext(w, eventDateMs(w.events[w.events.length - 1]!.eventDate));
+        }
+        const next = w.next!;
+        let res: SecurityEventSearchResponse;
+        try {
+          res = await next.answer;
+        } catch {
+          if (window === w) window = null;
+          return null;
+        }
+        if (window !== w) return null;
+        if (w.next === next) {
+          w.next = null;
+          merge(w, next.from, res);
+        }
+      }
+    },
+    takeCost() {
+      const out = { ...cost };
+      cost.requests = 0;
+      cost.events = 0;
+      return out;
+    },
+    drop() {
+      window = null;
     },
   };
 }

@@ -5,9 +5,9 @@ import type { FetchDeps } from './types.ts';
 /** What one run asked the SIEM for: requests made and events they returned. */
 export interface SearchStats {
   requests: number;
-  /** Events returned by every request (pages and counts), the SIEM's read cost for this run. */
+  /** Events returned by every request (pages, counts, read-ahead chunks), the SIEM's read cost for this run. */
   read: number;
-  /** Pages this run took from the previous run's read-ahead (counted in `requests` too). */
+  /** Pages this run took from the read-ahead window instead of a request (read-ahead.ts). */
   readAhead: number;
 }
 
@@ -27,8 +27,10 @@ export interface SearchPages {
    * when it was asked), else `toMs`.
    */
   adoptToMs(fromMs: number, toMs: number): number;
-  /** Asks for a page the next run will want (deps.readAhead); a no-op without one. */
-  readAhead(fromMs: number, toMs: number, pageNumber: number, pageSize: number): void;
+  /** The next run starts at `fromMs`: keep reading ahead from there (deps.readAhead); a no-op without one. */
+  readAhead(fromMs: number, toMs: number): void;
+  /** The run caught up: what was read ahead is dropped, the next run reads anew. */
+  caughtUp(): void;
   stats: SearchStats;
 }
 
@@ -53,15 +55,18 @@ export function searchPages(deps: FetchDeps): SearchPages {
   const send = (req: SecurityEventSearchRequest) => client.searchSecurityEvents(req, { signal: deps.signal });
   const page = async (fromMs: number, toMs: number, pageNumber: number, pageSize: number) => {
     deps.signal?.throwIfAborted();
-    const req = request(fromMs, toMs, pageNumber, pageSize);
-    let res: SecurityEventSearchResponse | null = null;
-    const ahead = deps.readAhead?.take(req);
-    if (ahead) {
-      // A failed read-ahead is asked again (the transport already retried what it could).
-      res = await ahead.catch(() => null);
-      if (res) stats.readAhead++;
+    const ahead = await deps.readAhead?.serve({ filterKey, toMs, fromMs, pageNumber, pageSize });
+    // What the window's chunks cost the SIEM goes to the run that uses them.
+    const cost = deps.readAhead?.takeCost();
+    if (cost) {
+      stats.requests += cost.requests;
+      stats.read += cost.events;
     }
-    res ??= await send(req);
+    if (ahead) {
+      stats.readAhead++;
+      return ahead;
+    }
+    const res = await send(request(fromMs, toMs, pageNumber, pageSize));
     stats.requests++;
     stats.read += res.results.length;
     return res;
@@ -75,9 +80,13 @@ export function searchPages(deps: FetchDeps): SearchPages {
       const ahead = deps.readAhead?.toMsFor(fromMs, filterKey);
       return ahead !== undefined && ahead !== null && ahead <= toMs ? ahead : toMs;
     },
-    readAhead(fromMs, toMs, pageNumber, pageSize) {
-      const req = request(fromMs, toMs, pageNumber, pageSize);
-      deps.readAhead?.start(req, () => send(req));
+    readAhead(fromMs, toMs) {
+      deps.readAhead?.prepare({ filterKey, toMs, fromMs, chunk: options.searchPageSize }, (from, size) =>
+        send(request(from, toMs, 1, size)),
+      );
+    },
+    caughtUp() {
+      deps.readAhead?.drop();
     },
     stats,
   };

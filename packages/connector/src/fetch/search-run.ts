@@ -115,12 +115,11 @@ export async function planSearchRun(deps: FetchDeps, now: number): Promise<Plann
   const full = taken.length >= options.maxFetch;
   const newest = taken.length ? eventDateMs(taken[taken.length - 1]!.eventDate) : null;
   if (full && deps.readAhead) {
-    // A backlog: the next run follows at once and starts with this page (if nothing late comes
-    // first). Sent before this run's commit takes the thread, so the SIEM works meanwhile.
-    const size = Math.min(options.maxFetch + next.idsAtDate.length, options.searchPageSize);
-    pages.readAhead(next.eventDate, toMs, 1, size);
+    // A backlog: the next run follows at once from the new cursor. Asked before this run's
+    // commit takes the thread, so the SIEM works meanwhile.
+    pages.readAhead(next.eventDate, toMs);
     await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  } else if (!full) pages.caughtUp();
   return {
     final: true,
     source,

@@ -81,11 +81,11 @@ test("commit group: a backlog's full runs commit together, each with its own run
 test('commit group: held at most HOLD_MS on the fetch clock', async (t) => {
   const h = harness(t);
   h.siem.add(600, { eventDate: h.clock.now() - 50 * MIN, step: 1000 });
-  // Each search takes 300 ms of the fetch clock.
-  const answer = h.siem.searchSecurityEvents.bind(h.siem);
-  h.siem.searchSecurityEvents = async (req) => {
+  // Each run's look-up of stored ids takes 300 ms of the fetch clock.
+  const known = h.store.knownAlertEventIds.bind(h.store);
+  h.store.knownAlertEventIds = async (ids) => {
     h.clock.advance(300);
-    return answer(req);
+    return known(ids);
   };
   const tx = recordTransactions(h);
   await loopUntilCaughtUp(h);
@@ -103,14 +103,12 @@ test('commit group: a run that fails after runs were held commits them first; it
   const h = harness(t);
   h.siem.add(400, { eventDate: h.clock.now() - 50 * MIN, step: 1000 });
   const source = searchSourceKey({});
-  // The 4th run's page fails twice (its read-ahead, then the run's own request): not retried.
-  const answer = h.siem.searchSecurityEvents.bind(h.siem);
+  // The 4th run fails while planning (its look-up of stored ids).
+  const known = h.store.knownAlertEventIds.bind(h.store);
   let calls = 0;
-  h.siem.searchSecurityEvents = async (req) => {
-    calls++;
-    if (calls === 4 || calls === 5)
-      throw Object.assign(new Error('bad request'), { code: 'SIEM_BAD_REQUEST' });
-    return answer(req);
+  h.store.knownAlertEventIds = async (ids) => {
+    if (++calls === 4) throw new Error('database is locked');
+    return known(ids);
   };
   const tx = recordTransactions(h);
   const runs = await loopUntilCaughtUp(h, true);

@@ -42,7 +42,7 @@ test('read-ahead: each run after a full one starts with the page asked for while
   );
   await assertExactlyOnce(h);
 
-  // The same backlog without a read-ahead makes the same requests: the read-ahead only moves them.
+  // The same backlog without a read-ahead: a request per run, where the window asked once.
   const control = harness(t);
   for (const s of h.siem.events) control.siem.events.push(structuredClone(s));
   control.clock.ms = h.clock.now();
@@ -51,25 +51,49 @@ test('read-ahead: each run after a full one starts with the page asked for while
     controlRuns.map((r) => r.count),
     [50, 50, 50, 50, 30],
   );
-  assert.equal(h.siem.searchRequests.length, control.siem.searchRequests.length);
+  assert.ok(
+    h.siem.searchRequests.length < control.siem.searchRequests.length,
+    `${h.siem.searchRequests.length} requests with the window, ${control.siem.searchRequests.length} without`,
+  );
+  assert.ok(
+    h.siem.searchRequests.some((r) => r.pagination?.pageSize === 1000),
+    'read ahead in chunks of searchPageSize',
+  );
 });
 
-test('read-ahead: not used when the next run asks for another page (maxFetch changed)', async (t) => {
+test('read-ahead: a run with another maxFetch takes its page from the same window', async (t) => {
   const h = harness(t);
   h.siem.add(60, { eventDate: h.clock.now() - 60 * MIN, step: 1000, severity: 'HIGH' });
   h.siem.add(60, { eventDate: h.clock.now() - 59 * MIN, step: 1000, severity: 'LOW' });
   const readAhead = createSearchReadAhead();
   const first = await fetchIncidentsOnce({ ...h.deps(), readAhead });
   assert.equal(first.full, true);
-  const asked = h.siem.searchRequests.at(-1)!;
+  const asked = h.siem.searchRequests.length;
   // Same source key (search term and severities are part of it): a smaller maxFetch instead.
   const second = await fetchIncidentsOnce({ ...h.deps({ maxFetch: 40 }), readAhead });
-  assert.equal(second.detail?.readAhead, 0);
+  assert.equal(second.detail?.readAhead, 1);
   assert.equal(second.count, 40);
-  const head = h.siem.searchRequests.at(-1)!;
-  assert.notEqual(head.pagination?.pageSize, asked.pagination?.pageSize, 'asked again, its own size');
+  assert.ok(
+    !h.siem.searchRequests
+      .slice(asked)
+      .some((r) => r.filter?.timeRange?.fromDate === (second.detail!.fromMs as number) / 1000),
+    'no head page of its own (only its overlap check)',
+  );
   await drain({ ...h.deps(), readAhead });
   await assertExactlyOnce(h);
+});
+
+test("read-ahead: a window whose filters differ from the run's is not used", async (t) => {
+  const h = harness(t);
+  h.siem.add(120, { eventDate: h.clock.now() - 60 * MIN, step: 1000 });
+  const readAhead = createSearchReadAhead();
+  const first = await fetchIncidentsOnce({ ...h.deps(), readAhead });
+  assert.equal(first.full, true);
+  // Another search term is another source: its run starts from its own first fetch.
+  const other = await fetchIncidentsOnce({ ...h.deps({ searchTerm: 'rule' }), readAhead });
+  assert.equal(other.detail?.readAhead, 0);
+  const last = h.siem.searchRequests.at(-1)!;
+  assert.equal(last.filter?.searchTerm, 'rule', 'asked with its own filters');
 });
 
 test('read-ahead: a failed one is asked again by the run that wanted it; no failed run', async (t) => {
