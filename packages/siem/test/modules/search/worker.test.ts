@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response JSON is navigated freely in tests */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/clock.ts';
 import { matchesLucene, parseLucene } from '../../../src/lucene/index.ts';
 import { createSqliteSearchRepository, FTS_DRIVEN_MAX } from '../../../src/modules/search/repository.ts';
 import { parseSearchBody } from '../../../src/modules/search/request.ts';
@@ -9,13 +10,15 @@ import { buildTestSiem } from '../../helpers.ts';
 import { insertLogs, search } from './helpers.ts';
 
 const HOUR = 3_600_000;
+/** Late in a UTC day, so 30 hours back stays inside the default window (today and yesterday, calendar days). */
+const NOW = Date.UTC(2026, 0, 15, 23, 0, 0);
 
 /**
  * Logs over 30 hours of the default window, timestamps out of insertion order, `failed` in 40%
  * (past FTS_DRIVEN_MAX, so it is read hour by hour), some non-ASCII, one other account.
  */
 async function setup(t: { after: (fn: () => unknown) => void }) {
-  const s = await buildTestSiem();
+  const s = await buildTestSiem({ clock: new FakeClock(NOW) });
   t.after(() => s.close());
   const now = s.clock.now();
   const n = Math.ceil(FTS_DRIVEN_MAX * 2.6);
