@@ -118,7 +118,6 @@ export function openSqliteIncidentStore(opts: {
       }
     }
     caseStore.indexInserted(deferTextUpTo);
-    caseStore.countInserted(inserted);
     enqueue(inserted, now);
     playbooks.write(inserted, planned, now);
     return inserted;
@@ -170,7 +169,8 @@ export function openSqliteIncidentStore(opts: {
     return fetchTx(() => {
       // The cursor each source is at as the commits go: the ones before move it.
       const at = new Map<string, string | null>();
-      return inputs.map((input, k) => {
+      const all: NewIncident[] = [];
+      const out = inputs.map((input, k) => {
         const current = at.has(input.source)
           ? at.get(input.source)!
           : ((getCursor.get(input.source) as { value: string } | undefined)?.value ?? null);
@@ -186,8 +186,12 @@ export function openSqliteIncidentStore(opts: {
         const runId = input.run
           ? runInsert({ ...input.run, count: (input.insertedBefore ?? 0) + inserted.length })
           : null;
+        all.push(...inserted);
         return { inserted, runId };
       });
+      // Once per transaction: a group of runs bumps the counts (and their version) once.
+      caseStore.countInserted(all);
+      return out;
     });
   };
 
@@ -219,7 +223,11 @@ export function openSqliteIncidentStore(opts: {
     },
     async insertIncidents(incidents, now) {
       const planned = await playbooks.plan(incidents, now);
-      return tx(() => insertAll(incidents, now, planned));
+      return tx(() => {
+        const inserted = insertAll(incidents, now, planned);
+        caseStore.countInserted(inserted);
+        return inserted;
+      });
     },
     async recordBackfillRun(run, gapId, now) {
       return tx(() => {
