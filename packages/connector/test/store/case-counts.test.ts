@@ -91,6 +91,22 @@ for (const { name, openTwo } of STORE_FACTORIES) {
     await expectExact(reader, writer, 'after a bulk close');
     await writer.insertIncidents([incident(6, 'alice', 3), incident(7, 'dave', 0.5)], T0 + 14_000);
     await expectExact(reader, writer, 'after a backfill insert');
+    // A backlog's group of runs (one transaction, the counts bumped once for all of them; an id
+    // taken twice counts once), then a group refused on its cursor chain, which counts nothing.
+    const erin = (n: number) => incident(n, 'erin', (n % 4) + 1);
+    await writer.commitRuns([
+      commit([erin(8), erin(9)], 'c1', 'c2'),
+      commit([erin(9), erin(10)], 'c2', 'c3'),
+      commit([erin(11)], 'c3', 'c4'),
+    ]);
+    await expectExact(reader, writer, 'after a group of runs');
+    await assert.rejects(
+      writer.commitRuns([commit([erin(12)], 'c4', 'c5'), commit([erin(13)], 'c4', 'c6')]),
+      {
+        code: 'CURSOR_CONFLICT',
+      },
+    );
+    await expectExact(reader, writer, 'after a refused group of runs');
     // A refused bulk change writes nothing, counts included.
     await assert.rejects(
       writer.bulkUpdateCases(['logzio:c6', 'logzio:nope'], { status: 'active' }, ann, T0 + 15_000),
