@@ -243,7 +243,9 @@ test('draining a backlog reads about what it takes: the overlap is counted by th
 test('a late event arriving while a backlog drains (every run full) is taken within OVERLAP_COUNT_EVERY runs', async (t) => {
   const h = harness(t);
   const base = h.clock.now() - 50 * MIN;
-  h.siem.add(800, { eventDate: base, step: 3000 });
+  // Enough for every run below to be full (runs of 50), inside the 47 minutes before the buffer.
+  const n = (OVERLAP_COUNT_EVERY + 10) * 50;
+  h.siem.add(n, { eventDate: base, step: Math.floor((45 * MIN) / n) });
   const r1 = await fetchIncidentsOnce(h.deps());
   assert.equal(r1.full, true);
   const cursor = loadSearchCursor('search', r1.cursorAfter)!;
