@@ -16,11 +16,9 @@ import type { FetchDeps, PlannedRun } from './types.ts';
 /**
  * A run whose head fills `maxFetch` (a backlog draining) leaves the overlap count to a later
  * run, at most this many in a row: one request per run instead of two, and a late event still
- * taken within this many runs (a backlog's runs follow each other at once, ~3 ms apart while the
- * read-ahead serves them). The counts wait on the SIEM while the rest of a backlog's run does
- * not: 20 instead of 10 drained a 5,000-event backlog ~10% faster (bench/peers.ts, uniform).
+ * taken within this many runs (a backlog's runs follow each other at once).
  */
-export const OVERLAP_COUNT_EVERY = 20;
+export const OVERLAP_COUNT_EVERY = 10;
 
 /**
  * Plans one search-mode run, reading about what it takes:
