@@ -5,7 +5,7 @@ import { startOutbox } from '@siemlink/connector/outbox/service.ts';
 import { openConnector } from '../connector-options.ts';
 import type { ConnectionFlags } from '../verbs/connection-options.ts';
 import { lockConnectorStore } from '../data-dir/locks.ts';
-import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
+import { formatTable, isTerminal, note, printLines, printText } from '../output.ts';
 
 interface Flags extends ConnectionFlags {
   search?: string;
@@ -48,12 +48,13 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
   });
   try {
     if (flags.once) {
-      // Piped: every incident, one line each, as its batch commits (a feed run may make many).
+      // Piped: every incident, one line each, as its batch commits (a feed run may make many);
+      // the run reads on once they are written (a slow reader slows the run, not its memory).
       const tty = isTerminal();
       const r = await fetchIncidentsOnce({
         ...deps,
         signal: rt.signal,
-        onCommit: tty ? undefined : (inserted) => inserted.forEach((i) => printLine(i)),
+        onCommit: tty ? undefined : (inserted) => printLines(inserted),
       });
       if (outbox.sinks.length > 0) {
         const settled = await outbox.dispatcher.drain();

@@ -1,7 +1,7 @@
 import { securityEventsCommand } from '@siemlink/connector/commands/security-events.ts';
 import { openConnector } from '../connector-options.ts';
 import type { ConnectionFlags } from '../verbs/connection-options.ts';
-import { formatTable, isTerminal, note, printLine, printText } from '../output.ts';
+import { formatTable, isTerminal, note, printLines, printText } from '../output.ts';
 
 interface Flags extends ConnectionFlags {
   configIds?: string;
@@ -37,7 +37,8 @@ export async function runSecurityEvents(flags: Flags): Promise<void> {
     try {
       for await (const item of items) {
         if (!tty) {
-          printLine(item.kind === 'event' ? item.event : item.context);
+          // The feed is read on once the line is written (a slow reader holds the response back).
+          await printLines([item.kind === 'event' ? item.event : item.context]);
           continue;
         }
         if (item.kind === 'event') {

@@ -100,7 +100,7 @@ async function fetchRun(deps: FetchDeps, group: CommitGroup | null): Promise<Fet
       count += inserted.length;
       gaps.push(...plan.gaps);
       for (const i of inserted) if (kept.length < RESULT_INCIDENTS_MAX) kept.push(i);
-      if (inserted.length > 0) deps.onCommit?.(inserted, endedAt);
+      if (inserted.length > 0) await deps.onCommit?.(inserted, endedAt);
       if (!plan.final) continue;
       return report(deps, { ...result, gaps }, kept, runId!, count, false);
     }
@@ -169,7 +169,12 @@ function report(
     incidents: inserted.length > RESULT_INCIDENTS_MAX ? inserted.slice(0, RESULT_INCIDENTS_MAX) : inserted,
     count,
   };
-  if (announce && inserted.length > 0) deps.onCommit?.(inserted, run.endedAt);
+  if (announce && inserted.length > 0) {
+    // A held run's, reported as its group commits: not awaited (the loop's own consumers are sync).
+    void Promise.resolve(deps.onCommit?.(inserted, run.endedAt)).catch((err: unknown) =>
+      deps.logger.warn({ err }, 'onCommit failed for a committed fetch run'),
+    );
+  }
   deps.logger.info(
     {
       source: result.source,

@@ -21,8 +21,10 @@ export interface FetchDeps {
    * Called after each durable commit with the incidents it inserted, oldest first. A search run
    * commits once; a feed run commits in batches as its response streams, so this (not the run
    * result, which keeps at most RESULT_INCIDENTS_MAX) is how to see every incident of a large one.
+   * A promise it returns is awaited before the run reads on (a feed run's response waits), so a
+   * slow consumer holds the run back instead of piling up what it has not taken yet.
    */
-  onCommit?: (inserted: NewIncident[], at: number) => void;
+  onCommit?: (inserted: NewIncident[], at: number) => void | Promise<void>;
 }
 
 /** Incidents a run result lists; `count` is always the full number. */

@@ -105,6 +105,43 @@ test('feed mode: a 416 inside the replay window records an empty gap and replays
   assert.equal((await h.storedIds()).length, 5);
 });
 
+test('feed mode: a promise onCommit returns holds the response back until it settles (a slow consumer)', async (t) => {
+  const h = harness(t);
+  h.siem.add(5, { eventDate: h.clock.now() - 6 * MIN, storedAt: h.clock.now() - 6 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  h.siem.add(20, { eventDate: h.clock.now() - 5 * MIN, storedAt: h.clock.now() - 4 * MIN });
+  let handedOut = 0;
+  const client = {
+    ...h.siem,
+    searchSecurityEvents: h.siem.searchSecurityEvents.bind(h.siem),
+    async *feed(req: Parameters<typeof h.siem.feed>[0]) {
+      for await (const item of h.siem.feed(req)) {
+        if (item.kind === 'event') handedOut++;
+        yield item;
+      }
+    },
+  };
+  // The consumer takes its time (many turns of the event loop) over each batch: the feed must not
+  // be read meanwhile.
+  const whileConsuming: [number, number][] = [];
+  const r = await fetchIncidentsOnce({
+    ...h.deps({ ...FEED, feedBatchLimit: 100, feedCommitEvents: 5 }),
+    client,
+    onCommit: async () => {
+      const before = handedOut;
+      for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      whileConsuming.push([before, handedOut]);
+    },
+  });
+  assert.equal(r.count, 20);
+  assert.deepEqual(whileConsuming, [
+    [5, 5],
+    [10, 10],
+    [15, 15],
+    [20, 20],
+  ]);
+});
+
 test('feed mode: filters apply client-side', async (t) => {
   const h = harness(t);
   h.siem.add(2, { eventDate: h.clock.now() - 5 * MIN, severity: 'LOW' });
@@ -146,7 +183,9 @@ test('feed mode: a response is committed in batches as it streams, never read ah
   const r = await fetchIncidentsOnce({
     ...h.deps({ ...FEED, feedBatchLimit: 100, feedCommitEvents: 7 }),
     client,
-    onCommit: (inserted) => seen.push(inserted.length),
+    onCommit: (inserted) => {
+      seen.push(inserted.length);
+    },
   });
   assert.deepEqual(
     commits.map((c) => [c.handedOut, c.incidents, c.run]),
