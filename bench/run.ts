@@ -19,6 +19,7 @@ const ALL = [
   'outbox',
   'store-write',
   'startup',
+  'pipe-rss',
   'peers',
   'rss',
   'playbooks',
