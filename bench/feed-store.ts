@@ -35,7 +35,8 @@ const COMPILE_CACHE = process.env.BENCH_FEED_STORE_CACHE ?? join(tmpdir(), 'siem
 const ROLE = process.env.BENCH_FEED_STORE_ROLE;
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-interface Target {
+/** The SIEM the server role started (also bench/pipe-rss.ts's). */
+export interface Target {
   url: string;
   token: string;
   configId: number;

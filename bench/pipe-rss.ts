@@ -15,18 +15,12 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Target } from './feed-store.ts';
 
 const EVENTS = process.env.BENCH_PIPE_RSS_EVENTS ?? '50000';
 const LIMITS = (process.env.BENCH_PIPE_RSS_LIMITS ?? '10000,100000').split(',').map(Number);
 const BIN = join(import.meta.dirname, '..', 'packages', 'cli', 'bin', 'siemlink.js');
 const out = (s: string) => process.stdout.write(`${s}\n`);
-
-interface Target {
-  url: string;
-  token: string;
-  configId: number;
-  from: number;
-}
 
 type Reader = 'none' | 'fast' | 'slow';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import { loadFeedCursor } from '../../src/fetch/cursor.ts';
-import { harness, MIN } from '../helpers.ts';
+import { harness, MIN, type Harness } from '../helpers.ts';
 
 const FEED = { source: 'feed', configIds: '1' } as const;
 const key = 'feed:1';
@@ -105,11 +105,8 @@ test('feed mode: a 416 inside the replay window records an empty gap and replays
   assert.equal((await h.storedIds()).length, 5);
 });
 
-test('feed mode: a promise onCommit returns holds the response back until it settles (a slow consumer)', async (t) => {
-  const h = harness(t);
-  h.siem.add(5, { eventDate: h.clock.now() - 6 * MIN, storedAt: h.clock.now() - 6 * MIN });
-  await fetchIncidentsOnce(h.deps(FEED));
-  h.siem.add(20, { eventDate: h.clock.now() - 5 * MIN, storedAt: h.clock.now() - 4 * MIN });
+/** The harness's SIEM as a client whose feed counts the events it has handed out so far. */
+function countingFeed(h: Harness) {
   let handedOut = 0;
   const client = {
     ...h.siem,
@@ -121,6 +118,15 @@ test('feed mode: a promise onCommit returns holds the response back until it set
       }
     },
   };
+  return { client, handedOut: () => handedOut };
+}
+
+test('feed mode: a promise onCommit returns holds the response back until it settles (a slow consumer)', async (t) => {
+  const h = harness(t);
+  h.siem.add(5, { eventDate: h.clock.now() - 6 * MIN, storedAt: h.clock.now() - 6 * MIN });
+  await fetchIncidentsOnce(h.deps(FEED));
+  h.siem.add(20, { eventDate: h.clock.now() - 5 * MIN, storedAt: h.clock.now() - 4 * MIN });
+  const { client, handedOut } = countingFeed(h);
   // The consumer takes its time (many turns of the event loop) over each batch: the feed must not
   // be read meanwhile.
   const whileConsuming: [number, number][] = [];
@@ -128,9 +134,9 @@ test('feed mode: a promise onCommit returns holds the response back until it set
     ...h.deps({ ...FEED, feedBatchLimit: 100, feedCommitEvents: 5 }),
     client,
     onCommit: async () => {
-      const before = handedOut;
+      const before = handedOut();
       for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-      whileConsuming.push([before, handedOut]);
+      whileConsuming.push([before, handedOut()]);
     },
   });
   assert.equal(r.count, 20);
@@ -157,22 +163,12 @@ test('feed mode: a response is committed in batches as it streams, never read ah
   const start = loadFeedCursor(key, await h.store.getCursor(key))!;
   h.siem.add(23, { eventDate: h.clock.now() - 5 * MIN, storedAt: h.clock.now() - 4 * MIN });
   // Count the events the feed has handed out when each commit starts.
-  let handedOut = 0;
-  const client = {
-    ...h.siem,
-    searchSecurityEvents: h.siem.searchSecurityEvents.bind(h.siem),
-    async *feed(req: Parameters<typeof h.siem.feed>[0]) {
-      for await (const item of h.siem.feed(req)) {
-        if (item.kind === 'event') handedOut++;
-        yield item;
-      }
-    },
-  };
+  const { client, handedOut } = countingFeed(h);
   const commits: { handedOut: number; incidents: number; cursor: string | null; run: boolean }[] = [];
   const realCommit = h.store.commitRun.bind(h.store);
   h.store.commitRun = async (input) => {
     commits.push({
-      handedOut,
+      handedOut: handedOut(),
       incidents: input.incidents.length,
       cursor: input.cursorAfter,
       run: input.run !== undefined,
