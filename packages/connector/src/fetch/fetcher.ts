@@ -95,14 +95,15 @@ async function fetchRun(deps: FetchDeps, group: CommitGroup | null): Promise<Fet
       const committed = held.length
         ? await deps.store.commitRuns([...held.map((h) => h.input), input])
         : [await deps.store.commitRun(input)];
-      held.forEach((h, k) => report(deps, h.result, committed[k]!.inserted, committed[k]!.runId!));
+      for (const [k, h] of held.entries())
+        await report(deps, h.result, committed[k]!.inserted, committed[k]!.runId!);
       const { inserted, runId } = committed.at(-1)!;
       count += inserted.length;
       gaps.push(...plan.gaps);
       for (const i of inserted) if (kept.length < RESULT_INCIDENTS_MAX) kept.push(i);
       if (inserted.length > 0) await deps.onCommit?.(inserted, endedAt);
       if (!plan.final) continue;
-      return report(deps, { ...result, gaps }, kept, runId!, count, false);
+      return await report(deps, { ...result, gaps }, kept, runId!, count, false);
     }
     throw new Error('unreachable: a run plan ends with its final part');
   } catch (err) {
@@ -151,30 +152,26 @@ async function commitHeld(deps: FetchDeps, group: CommitGroup): Promise<void> {
   const held = group.take();
   if (!held.length) return;
   const committed = await deps.store.commitRuns(held.map((h) => h.input));
-  held.forEach((h, k) => report(deps, h.result, committed[k]!.inserted, committed[k]!.runId!));
+  for (const [k, h] of held.entries())
+    await report(deps, h.result, committed[k]!.inserted, committed[k]!.runId!);
 }
 
 /** A committed run: its log line, onCommit (a held run's; a streamed run's came per batch) and onRun. */
-function report(
+async function report(
   deps: FetchDeps,
   run: HeldRun['result'],
   inserted: NewIncident[],
   runId: number,
   count = inserted.length,
   announce = true,
-): FetchRunResult {
+): Promise<FetchRunResult> {
   const result: FetchRunResult = {
     runId,
     ...run,
     incidents: inserted.length > RESULT_INCIDENTS_MAX ? inserted.slice(0, RESULT_INCIDENTS_MAX) : inserted,
     count,
   };
-  if (announce && inserted.length > 0) {
-    // A held run's, reported as its group commits: not awaited (the loop's own consumers are sync).
-    void Promise.resolve(deps.onCommit?.(inserted, run.endedAt)).catch((err: unknown) =>
-      deps.logger.warn({ err }, 'onCommit failed for a committed fetch run'),
-    );
-  }
+  if (announce && inserted.length > 0) await deps.onCommit?.(inserted, run.endedAt);
   deps.logger.info(
     {
       source: result.source,
