@@ -130,8 +130,9 @@ async function drainSiemlink(
   const { fetchIncidentsOnce } = await import('../packages/connector/src/fetch/fetcher.ts');
   const { resolveFetchOptions } = await import('../packages/connector/src/fetch/options.ts');
   const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
-  const { keepYoungGenerationSmall } = await import('../packages/cli/src/young-generation.ts');
-  keepYoungGenerationSmall(); // as the CLI's connector verbs do
+  const { createFeedDecoder } = await import('../packages/connector/src/fetch/feed-decode/decoder.ts');
+  const { keepHeapSmall } = await import('../packages/cli/src/small-heap.ts');
+  keepHeapSmall(); // as the CLI's connector verbs do
   const logger = pino({ level: 'warn' });
   const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
   const store = openSqliteIncidentStore({ path: join(dir, 'connector.db') });
@@ -149,19 +150,22 @@ async function drainSiemlink(
     },
     logger,
   );
+  // As the CLI's fetch-incidents does (BENCH_FEED_STORE_THREADS=0: decoded in-process).
+  const feedDecoder = createFeedDecoder({ logger, threads: process.env.BENCH_FEED_STORE_THREADS !== '0' });
   let events = 0;
   let incidents = 0;
   let requests = 0;
   const t0 = performance.now();
   try {
     for (;;) {
-      const r = await fetchIncidentsOnce({ client, store, options, logger, clock: systemClock });
+      const r = await fetchIncidentsOnce({ client, store, options, logger, clock: systemClock, feedDecoder });
       events += r.detail!.events as number;
       incidents += r.count;
       requests++;
       if (!r.full) break;
     }
   } finally {
+    await feedDecoder.close();
     await client.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { lazyLogger } from './lazy-logger.ts';
 import { createProgress } from './progress.ts';
 import { resolveTarget } from './target/resolve-target.ts';
 import type { ConnectionFlags } from './verbs/connection-options.ts';
-import { keepYoungGenerationSmall } from './young-generation.ts';
+import { keepHeapSmall } from './small-heap.ts';
 
 export type { ConnectionFlags };
 
@@ -72,7 +72,7 @@ export interface ConnectorRuntime {
 
 /** Config from flags > env > file, then the client and the deps a command runs with. */
 export function openConnector(flags: ConnectionFlags, fetch: Record<string, unknown> = {}): ConnectorRuntime {
-  keepYoungGenerationSmall();
+  keepHeapSmall();
   const logger = lazyCliLogger();
   const config = loadConnectorConfig(
     { flags: flagsToConfig(flags, fetch), env: process.env, configFile: flags.config },

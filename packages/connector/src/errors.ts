@@ -104,6 +104,7 @@ export const CONNECTOR_ERRORS = {
     'a feed response ended before its offset line; re-read from the last offset',
   ),
   FEED_LINE_TOO_LARGE: local('system', 'a feed line is over the line limit'),
+  FEED_DECODER_FAILED: local('system', 'the feed decoder’s thread failed; the run is retried in-process'),
   CORRUPT_CURSOR: local('system', 'a stored cursor does not match its schema; never reset silently'),
   CURSOR_CONFLICT: local('transient', 'another writer moved the cursor; the run is discarded and redone'),
   INCIDENT_ID_MISMATCH: local(

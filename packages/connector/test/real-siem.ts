@@ -13,6 +13,7 @@ import { openSqliteIncidentStore } from '../src/store/sqlite.ts';
 import type { IncidentStore } from '../src/store/types.ts';
 import { resolveFetchOptions, type RawFetchOptions } from '../src/fetch/options.ts';
 import type { FetchDeps } from '../src/fetch/types.ts';
+import { createFeedDecoder } from '../src/fetch/feed-decode/decoder.ts';
 import { silent } from './helpers.ts';
 
 /**
@@ -70,6 +71,8 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
     clock.now(),
   ).id;
   const opened: { close(): Promise<void> }[] = [];
+  const feedDecoder = createFeedDecoder({ logger: silent });
+  opened.push(feedDecoder);
   t.after(async () => {
     for (const o of opened.reverse()) await o.close();
     await siem.close();
@@ -129,7 +132,15 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
       return takingStore(s);
     },
     deps(client, store, opts = {}) {
-      return { client, store, options: resolveFetchOptions(opts, silent), logger: silent, clock };
+      // As the CLI's: past a response's first batch, the feed is decoded on a thread.
+      return {
+        client,
+        store,
+        options: resolveFetchOptions(opts, silent),
+        logger: silent,
+        clock,
+        feedDecoder,
+      };
     },
   };
 }

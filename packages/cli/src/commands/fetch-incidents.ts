@@ -1,4 +1,5 @@
 import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetcher.ts';
+import { createFeedDecoder } from '@siemlink/connector/fetch/feed-decode/decoder.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { startOutbox } from '@siemlink/connector/outbox/service.ts';
@@ -51,11 +52,14 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
       // Piped: every incident, one line each, as its batch commits (a feed run may make many);
       // the run reads on once they are written (a slow reader slows the run, not its memory).
       const tty = isTerminal();
+      // Feed mode: a backlog's response is decoded on a thread past its first batch.
+      const feedDecoder = createFeedDecoder({ logger: rt.logger });
       const r = await fetchIncidentsOnce({
         ...deps,
         signal: rt.signal,
+        feedDecoder,
         onCommit: tty ? undefined : (inserted) => printLines(inserted),
-      });
+      }).finally(() => feedDecoder.close());
       if (outbox.sinks.length > 0) {
         const settled = await outbox.dispatcher.drain();
         note(`outbox: ${settled} delivery attempt(s) settled to ${outbox.sinks.join(', ')}`);

@@ -14,7 +14,7 @@ import {
 import { searchLogs } from './endpoints/search.ts';
 import { searchRules, setRuleEnabled } from './endpoints/rules.ts';
 import { createSiemAccount, whoami } from './endpoints/accounts.ts';
-import { feed } from './endpoints/feed.ts';
+import { feed, feedBody } from './endpoints/feed.ts';
 import { listSecurityConfigurations } from './endpoints/configurations.ts';
 import { configError } from '../errors.ts';
 
@@ -117,6 +117,7 @@ export function createSiemClient(opts: ClientOptions, ctx: { logger: Logger; clo
     whoami: (kind, o) => whoami(deps, kind, o),
     listSecurityConfigurations: (o) => listSecurityConfigurations(deps, o),
     feed: (req, o) => feed(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
+    feedBody: (req, o) => feedBody(deps, req, { ...o, maxLineBytes: opts.maxFeedLineBytes }),
     close: () => dispatcher.close(),
   };
 }

@@ -36,6 +36,12 @@ export interface FeedRequest {
 /** One item of a feed response: the events, then exactly one context (absent only if cut). */
 export type FeedItem = { kind: 'event'; event: FeedEvent } | { kind: 'context'; context: FeedContext };
 
+/** A feed response's body as it streams, and the line limit its reader must keep. */
+export interface FeedBody {
+  body: AsyncIterable<Uint8Array>;
+  maxLineBytes?: number;
+}
+
 /** `{created, apiToken}`: the new SIEM account and its API token when the server returned one. */
 export interface CreatedSiemAccount {
   account: SiemAccount;
@@ -77,6 +83,8 @@ export interface SiemClient {
    * what it had (callers must not move their offset past the last context they saw).
    */
   feed(req: FeedRequest, opts?: CallOptions): AsyncIterable<FeedItem>;
+  /** The same request, its body unparsed: 416/400 as `feed` throws them, when asked. */
+  feedBody(req: FeedRequest, opts?: CallOptions): Promise<FeedBody>;
 }
 
 export interface SearchLogsResponse {

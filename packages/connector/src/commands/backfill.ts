@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Severity, type SecurityEventSearchRequest } from '@siemlink/contracts';
 import { configError, type ConnectorErrorCode } from '../errors.ts';
-import { eventDateMs } from '../fetch/cursor.ts';
+import { eventDateMs } from '../fetch/event-date.ts';
 import { eventToIncident } from '../fetch/mapping.ts';
 import { BACKFILL_RUN_SOURCE, type Gap, type IncidentStore, type NewFetchRun } from '../store/types.ts';
 import { defineCommand, type CommandDeps } from './define.ts';

@@ -110,8 +110,3 @@ export const SEARCH_SOURCE_KEY = 'search';
 export function searchSourceKey(filters: CursorFilters = {}): string {
   return `${SEARCH_SOURCE_KEY}${filterSuffix(filters)}`;
 }
-
-/** Event `eventDate` (epoch seconds with a ms fraction) to integer epoch ms, exactly. */
-export function eventDateMs(eventDateSeconds: number): number {
-  return Math.round(eventDateSeconds * 1000);
-}

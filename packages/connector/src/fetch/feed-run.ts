@@ -1,14 +1,11 @@
-import {
-  FEED_LATENCY_SECONDS,
-  FEED_REPLAY_WINDOW_SECONDS,
-  type FeedContext,
-  type FeedEvent,
-} from '@siemlink/contracts';
+import { FEED_LATENCY_SECONDS, FEED_REPLAY_WINDOW_SECONDS, type FeedContext } from '@siemlink/contracts';
 import type { FeedRequest } from '../client/types.ts';
 import type { NewGap, NewIncident } from '../store/types.ts';
 import { feedSourceKey, loadFeedCursor, type FeedCursor } from './cursor.ts';
 import { FeedTruncatedError, OffsetExpiredError, OffsetRejectedError } from '../errors.ts';
-import { eventToIncident } from './mapping.ts';
+import type { DecodedBatch } from './feed-decode/batcher.ts';
+import { decodedIncident } from './feed-decode/decoded-incident.ts';
+import { createFeedDecoder, type FeedSource } from './feed-decode/decoder.ts';
 import { parseFirstFetch } from './options.ts';
 import type { FetchDeps, PlannedRun } from './types.ts';
 
@@ -16,13 +13,6 @@ import type { FetchDeps, PlannedRun } from './types.ts';
 export const REPLAY_MARGIN_MS = 60_000;
 /** Halvings of `limit` tried on a truncated response before the run gives up (next run retries). */
 const MAX_TRUNCATION_RETRIES = 8;
-
-function matchesFilters(deps: FetchDeps, e: FeedEvent): boolean {
-  const { searchTerm, severities } = deps.options;
-  if (searchTerm && !e.name.toLowerCase().includes(searchTerm.toLowerCase())) return false;
-  if (severities?.length && !severities.includes(e.severity)) return false;
-  return true;
-}
 
 /**
  * Plans one feed-mode run as batches to commit while its one response streams: every
@@ -60,20 +50,26 @@ export async function* planFeedRun(deps: FetchDeps, now: number): AsyncGenerator
   let limit = options.feedBatchLimit;
   let truncated = 0;
 
-  /** New incidents among `events` (first occurrence of each id, stored ids dropped). */
-  const newIncidents = async (events: FeedEvent[]): Promise<NewIncident[]> => {
-    const unique = new Map<string, FeedEvent>();
-    for (const e of events)
-      if (matchesFilters(deps, e) && !unique.has(e.alertEventId)) unique.set(e.alertEventId, e);
-    if (unique.size === 0) return [];
-    const known = await store.knownAlertEventIds([...unique.keys()]);
+  // In-process unless the fetch loop or command brought its own (which may use a thread).
+  const decoder = deps.feedDecoder ?? createFeedDecoder({ logger, threads: false });
+  const batchOptions = {
+    perCommit,
+    searchTerm: options.searchTerm,
+    severities: options.severities,
+  };
+
+  /** The batch's incidents not stored yet (the decoder kept the first occurrence of each id). */
+  const newIncidents = async (b: DecodedBatch): Promise<NewIncident[]> => {
+    if (b.incidents.length === 0) return [];
+    const known = await store.knownAlertEventIds(b.incidents.map((e) => e.values[1]));
+    for (const [obj, msg] of b.warnings) if (!known.has(obj.alertEventId)) logger.warn(obj, msg);
     const out: NewIncident[] = [];
-    for (const e of unique.values()) if (!known.has(e.alertEventId)) out.push(eventToIncident(e, logger));
+    for (const e of b.incidents) if (!known.has(e.values[1])) out.push(decodedIncident(e));
     return out;
   };
   /** A mid-response batch; null when it has nothing to commit. */
-  const partial = async (events: FeedEvent[]): Promise<PlannedRun | null> => {
-    const incidents = await newIncidents(events);
+  const partial = async (b: DecodedBatch): Promise<PlannedRun | null> => {
+    const incidents = await newIncidents(b);
     if (incidents.length === 0 && gaps.length === 0) return null;
     // No offset yet on a first run: its batches commit incidents only (a crash restarts it).
     const progress: FeedCursor | null = cursor ? { v: 1, offset: cursor.offset, lastStoredAt } : null;
@@ -96,31 +92,32 @@ export async function* planFeedRun(deps: FetchDeps, now: number): AsyncGenerator
   for (;;) {
     deps.signal?.throwIfAborted();
     const request: FeedRequest = { configIds, ...pos, limit };
-    let batch: FeedEvent[] = [];
+    let last: DecodedBatch | undefined;
     let events = 0;
     let context: FeedContext | undefined;
     try {
-      for await (const item of deps.client.feed(request, { signal: deps.signal })) {
-        if (item.kind === 'context') {
-          context = item.context;
+      const { client } = deps;
+      const source: FeedSource = client.feedBody
+        ? await client.feedBody(request, { signal: deps.signal })
+        : { items: client.feed(request, { signal: deps.signal }) };
+      const maxLineBytes = 'body' in source ? source.maxLineBytes : undefined;
+      for await (const b of decoder.decode(source, { ...batchOptions, maxLineBytes }, deps.signal)) {
+        events += b.events;
+        if (b.lastStoredAt !== null) lastStoredAt = Math.max(lastStoredAt, b.lastStoredAt);
+        if (b.context) {
+          // The response's last batch: it goes with the run's record, below.
+          context = b.context;
+          last = b;
           continue;
         }
-        const e = item.event;
-        events++;
-        lastStoredAt = Math.max(lastStoredAt, Math.round(e.storedAt * 1000));
-        batch.push(e);
-        if (batch.length >= perCommit) {
-          const part = await partial(batch);
-          batch = [];
-          // The body is not read while the caller commits: the SIEM waits (backpressure).
-          if (part) yield part;
-        }
+        // A truncated body's batch (what arrived whole is real) comes here too, before its error.
+        const part = await partial(b);
+        // The body is not read while the caller commits: the SIEM waits (backpressure).
+        if (part) yield part;
       }
     } catch (err) {
       if (err instanceof FeedTruncatedError) {
-        // What arrived whole is real: commit it, then ask again from the same position.
-        const part = await partial(batch);
-        if (part) yield part;
+        // What arrived whole was committed above: ask again from the same position.
         truncated++;
         if (truncated > MAX_TRUNCATION_RETRIES) throw err;
         const next = Math.max(1, Math.floor(limit / 2));
@@ -138,8 +135,8 @@ export async function* planFeedRun(deps: FetchDeps, now: number): AsyncGenerator
       }
       throw err;
     }
-    // readFeed throws on a body without a context line; keep the type checker convinced.
-    if (!context) throw new FeedTruncatedError(events);
+    // The decoder throws on a body without a context line; keep the type checker convinced.
+    if (!context || !last) throw new FeedTruncatedError(events);
     const next: FeedCursor = { v: 1, offset: context.offset, lastStoredAt };
     const full = context.limit !== undefined || events >= limit;
     yield {
@@ -147,12 +144,14 @@ export async function* planFeedRun(deps: FetchDeps, now: number): AsyncGenerator
       source,
       cursorBefore: committed,
       cursorAfter: JSON.stringify(next),
-      incidents: await newIncidents(batch),
+      incidents: await newIncidents(last),
       gaps,
       full,
       lagMs: full ? now - lastStoredAt : FEED_LATENCY_SECONDS * 1000,
       detail: { events, limit, mode: request.offset !== undefined ? 'offset' : 'time' },
     };
+    // Caught up: the decoder's thread is not needed until the next backlog.
+    if (!full) await deps.feedDecoder?.release();
     return;
   }
 

@@ -4,6 +4,7 @@ import { RESULT_INCIDENTS_MAX, type FetchDeps, type FetchRunResult, type Planned
 import { planFeedRun } from './feed-run.ts';
 import { planSearchRun } from './search-run.ts';
 import { createSearchReadAhead } from './read-ahead.ts';
+import { createFeedDecoder } from './feed-decode/decoder.ts';
 import { feedSourceKey, searchSourceKey } from './cursor.ts';
 
 function describe(err: unknown): string {
@@ -194,19 +195,31 @@ async function report(
  * the loop stops is committed before it returns.
  */
 export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promise<void> {
-  const d: FetchDeps = { ...deps, signal, readAhead: deps.readAhead ?? createSearchReadAhead() };
-  const group = createCommitGroup(deps.store, deps.clock);
   if (!deps.options.enabled) {
     deps.logger.info('incident fetching is disabled');
     return;
   }
+  const feedDecoder = deps.feedDecoder ?? createFeedDecoder({ logger: deps.logger });
+  try {
+    await loop(
+      { ...deps, signal, feedDecoder, readAhead: deps.readAhead ?? createSearchReadAhead() },
+      signal,
+    );
+  } finally {
+    if (!deps.feedDecoder) await feedDecoder.close();
+  }
+}
+
+/** runFetchLoop's runs, with the loop's own read-ahead and feed decoder in `d`. */
+async function loop(deps: FetchDeps, signal: AbortSignal): Promise<void> {
+  const group = createCommitGroup(deps.store, deps.clock);
   const intervalMs = deps.options.intervalSeconds * 1000;
   const maxBackoffMs = Math.max(intervalMs, 10 * 60_000);
   let failures = 0;
   while (!signal.aborted) {
     let wait = intervalMs;
     try {
-      const r = await fetchRun(d, group);
+      const r = await fetchRun(deps, group);
       failures = 0;
       if (r === null || r.full) wait = 0;
     } catch (err) {
@@ -227,7 +240,7 @@ export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promis
     }
   }
   // Stopped between runs of a backlog: what is held is sound, so it is kept.
-  await commitHeld(d, group).catch((err: unknown) =>
+  await commitHeld(deps, group).catch((err: unknown) =>
     deps.logger.error({ err }, 'held fetch runs not committed at stop; their events are read again'),
   );
 }

@@ -1,7 +1,7 @@
 import type { FeedEvent, SecurityEvent } from '@siemlink/contracts';
 import type { Logger } from 'pino';
 import type { NewIncident } from '../store/types.ts';
-import { eventDateMs } from './cursor.ts';
+import { eventDateMs } from './event-date.ts';
 
 /** Logz.io severity onto the XSOAR scale; anything else is unclassified (0). */
 export const XSOAR_SEVERITY: Readonly<Record<string, number>> = {
@@ -22,7 +22,7 @@ export function incidentId(alertEventId: string): string {
  * A security event (from `events/search` or the feed) to an incident. Never throws on data: an
  * unknown severity becomes 0 with a warning, a missing groupBy is an empty namespace.
  */
-export function eventToIncident(event: SecurityEvent | FeedEvent, logger: Logger): NewIncident {
+export function eventToIncident(event: SecurityEvent | FeedEvent, logger: Pick<Logger, 'warn'>): NewIncident {
   const label = String(event.severity).toUpperCase();
   let severity = XSOAR_SEVERITY[label];
   if (severity === undefined) {

@@ -3,7 +3,7 @@ import type {
   SecurityEventSearchRequest,
   SecurityEventSearchResponse,
 } from '@siemlink/contracts';
-import { eventDateMs } from './cursor.ts';
+import { eventDateMs } from './event-date.ts';
 
 /**
  * What lies after the cursor, read ahead while a backlog drains (search mode, a fetch loop's own):

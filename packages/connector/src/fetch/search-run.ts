@@ -1,12 +1,7 @@
 import type { SecurityEvent } from '@siemlink/contracts';
 import type { NewIncident } from '../store/types.ts';
-import {
-  eventDateMs,
-  loadSearchCursor,
-  searchSourceKey,
-  type OverlapCheck,
-  type SearchCursor,
-} from './cursor.ts';
+import { eventDateMs } from './event-date.ts';
+import { loadSearchCursor, searchSourceKey, type OverlapCheck, type SearchCursor } from './cursor.ts';
 import { eventToIncident } from './mapping.ts';
 import { parseFirstFetch } from './options.ts';
 import { checkOverlap, type OverlapResult } from './search-overlap.ts';

@@ -4,10 +4,12 @@ import type { Clock } from '../context.ts';
 import type { IncidentStore, NewGap, NewIncident } from '../store/types.ts';
 import type { FetchOptions } from './options.ts';
 import type { SearchReadAhead } from './read-ahead.ts';
+import type { FeedDecoder } from './feed-decode/decoder.ts';
 
 /** What a fetch run needs, passed in (no singletons). */
 export interface FetchDeps {
-  client: Pick<SiemClient, 'searchSecurityEvents' | 'feed'>;
+  /** A client with `feedBody` is read raw (the decoder parses); one without, through `feed`. */
+  client: Pick<SiemClient, 'searchSecurityEvents' | 'feed'> & Partial<Pick<SiemClient, 'feedBody'>>;
   store: IncidentStore;
   options: FetchOptions;
   logger: Logger;
@@ -15,6 +17,8 @@ export interface FetchDeps {
   signal?: AbortSignal;
   /** Search mode: the next run's first page asked for while a full run commits (a fetch loop's own). */
   readAhead?: SearchReadAhead;
+  /** Feed mode: decodes responses, past their first batch on a thread (a fetch loop's or a command's own). */
+  feedDecoder?: FeedDecoder;
   /** Called after every run, failed ones included (the CLI prints a line). */
   onRun?: (result: FetchRunResult) => void;
   /**

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { groupKey, searchText } from '../cases/text.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
 import { checkIncidentKey, idsOfAlerts } from './incident-key.ts';
 import { postgresAuth } from './auth-postgres.ts';
@@ -17,7 +16,7 @@ import {
   type NewIncident,
 } from './types.ts';
 import {
-  incidentValues,
+  encodeIncident,
   toGap,
   toIncident,
   toRun,
@@ -115,13 +114,13 @@ export async function openPostgresIncidentStore(opts: PostgresStoreOptions): Pro
     for (const i of incidents) {
       checkIncidentKey(i);
       // The related key and search text go in with the row (no UPDATE after it).
-      const text = searchText(i);
+      const e = encodeIncident(i);
       const r = await q.query(
         `INSERT INTO ${s}.incidents (id, alert_event_id, name, occurred, occurred_ms, severity, status, owner,
            fields, raw, created_at, updated_at, original_severity, group_key, search_text, search_tsv)
          VALUES ($1, $2, $3, $4, $5, $6, 'new', NULL, $7, $8, $9, $9, $6, $10, $11, to_tsvector('simple', $11))
          ON CONFLICT DO NOTHING`,
-        [...incidentValues(i), ms(now), groupKey(i), text],
+        [...e.values, ms(now), e.groupKey, e.searchText],
       );
       if ((r.rowCount ?? 0) > 0) inserted.push(i);
     }

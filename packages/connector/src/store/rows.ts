@@ -1,5 +1,13 @@
-import { groupByEntries } from '../cases/text.ts';
-import type { FetchRun, Gap, Incident, IncidentStatus, IncidentSummary, NewIncident } from './types.ts';
+import { groupByEntries, groupKey, searchText } from '../cases/text.ts';
+import type {
+  EncodedIncident,
+  FetchRun,
+  Gap,
+  Incident,
+  IncidentStatus,
+  IncidentSummary,
+  NewIncident,
+} from './types.ts';
 
 /**
  * Table rows as both stores read them, and their mapping to the API shapes. Integer columns may
@@ -148,4 +156,9 @@ export function incidentValues(
     JSON.stringify(i.fields),
     JSON.stringify(i.raw),
   ];
+}
+
+/** Every column a new incident is stored with: the ones it came with, else made now. */
+export function encodeIncident(i: NewIncident): EncodedIncident {
+  return i.encoded ?? { values: incidentValues(i), searchText: searchText(i), groupKey: groupKey(i) };
 }

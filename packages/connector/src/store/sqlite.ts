@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { migrate } from './migrations.ts';
 import { checkIncidentKey, idsOfAlerts } from './incident-key.ts';
-import { groupKey, searchText } from '../cases/text.ts';
 import { sqliteAuth } from './auth-sqlite.ts';
 import { sqliteCases } from './cases-sqlite.ts';
 import { createSqliteOutbox, sqliteOutboxWriter } from '../outbox/sqlite-outbox.ts';
@@ -18,7 +17,7 @@ import {
   type NewIncident,
 } from './types.ts';
 import {
-  incidentValues,
+  encodeIncident,
   toGap,
   toIncident,
   toRun,
@@ -110,8 +109,8 @@ export function openSqliteIncidentStore(opts: {
     const inserted: NewIncident[] = [];
     for (const i of incidents) {
       checkIncidentKey(i);
-      const text = searchText(i);
-      const r = insIncident.run(...incidentValues(i), now, now, i.severity, groupKey(i), text);
+      const e = encodeIncident(i);
+      const r = insIncident.run(...e.values, now, now, i.severity, e.groupKey, e.searchText);
       if (r.changes > 0) {
         inserted.push(i);
         caseStore.afterInsert(r.lastInsertRowid);

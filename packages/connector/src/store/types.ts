@@ -64,7 +64,20 @@ export type IncidentSummary = Static<typeof IncidentSummary>;
 export type NewIncident = Pick<
   Incident,
   'id' | 'alertEventId' | 'name' | 'occurred' | 'severity' | 'fields' | 'raw'
->;
+> & {
+  /** Its columns, already made (by the feed decoder, off the main thread); else the store makes them. */
+  readonly encoded?: EncodedIncident;
+};
+
+/** An incident's stored columns, serialised (rows.ts `encodeIncident`). */
+export interface EncodedIncident {
+  /** id, alert_event_id, name, occurred, occurred_ms, severity, fields, raw, as the INSERTs take them. */
+  values: [string, string, string, string, number, number, string, string];
+  /** Its words for the full-text index (cases/text.ts `searchText`). */
+  searchText: string;
+  /** Its related-incidents key (cases/text.ts `groupKey`). */
+  groupKey: string;
+}
 
 export const FetchRun = Type.Object({
   id: Type.Integer(),

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import pino from 'pino';
 import { fetchIncidentsOnce } from '../../src/fetch/fetcher.ts';
 import type { FetchDeps } from '../../src/fetch/types.ts';
-import type { SiemClient } from '../../src/client/types.ts';
 import { compare, startRealSiem, storedIds, type RealSiem, type TakingStore } from '../real-siem.ts';
 import { MIN } from '../helpers.ts';
 
@@ -130,32 +130,62 @@ test('fault matrix: 429, 5xx and timeouts (transport retries, failed runs record
   await assertExact(t, 'http-faults/feed', s, feed, ` failedRuns=${feedErrors}`);
 });
 
-test('fault matrix: a truncated feed is re-read from the same offset with a smaller limit', async (t) => {
+/**
+ * The SIEM cuts half its feed responses; `items` reads through the client's parsed feed (cuts
+ * seen as FeedTruncatedError), `body` reads the raw body, decoded on the thread past each
+ * response's first batch (cuts seen in the run's warning).
+ */
+async function truncatedFeed(
+  t: { diagnostic(m: string): void; after(fn: () => unknown): void },
+  via: 'items' | 'body',
+) {
   const s = await startRealSiem(t);
   const base = s.client();
   let cuts = 0;
-  const client: Pick<SiemClient, 'searchSecurityEvents' | 'feed'> = {
-    searchSecurityEvents: (r, o) => base.searchSecurityEvents(r, o),
-    async *feed(req, o) {
-      try {
-        yield* base.feed(req, o);
-      } catch (err) {
-        if ((err as Error).name === 'FeedTruncatedError') cuts++;
-        throw err;
-      }
-    },
-  };
+  const client: FetchDeps['client'] =
+    via === 'body'
+      ? base
+      : {
+          searchSecurityEvents: (r, o) => base.searchSecurityEvents(r, o),
+          async *feed(req, o) {
+            try {
+              yield* base.feed(req, o);
+            } catch (err) {
+              if ((err as Error).name === 'FeedTruncatedError') cuts++;
+              throw err;
+            }
+          },
+        };
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => void (/feed response truncated/.test(line) && via === 'body' && cuts++) },
+  );
   const feed = s.store('feed.db');
+  const deps = (opts: Record<string, unknown> = {}) => ({
+    ...s.deps(base, feed, feedOpts(s, opts)),
+    client,
+    logger,
+  });
   s.siem.ctx.faults.set({ feedCutShare: 0.5 });
   for (let round = 0; round < 5; round++) {
     s.insert(120, s.clock.now() - MIN);
     await s.clock.advance(10_000);
-    await drain({ ...s.deps(base, feed, feedOpts(s, { feedBatchLimit: 64 })), client }, { quiet: 1 });
+    await drain(deps({ feedBatchLimit: 64 }), { quiet: 1 });
   }
   s.siem.ctx.faults.reset();
-  await drain({ ...s.deps(base, feed, feedOpts(s)), client });
+  await drain(deps());
   assert.ok(cuts > 0, 'the SIEM cut some responses');
-  await assertExact(t, 'truncated-feed', s, feed, ` truncatedResponses=${cuts}`);
+  if (via === 'body')
+    assert.ok(s.deps(base, feed).feedDecoder!.stats().threadBatches > 0, 'decoded on the thread');
+  await assertExact(t, `truncated-feed/${via}`, s, feed, ` truncatedResponses=${cuts}`);
+}
+
+test('fault matrix: a truncated feed is re-read from the same offset with a smaller limit', async (t) => {
+  await truncatedFeed(t, 'items');
+});
+
+test('fault matrix: a truncated feed decoded on the thread: what was whole is kept, the rest re-read', async (t) => {
+  await truncatedFeed(t, 'body');
 });
 
 test('fault matrix: an expired offset (416) inside the replay window: gap recorded, replay loses and duplicates nothing', async (t) => {

@@ -1,4 +1,4 @@
-import type { CallOptions, FeedItem, FeedRequest } from '../types.ts';
+import type { CallOptions, FeedBody, FeedItem, FeedRequest } from '../types.ts';
 import { HttpError, OffsetExpiredError, OffsetRejectedError, configError } from '../../errors.ts';
 import { readFeed } from '../feed-reader.ts';
 import type { EndpointDeps } from './deps.ts';
@@ -12,6 +12,16 @@ export async function* feed(
   req: FeedRequest,
   opts: CallOptions & { maxLineBytes?: number } = {},
 ): AsyncGenerator<FeedItem> {
+  const { body, maxLineBytes } = await feedBody(deps, req, opts);
+  yield* readFeed(body, { maxLineBytes });
+}
+
+/** The same request, its body as it streams, unparsed (the feed decoder parses it). */
+export async function feedBody(
+  deps: EndpointDeps,
+  req: FeedRequest,
+  opts: CallOptions & { maxLineBytes?: number } = {},
+): Promise<FeedBody> {
   const ids = req.configIds.map((id) => String(id).trim()).filter(Boolean);
   if (ids.length === 0) throw configError('configIds', 'at least one security configuration id is needed');
   if (req.offset !== undefined && (req.from !== undefined || req.to !== undefined)) {
@@ -42,5 +52,5 @@ export async function* feed(
     }
     throw err;
   }
-  yield* readFeed(res.body, { maxLineBytes: opts.maxLineBytes });
+  return { body: res.body, maxLineBytes: opts.maxLineBytes };
 }
