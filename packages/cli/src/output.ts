@@ -1,7 +1,11 @@
 /** Output of connector verbs: a table on a terminal, JSON (or NDJSON for streams) when piped. */
 
+/**
+ * Whether stdout is a terminal, asked of the descriptor: `process.stdout` builds its stream on
+ * first use (~5 ms of a one-shot command that may have nothing to print).
+ */
 export function isTerminal(): boolean {
-  return process.stdout.isTTY === true;
+  return process.getBuiltinModule('node:tty').isatty(1);
 }
 
 function cell(v: unknown, max: number): string {
@@ -32,8 +36,25 @@ export function pickColumns(rows: Record<string, unknown>[], preferred: string[]
   return [...first, ...rest].slice(0, Math.max(limit, first.length));
 }
 
+/**
+ * `process.stdout`, which Node makes on first use, with the CLI's rule for a reader that goes
+ * away (`siemlink search-logs | head -1`): the rest of the output has nowhere to go, which is not
+ * an error, so exit quietly with 0. Everything the CLI prints goes through here, so a command
+ * with nothing to print never makes the stream.
+ */
+export function stdout(): NodeJS.WriteStream {
+  const out = process.stdout;
+  if (!out.listeners('error').includes(exitOnEpipe)) out.on('error', exitOnEpipe);
+  return out;
+}
+
+function exitOnEpipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  stdout().write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
@@ -44,7 +65,7 @@ export function printJson(value: unknown): void {
  */
 export async function printLines(
   values: readonly unknown[],
-  out: NodeJS.WritableStream & { destroyed: boolean; writableEnded: boolean } = process.stdout,
+  out: NodeJS.WritableStream & { destroyed: boolean; writableEnded: boolean } = stdout(),
 ): Promise<void> {
   for (const v of values) {
     if (out.destroyed || out.writableEnded) return;
@@ -64,7 +85,7 @@ export async function printLines(
 }
 
 export function printText(text: string): void {
-  process.stdout.write(`${text}\n`);
+  stdout().write(`${text}\n`);
 }
 
 export function note(text: string): void {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { stdout } from './output.ts';
 import { registerServe } from './verbs/serve.ts';
 import { registerSearchLogs } from './verbs/search-logs.ts';
 import { registerGetLogsByEventId } from './verbs/get-logs-by-event-id.ts';
@@ -56,6 +57,7 @@ export function buildProgram(verb?: string): Command {
     .description('A local Logz.io-compatible Cloud SIEM and the SOAR integration that reads it')
     .version(cliVersion(), '-V, --version', 'print the siemlink version')
     .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => stdout().write(text) })
     .exitOverride();
   const only = verb !== undefined && Object.hasOwn(VERBS, verb) ? VERBS[verb] : undefined;
   for (const register of only ? [only] : Object.values(VERBS)) register(program);
