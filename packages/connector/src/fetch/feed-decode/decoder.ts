@@ -37,7 +37,10 @@ export function createFeedDecoder(opts: {
   logger: Logger;
   /** Decode past a response's first batch on a thread (default true). */
   threads?: boolean;
-  /** The thread's module (tests; the CLI bundle gives its own). */
+  /**
+   * The thread's module (tests). By default worker.ts beside this file; in the CLI bundle too,
+   * which keeps this URL relative to the source file (the thread loads its few modules from source).
+   */
   workerUrl?: URL;
 }): FeedDecoder {
   let threads = opts.threads ?? true;
