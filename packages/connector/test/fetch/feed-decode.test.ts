@@ -293,3 +293,21 @@ test('feed decoder: a client that yields parsed items is batched the same (no th
   assert.equal(d.stats().threadStarts, 0);
   await d.close();
 });
+
+test('feed decoder: a line of several MB (under the reader’s cap) decodes on the thread', async (t) => {
+  const d = createFeedDecoder({ logger: silent });
+  t.after(() => d.close());
+  const big = { ...event(7), description: 'x'.repeat(6 * 1024 * 1024) };
+  const lines = [...Array.from({ length: 12 }, (_, i) => JSON.stringify(event(i))), JSON.stringify(big)];
+  lines.push(JSON.stringify({ total: 13, offset: 'o13' }));
+  const all = Buffer.from(`${lines.join('\n')}\n`);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; at += 64 * 1024) chunks.push(all.subarray(at, at + 64 * 1024));
+  const { batches, error } = await drain(d, source(chunks).src, 5);
+  assert.equal(error, undefined);
+  assert.ok(d.stats().threadBatches > 0);
+  const incidents = batches.flatMap((b) => b.incidents);
+  // e7 twice, in two batches: each batch keeps it (the store drops the second by id).
+  assert.equal(incidents.length, 13);
+  assert.equal(JSON.parse(incidents.at(-1)!.values[6]).description.length, 6 * 1024 * 1024);
+});

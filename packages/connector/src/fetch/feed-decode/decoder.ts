@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FeedBody, FeedItem } from '../../client/types.ts';
 import { ConnectorError, FeedTruncatedError, isConnectorErrorCode, type ErrorKind } from '../../errors.ts';
+import { DEFAULT_MAX_LINE_BYTES } from '../../client/feed-lines.ts';
 import { FeedBatcher, type BatchOptions, type BatcherState, type DecodedBatch } from './batcher.ts';
 import type { DecodeFailure, FromDecoder, ToDecoder } from './protocol.ts';
 
@@ -48,11 +49,11 @@ export function createFeedDecoder(opts: {
   let seq = 0;
   const counts = { threadStarts: 0, threadBatches: 0 };
 
-  const thread = (perCommit: number): DecoderThread => {
-    if (worker && !worker.dead && worker.perCommit >= perCommit) return worker;
+  const thread = (heapMb: number): DecoderThread => {
+    if (worker && !worker.dead && worker.heapMb >= heapMb) return worker;
     void worker?.stop();
     counts.threadStarts++;
-    worker = startThread(opts.workerUrl ?? new URL('./worker.ts', import.meta.url), perCommit, (err) => {
+    worker = startThread(opts.workerUrl ?? new URL('./worker.ts', import.meta.url), heapMb, (err) => {
       threads = false;
       opts.logger.warn({ err }, 'feed decoder thread failed; decoding in-process from now on');
     });
@@ -84,7 +85,14 @@ export function createFeedDecoder(opts: {
       let batches = 0;
       for (;;) {
         if (threads && batches > 0) {
-          const rest = onThread(thread(batchOpts.perCommit), ++seq, body, batchOpts, batcher.state(), signal);
+          const rest = onThread(
+            thread(oldGenerationMb(batchOpts)),
+            ++seq,
+            body,
+            batchOpts,
+            batcher.state(),
+            signal,
+          );
           for await (const b of rest) {
             counts.threadBatches++;
             yield b;
@@ -238,8 +246,8 @@ function rebuild(f: DecodeFailure): ConnectorError {
 /** The decoder's thread, as the main side sees it. */
 interface DecoderThread {
   readonly dead: boolean;
-  /** The batch size its heap was sized for. */
-  readonly perCommit: number;
+  /** Its old generation's limit (oldGenerationMb). */
+  readonly heapMb: number;
   post(m: ToDecoder, transfer?: ArrayBuffer[]): void;
   /** The answers to response `seq`, in order (one response at a time). */
   listen(seq: number): Answers;
@@ -255,18 +263,23 @@ interface Answers {
   close(): void;
 }
 
-/** Room for one batch's events and incidents (~6 KB an event at most) beside the thread's own. */
-function oldGenerationMb(perCommit: number): number {
-  return 24 + Math.ceil((perCommit * 6 * 1024) / (1024 * 1024));
+/**
+ * A limit, not a reservation: room for one batch's events and incidents (~6 KB an event at most)
+ * and for the longest line the reader allows (its bytes, string and parsed objects), beside the
+ * thread's own few MB. A heap that ran out would fail the run (FEED_DECODER_FAILED).
+ */
+function oldGenerationMb(opts: BatchOptions): number {
+  const line = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  return 24 + Math.ceil((opts.perCommit * 6 * 1024 + 4 * line) / (1024 * 1024));
 }
 
-function startThread(url: URL, perCommit: number, onDeath: (err: ConnectorError) => void): DecoderThread {
+function startThread(url: URL, heapMb: number, onDeath: (err: ConnectorError) => void): DecoderThread {
   // A small heap (a connector's RSS is bounded, bench/feed-store.ts): the thread holds a few
   // chunks and one batch at a time.
   // Loaded here, not at import: a one-shot command that never starts the thread does not pay for it.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
   const w = new Worker(url, {
-    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: oldGenerationMb(perCommit) },
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: heapMb },
   });
   // Never what keeps a process alive: a command exits when its work is done.
   w.unref();
@@ -291,7 +304,7 @@ function startThread(url: URL, perCommit: number, onDeath: (err: ConnectorError)
   w.on('exit', (code) => die(new Error(`exited with code ${code}`)));
   let stopping = false;
   return {
-    perCommit,
+    heapMb,
     get dead() {
       return dead !== null || stopping;
     },
