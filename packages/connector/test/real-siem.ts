@@ -71,7 +71,9 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
     clock.now(),
   ).id;
   const opened: { close(): Promise<void> }[] = [];
-  const feedDecoder = createFeedDecoder({ logger: silent });
+  // Its thread from a response's first batch on (the CLI's waits for a backlog's 2,000 events):
+  // the tests' responses are short.
+  const feedDecoder = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   opened.push(feedDecoder);
   t.after(async () => {
     for (const o of opened.reverse()) await o.close();
@@ -132,7 +134,6 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
       return takingStore(s);
     },
     deps(client, store, opts = {}) {
-      // As the CLI's: past a response's first batch, the feed is decoded on a thread.
       return {
         client,
         store,

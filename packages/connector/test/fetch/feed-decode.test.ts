@@ -7,6 +7,7 @@ import { readFeed } from '../../src/client/feed-reader.ts';
 import type { DecodedBatch } from '../../src/fetch/feed-decode/batcher.ts';
 import {
   IN_FLIGHT_BYTES,
+  START_AFTER_EVENTS,
   createFeedDecoder,
   type FeedDecoder,
   type FeedSource,
@@ -93,7 +94,7 @@ const shape = (bs: DecodedBatch[]) =>
   }));
 
 test('feed decoder: the thread decodes what the main thread would, batch for batch', async (t) => {
-  const threaded = createFeedDecoder({ logger: silent });
+  const threaded = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => threaded.close());
   const inProcess = createFeedDecoder({ logger: silent, threads: false });
   // Largest batches first: a thread is started again only for larger batches than its heap's.
@@ -129,7 +130,7 @@ test('feed decoder: the thread decodes what the main thread would, batch for bat
 });
 
 test('feed decoder: what it encodes is what the store would encode from the event itself', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const { batches } = await drain(d, source(body(30, 100, false)).src, 4);
   const events = new Map<string, FeedEvent>();
@@ -154,7 +155,7 @@ test('feed decoder: what it encodes is what the store would encode from the even
 });
 
 test('feed decoder: a body that breaks off on the thread yields what was whole, then FEED_TRUNCATED with the cause', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const chunks = body(100, 250);
   const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -175,7 +176,7 @@ test('feed decoder: a body that breaks off on the thread yields what was whole, 
 });
 
 test('feed decoder: on the thread, a body without its context line is FEED_TRUNCATED; a bad line is BAD_RESPONSE naming it', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify(event(i)));
   const noContext = await drain(
@@ -219,7 +220,7 @@ test('feed decoder: on the thread, a body without its context line is FEED_TRUNC
 });
 
 test('feed decoder: the body is not read while the caller holds a batch, past what the thread may hold', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const chunks = body(20_000, 16 * 1024);
   const total = chunks.reduce((s, c) => s + c.length, 0);
@@ -243,7 +244,7 @@ test('feed decoder: the body is not read while the caller holds a batch, past wh
 });
 
 test('feed decoder: a response abandoned half-way leaves nothing behind for the next one', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const first = source(body(500, 1000));
   let n = 0;
@@ -259,7 +260,11 @@ test('feed decoder: a response abandoned half-way leaves nothing behind for the 
 test('feed decoder: a thread that dies fails the response (FEED_DECODER_FAILED); the next one decodes in-process', async () => {
   const logged: unknown[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
-  const d = createFeedDecoder({ logger, workerUrl: new URL('./fixtures/dying-decoder.ts', import.meta.url) });
+  const d = createFeedDecoder({
+    logger,
+    startAfterEvents: 0,
+    workerUrl: new URL('./fixtures/dying-decoder.ts', import.meta.url),
+  });
   const dead = await drain(d, source(body(100, 500)).src, 10);
   assert.equal(dead.error?.code, 'FEED_DECODER_FAILED');
   assert.equal(dead.batches.length, 1, 'the first batch was decoded before the thread started');
@@ -275,7 +280,7 @@ test('feed decoder: a thread that dies fails the response (FEED_DECODER_FAILED);
 });
 
 test('feed decoder: release lets the thread go; the next backlog starts another', async () => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   await drain(d, source(body(50, 400)).src, 10);
   await d.release();
   await drain(d, source(body(50, 400)).src, 10);
@@ -284,7 +289,7 @@ test('feed decoder: release lets the thread go; the next backlog starts another'
 });
 
 test('feed decoder: a client that yields parsed items is batched the same (no thread)', async () => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   const raw = source(body(80, 300)).src as { body: AsyncIterable<Uint8Array> };
   const items = readFeed(raw.body);
   const a = await drain(d, { items }, 9);
@@ -295,7 +300,7 @@ test('feed decoder: a client that yields parsed items is batched the same (no th
 });
 
 test('feed decoder: a line of several MB (under the reader’s cap) decodes on the thread', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
   t.after(() => d.close());
   const big = { ...event(7), description: 'x'.repeat(6 * 1024 * 1024) };
   const lines = [...Array.from({ length: 12 }, (_, i) => JSON.stringify(event(i))), JSON.stringify(big)];
@@ -310,4 +315,21 @@ test('feed decoder: a line of several MB (under the reader’s cap) decodes on t
   // e7 twice, in two batches: each batch keeps it (the store drops the second by id).
   assert.equal(incidents.length, 13);
   assert.equal(JSON.parse(incidents.at(-1)!.values[6]).description.length, 6 * 1024 * 1024);
+});
+
+test('feed decoder: a thread is started only for a response that goes on past START_AFTER_EVENTS; a running one takes the next response after its first batch', async (t) => {
+  const d = createFeedDecoder({ logger: silent });
+  t.after(() => d.close());
+  const short = await drain(d, source(body(START_AFTER_EVENTS - 100, 4096)).src, 50);
+  assert.equal(short.error, undefined);
+  assert.deepEqual(d.stats(), { threadStarts: 0, threadBatches: 0 }, 'a trickle never starts a thread');
+  const long = await drain(d, source(body(START_AFTER_EVENTS + 500, 4096)).src, 50);
+  assert.equal(long.error, undefined);
+  assert.equal(d.stats().threadStarts, 1);
+  // In-process up to START_AFTER_EVENTS, then the thread: the last ten batches were its.
+  assert.equal(d.stats().threadBatches, 11);
+  const next = await drain(d, source(body(300, 4096)).src, 50);
+  assert.equal(next.error, undefined);
+  assert.equal(d.stats().threadBatches, 11 + 6, 'all but the first batch of the next response');
+  assert.equal(d.stats().threadStarts, 1);
 });

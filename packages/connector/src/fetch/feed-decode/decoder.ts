@@ -10,12 +10,13 @@ export type FeedSource = FeedBody | { items: AsyncIterable<FeedItem> };
 
 /**
  * Turns a feed response into batches to commit (FeedBatcher), as it streams. The response's first
- * batch is decoded in-process; when the body goes on past it (a backlog), the rest is decoded on
- * a thread of its own, started then and kept until `release`, while the main thread commits the
- * batches before: the store's writes, most of a drain, then overlap the parsing, mapping and
- * serialising (bench/feed-store.ts). A one-batch response (a run that is caught up) never starts
- * the thread. The thread holds at most `IN_FLIGHT_BYTES` of body, and decoded batches wait at
- * most that much: the body is not read while the caller holds a batch (backpressure, as before).
+ * batch is decoded in-process; when the body goes on past it, the rest is decoded on a thread of
+ * its own, kept until `release`, while the main thread commits the batches before: the store's
+ * writes, most of a drain, then overlap the parsing, mapping and serialising
+ * (bench/feed-store.ts). The thread is started only once a response has gone on for
+ * `startAfterEvents` (a backlog); a shorter one (a run that is caught up) never starts it. The
+ * thread holds at most `IN_FLIGHT_BYTES` of body, and decoded batches wait at most that much: the
+ * body is not read while the caller holds a batch (backpressure, as before).
  *
  * Only decoding moves: what to commit, and the cursor, stay with the caller (DESIGN rules 1-3).
  * Errors are the same either way (FEED_TRUNCATED with what was whole first, BAD_RESPONSE,
@@ -31,6 +32,13 @@ export interface FeedDecoder {
   close(): Promise<void>;
 }
 
+/**
+ * A response this long is a backlog worth a thread: starting one costs ~35-50 ms of CPU and
+ * ~17 MB, what decoding ~3,000-4,000 events in-process costs; a shorter response (a steady
+ * trickle, every minute) never starts one.
+ */
+export const START_AFTER_EVENTS = 2000;
+
 /** Body bytes handed to the thread and not decoded yet (about four batches of 250 events). */
 export const IN_FLIGHT_BYTES = 1024 * 1024;
 
@@ -39,12 +47,18 @@ export function createFeedDecoder(opts: {
   /** Decode past a response's first batch on a thread (default true). */
   threads?: boolean;
   /**
+   * Events of a response read in-process before a thread that is not running yet is started
+   * (default START_AFTER_EVENTS); a running one takes over after the first batch.
+   */
+  startAfterEvents?: number;
+  /**
    * The thread's module (tests). By default worker.ts beside this file; in the CLI bundle too,
    * which keeps this URL relative to the source file (the thread loads its few modules from source).
    */
   workerUrl?: URL;
 }): FeedDecoder {
   let threads = opts.threads ?? true;
+  const startAfter = opts.startAfterEvents ?? START_AFTER_EVENTS;
   let worker: DecoderThread | null = null;
   let seq = 0;
   const counts = { threadStarts: 0, threadBatches: 0 };
@@ -84,7 +98,8 @@ export function createFeedDecoder(opts: {
     try {
       let batches = 0;
       for (;;) {
-        if (threads && batches > 0) {
+        const running = worker !== null && !worker.dead;
+        if (threads && batches > 0 && (running || batcher.events >= startAfter)) {
           const rest = onThread(
             thread(oldGenerationMb(batchOpts)),
             ++seq,
