@@ -317,19 +317,27 @@ test('feed decoder: a line of several MB (under the reader’s cap) decodes on t
   assert.equal(JSON.parse(incidents.at(-1)!.values[6]).description.length, 6 * 1024 * 1024);
 });
 
-test('feed decoder: a thread is started only for a response that goes on past START_AFTER_EVENTS; a running one takes the next response after its first batch', async (t) => {
+test('feed decoder: a thread is started only once START_AFTER_EVENTS were read since the feed caught up; a running one takes the next response after its first batch', async (t) => {
   const d = createFeedDecoder({ logger: silent });
   t.after(() => d.close());
-  const short = await drain(d, source(body(START_AFTER_EVENTS - 100, 4096)).src, 50);
-  assert.equal(short.error, undefined);
+  const short = () => drain(d, source(body(START_AFTER_EVENTS - 100, 4096)).src, 50);
+  assert.equal((await short()).error, undefined);
+  await d.release(); // the run caught up
+  assert.equal((await short()).error, undefined);
   assert.deepEqual(d.stats(), { threadStarts: 0, threadBatches: 0 }, 'a trickle never starts a thread');
-  const long = await drain(d, source(body(START_AFTER_EVENTS + 500, 4096)).src, 50);
-  assert.equal(long.error, undefined);
+  // The run before was full: this response is more of the same backlog.
+  const third = await short();
+  assert.equal(third.error, undefined);
   assert.equal(d.stats().threadStarts, 1);
-  // In-process up to START_AFTER_EVENTS, then the thread: the last ten batches were its.
-  assert.equal(d.stats().threadBatches, 11);
+  // In-process until START_AFTER_EVENTS in all (100 events in: two batches of 50), then the
+  // thread: the other 36 batches of 50 and the one with the context.
+  assert.equal(d.stats().threadBatches, 37);
+  assert.equal(
+    third.batches.reduce((n, b) => n + b.events, 0),
+    START_AFTER_EVENTS - 100,
+  );
   const next = await drain(d, source(body(300, 4096)).src, 50);
   assert.equal(next.error, undefined);
-  assert.equal(d.stats().threadBatches, 11 + 6, 'all but the first batch of the next response');
+  assert.equal(d.stats().threadBatches, 37 + 6, 'all but the first batch of the next response');
   assert.equal(d.stats().threadStarts, 1);
 });

@@ -13,8 +13,8 @@ export type FeedSource = FeedBody | { items: AsyncIterable<FeedItem> };
  * batch is decoded in-process; when the body goes on past it, the rest is decoded on a thread of
  * its own, kept until `release`, while the main thread commits the batches before: the store's
  * writes, most of a drain, then overlap the parsing, mapping and serialising
- * (bench/feed-store.ts). The thread is started only once a response has gone on for
- * `startAfterEvents` (a backlog); a shorter one (a run that is caught up) never starts it. The
+ * (bench/feed-store.ts). The thread is started only once `startAfterEvents` have been read
+ * since the feed last caught up (a backlog); a trickle of short responses never starts it. The
  * thread holds at most `IN_FLIGHT_BYTES` of body, and decoded batches wait at most that much: the
  * body is not read while the caller holds a batch (backpressure, as before).
  *
@@ -33,9 +33,9 @@ export interface FeedDecoder {
 }
 
 /**
- * A response this long is a backlog worth a thread: starting one costs ~35-50 ms of CPU and
- * ~17 MB, what decoding ~3,000-4,000 events in-process costs; a shorter response (a steady
- * trickle, every minute) never starts one.
+ * A backlog this long is worth a thread: starting one costs ~35-50 ms of CPU and ~17 MB, what
+ * decoding ~3,000-4,000 events in-process costs; a steady trickle (a short response a minute,
+ * each run caught up) never starts one.
  */
 export const START_AFTER_EVENTS = 2000;
 
@@ -47,8 +47,9 @@ export function createFeedDecoder(opts: {
   /** Decode past a response's first batch on a thread (default true). */
   threads?: boolean;
   /**
-   * Events of a response read in-process before a thread that is not running yet is started
-   * (default START_AFTER_EVENTS); a running one takes over after the first batch.
+   * Events read in-process since the feed last caught up (`release`) before a thread is started
+   * (default START_AFTER_EVENTS): a backlog, in one long response or in several back to back. A
+   * running thread takes each response over after its first batch.
    */
   startAfterEvents?: number;
   /**
@@ -59,6 +60,8 @@ export function createFeedDecoder(opts: {
 }): FeedDecoder {
   let threads = opts.threads ?? true;
   const startAfter = opts.startAfterEvents ?? START_AFTER_EVENTS;
+  /** Events decoded in-process since the last `release` (the feed caught up). */
+  let readSince = 0;
   let worker: DecoderThread | null = null;
   let seq = 0;
   const counts = { threadStarts: 0, threadBatches: 0 };
@@ -99,7 +102,7 @@ export function createFeedDecoder(opts: {
       let batches = 0;
       for (;;) {
         const running = worker !== null && !worker.dead;
-        if (threads && batches > 0 && (running || batcher.events >= startAfter)) {
+        if (threads && batches > 0 && (running || readSince + batcher.events >= startAfter)) {
           const rest = onThread(
             thread(oldGenerationMb(batchOpts)),
             ++seq,
@@ -137,12 +140,14 @@ export function createFeedDecoder(opts: {
       }
       yield* last;
     } finally {
+      readSince += batcher.events;
       // An abandoned response (an aborted run) lets its connection go.
       await body.return?.();
     }
   }
 
   const release = async () => {
+    readSince = 0;
     const w = worker;
     worker = null;
     await w?.stop();
