@@ -210,7 +210,7 @@ export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promis
   }
 }
 
-/** runFetchLoop's runs, with the loop's own read-ahead and feed decoder in `d`. */
+/** runFetchLoop's runs, with the loop's own read-ahead and feed decoder in `deps`. */
 async function loop(deps: FetchDeps, signal: AbortSignal): Promise<void> {
   const group = createCommitGroup(deps.store, deps.clock);
   const intervalMs = deps.options.intervalSeconds * 1000;

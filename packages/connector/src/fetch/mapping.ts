@@ -1,5 +1,4 @@
 import type { FeedEvent, SecurityEvent } from '@siemlink/contracts';
-import type { Logger } from 'pino';
 import type { NewIncident } from '../store/types.ts';
 import { eventDateMs } from './event-date.ts';
 
@@ -18,11 +17,16 @@ export function incidentId(alertEventId: string): string {
   return `logzio:${alertEventId}`;
 }
 
+/** Where the mapping's warnings go: a pino logger, or the feed decoder's collector. */
+export interface MappingLogger {
+  warn(obj: { alertEventId: string } & Record<string, unknown>, msg: string): void;
+}
+
 /**
  * A security event (from `events/search` or the feed) to an incident. Never throws on data: an
  * unknown severity becomes 0 with a warning, a missing groupBy is an empty namespace.
  */
-export function eventToIncident(event: SecurityEvent | FeedEvent, logger: Pick<Logger, 'warn'>): NewIncident {
+export function eventToIncident(event: SecurityEvent | FeedEvent, logger: MappingLogger): NewIncident {
   const label = String(event.severity).toUpperCase();
   let severity = XSOAR_SEVERITY[label];
   if (severity === undefined) {

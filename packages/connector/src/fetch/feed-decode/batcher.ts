@@ -1,10 +1,9 @@
 import type { FeedContext, FeedEvent } from '@siemlink/contracts';
-import type { Logger } from 'pino';
 import { FeedLines, type FeedLinesState } from '../../client/feed-lines.ts';
 import type { FeedItem } from '../../client/types.ts';
 import { encodeIncident } from '../../store/rows.ts';
 import type { EncodedIncident } from '../../store/types.ts';
-import { eventToIncident } from '../mapping.ts';
+import { eventToIncident, type MappingLogger } from '../mapping.ts';
 
 /** How a feed response is cut into batches, and which events make incidents. */
 export interface BatchOptions {
@@ -53,7 +52,7 @@ export class FeedBatcher {
   private batch: DecodedBatch;
   private ids = new Set<string>();
   private readonly term: string | undefined;
-  private readonly warn: Pick<Logger, 'warn'>;
+  private readonly warn: MappingLogger;
   private done: DecodedBatch[] = [];
   private readonly onItem = (item: FeedItem) => this.item(item);
 
@@ -65,9 +64,7 @@ export class FeedBatcher {
     this.batch = state?.batch ?? emptyBatch();
     for (const i of this.batch.incidents) this.ids.add(i.values[1]);
     this.term = opts.searchTerm?.toLowerCase() || undefined;
-    this.warn = {
-      warn: ((obj: MappingWarning[0], msg: string) => this.batch.warnings.push([obj, msg])) as never,
-    };
+    this.warn = { warn: (obj, msg) => void this.batch.warnings.push([obj, msg]) };
   }
 
   /** Events read so far in this response. */

@@ -119,11 +119,11 @@ export function createFeedDecoder(opts: {
         }
         let r: Uint8Array | null;
         try {
-          r = await readBody(body, batcher);
+          r = await readBody(body);
         } catch (err) {
           if (!(err instanceof BodyBrokeOff)) throw err;
           yield batcher.cut();
-          throw new FeedTruncatedError(err.events, err.reason);
+          throw new FeedTruncatedError(batcher.events, err.reason);
         }
         if (r === null) break;
         for (const b of batcher.push(r)) {
@@ -159,26 +159,21 @@ export function createFeedDecoder(opts: {
  * The next chunk of a body, null at its end. A body that breaks off throws BodyBrokeOff (the
  * caller yields what was whole, then FEED_TRUNCATED); a ConnectorError passes as it is.
  */
-async function readBody(
-  body: AsyncIterator<Uint8Array>,
-  batcher: { events: number },
-): Promise<Uint8Array | null> {
+async function readBody(body: AsyncIterator<Uint8Array>): Promise<Uint8Array | null> {
   try {
     const r = await body.next();
     return r.done ? null : r.value;
   } catch (err) {
     if (err instanceof ConnectorError) throw err;
-    throw new BodyBrokeOff(batcher.events, err);
+    throw new BodyBrokeOff(err);
   }
 }
 
 /** A body read failure, turned into FEED_TRUNCATED once what was whole is yielded. */
 class BodyBrokeOff extends Error {
-  readonly events: number;
   readonly reason: unknown;
-  constructor(events: number, reason: unknown) {
+  constructor(reason: unknown) {
     super('feed body broke off');
-    this.events = events;
     this.reason = reason;
   }
 }
@@ -225,7 +220,7 @@ async function* onThread(
         signal?.throwIfAborted();
         let chunk: Uint8Array | null;
         try {
-          chunk = await readBody(body, { events: 0 });
+          chunk = await readBody(body);
         } catch (err) {
           if (!(err instanceof BodyBrokeOff)) throw err;
           broke = err;
