@@ -61,15 +61,17 @@ export function printJson(value: unknown): void {
  * One NDJSON line per value, waiting while stdout's buffer is full: into a pipe Node writes
  * asynchronously, so a reader slower than a large feed run would otherwise let every line pile
  * up in this process (412 MB for 50,000 incidents, against 137 MB into a file). Stops waiting
- * when stdout fails or closes (a reader gone: nothing more to print to).
+ * when stdout fails or closes (a reader gone: nothing more to print to). `json` is a value's
+ * line (JSON.stringify unless the caller has a cheaper way to the same text).
  */
-export async function printLines(
-  values: readonly unknown[],
+export async function printLines<T>(
+  values: readonly T[],
   out: NodeJS.WritableStream & { destroyed: boolean; writableEnded: boolean } = stdout(),
+  json: (value: T) => string = JSON.stringify,
 ): Promise<void> {
   for (const v of values) {
     if (out.destroyed || out.writableEnded) return;
-    if (out.write(`${JSON.stringify(v)}\n`)) continue;
+    if (out.write(`${json(v)}\n`)) continue;
     await new Promise<void>((resolve) => {
       const done = () => {
         out.off('drain', done);

@@ -1,5 +1,6 @@
 import { fetchIncidentsOnce, runFetchLoop } from '@siemlink/connector/fetch/fetcher.ts';
 import { createFeedDecoder } from '@siemlink/connector/fetch/feed-decode/decoder.ts';
+import { incidentJson } from '@siemlink/connector/fetch/feed-decode/decoded-incident.ts';
 import type { FetchRunResult } from '@siemlink/connector/fetch/types.ts';
 import { connectorDbPath, openIncidentStore } from '@siemlink/connector/store/index.ts';
 import { startOutbox } from '@siemlink/connector/outbox/service.ts';
@@ -58,7 +59,7 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
         ...deps,
         signal: rt.signal,
         feedDecoder,
-        onCommit: tty ? undefined : (inserted) => printLines(inserted),
+        onCommit: tty ? undefined : (inserted) => printLines(inserted, undefined, incidentJson),
       }).finally(() => feedDecoder.close());
       if (outbox.sinks.length > 0) {
         const settled = await outbox.dispatcher.drain();

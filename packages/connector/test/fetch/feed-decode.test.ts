@@ -12,7 +12,7 @@ import {
   type FeedDecoder,
   type FeedSource,
 } from '../../src/fetch/feed-decode/decoder.ts';
-import { decodedIncident } from '../../src/fetch/feed-decode/decoded-incident.ts';
+import { decodedIncident, incidentJson } from '../../src/fetch/feed-decode/decoded-incident.ts';
 import { eventToIncident } from '../../src/fetch/mapping.ts';
 import { encodeIncident } from '../../src/store/rows.ts';
 
@@ -150,6 +150,8 @@ test('feed decoder: what it encodes is what the store would encode from the even
     const i = decodedIncident(enc);
     assert.deepEqual({ ...i }, { ...mapped });
     assert.equal(JSON.stringify(i), JSON.stringify(mapped));
+    assert.equal(incidentJson(i), JSON.stringify(mapped));
+    assert.equal(incidentJson(mapped), JSON.stringify(mapped));
     assert.equal(i.encoded, enc);
   }
 });
