@@ -24,3 +24,34 @@ test('store: WAL, migrations recorded in user_version, re-open is a no-op', asyn
   assert.equal(await again.getCursor('search'), null);
   await again.close();
 });
+
+test('store: a new store has 8 KB pages; one made with 4 KB pages opens as it is and keeps its data', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pageSize = (path: string) => {
+    const db = new DatabaseSync(path);
+    try {
+      return (db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size;
+    } finally {
+      db.close();
+    }
+  };
+  const fresh = join(dir, 'new.db');
+  await openSqliteIncidentStore({ path: fresh }).close();
+  assert.equal(pageSize(fresh), 8192);
+
+  // As the stores made before 8 KB pages: SQLite's default page, in WAL mode.
+  const old = join(dir, 'old.db');
+  const made = new DatabaseSync(old);
+  made.exec('PRAGMA page_size = 4096');
+  made.exec('PRAGMA journal_mode = WAL');
+  made.exec('CREATE TABLE before_upgrade (x)');
+  made.close();
+  const store = openSqliteIncidentStore({ path: old });
+  await store.commitRun({ source: 'search', incidents: [], cursorBefore: null, cursorAfter: 'c1', now: 1 });
+  await store.close();
+  assert.equal(pageSize(old), 4096);
+  const again = openSqliteIncidentStore({ path: old });
+  assert.equal(await again.getCursor('search'), 'c1');
+  await again.close();
+});
