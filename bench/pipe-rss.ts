@@ -74,7 +74,8 @@ process.on('exit', () => writeFileSync(${JSON.stringify(probe)}, JSON.stringify(
       env: {
         PATH: process.env.PATH,
         HOME: dir,
-        NODE_COMPILE_CACHE: join(tmpdir(), 'siemlink-bench-pipe-rss-cache'),
+        // No NODE_COMPILE_CACHE: the launcher enables the cache itself (in the OS temp folder), as
+        // in a user's shell; the decoder's thread must get it from there (it once did not).
         SIEMLINK_CONFIG: config,
         SIEMLINK_API_URL: target.url,
         SIEMLINK_SECURITY_TOKEN: target.token,

@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { FeedEvent } from '@siemlink/contracts';
 import { ConnectorError, FeedTruncatedError } from '../../src/errors.ts';
@@ -342,4 +347,25 @@ test('feed decoder: a thread is started only once START_AFTER_EVENTS were read s
   assert.equal(next.error, undefined);
   assert.equal(d.stats().threadBatches, 37 + 6, 'all but the first batch of the next response');
   assert.equal(d.stats().threadStarts, 1);
+});
+
+test('feed decoder: the thread compiles from the compile cache the process enabled in-process', async (t) => {
+  // As bin/siemlink.js: module.enableCompileCache(), no NODE_COMPILE_CACHE. Without it passed on,
+  // the thread strips its modules' types at every start.
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-thread-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { NODE_COMPILE_CACHE: _, ...env } = process.env;
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      fileURLToPath(new URL('./fixtures/cached-thread.ts', import.meta.url)),
+      dir,
+    ],
+    { env: { ...env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { events: 50, threadStarts: 1 });
+  // The thread's own entry module went through the cache (compiled, then persisted).
+  assert.match(run.stderr, /compile cache\].*feed-decode\/worker\.ts/);
 });
