@@ -53,8 +53,8 @@ export async function runFetchIncidents(flags: Flags): Promise<void> {
       // Piped: every incident, one line each, as its batch commits (a feed run may make many);
       // the run reads on once they are written (a slow reader slows the run, not its memory).
       const tty = isTerminal();
-      // Feed mode: a backlog's response is decoded on a thread past its first batch.
-      const feedDecoder = createFeedDecoder({ logger: rt.logger });
+      // Feed mode: with fetch.feedDecodeThread, a backlog is decoded on a thread past its first batch.
+      const feedDecoder = createFeedDecoder({ logger: rt.logger, threads: rt.config.fetch.feedDecodeThread });
       const r = await fetchIncidentsOnce({
         ...deps,
         signal: rt.signal,

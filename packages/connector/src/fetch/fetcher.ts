@@ -199,7 +199,8 @@ export async function runFetchLoop(deps: FetchDeps, signal: AbortSignal): Promis
     deps.logger.info('incident fetching is disabled');
     return;
   }
-  const feedDecoder = deps.feedDecoder ?? createFeedDecoder({ logger: deps.logger });
+  const feedDecoder =
+    deps.feedDecoder ?? createFeedDecoder({ logger: deps.logger, threads: deps.options.feedDecodeThread });
   try {
     await loop(
       { ...deps, signal, feedDecoder, readAhead: deps.readAhead ?? createSearchReadAhead() },

@@ -63,6 +63,11 @@ export const FetchOptions = Type.Object({
     description:
       'feed mode: events read between two commits while a response streams (bounds memory; a crash re-reads at most one response)',
   }),
+  feedDecodeThread: Type.Boolean({
+    default: false,
+    description:
+      'feed mode: decode a backlog on a second thread while the main one commits (~10% more events/s on two cores, for ~40 MB more memory and ~18% more CPU)',
+  }),
   searchPageSize: Type.Integer({ minimum: 1, maximum: SEARCH_MAX_PAGE_SIZE, default: SEARCH_MAX_PAGE_SIZE }),
 });
 export type FetchOptions = Static<typeof FetchOptions>;

@@ -35,6 +35,13 @@ test('resolveFetchOptions: panel defaults', () => {
   assert.equal(o.bufferMinutes, 3);
   assert.equal(o.intervalSeconds, 60);
   assert.equal(o.source, 'search');
+  assert.equal(o.feedDecodeThread, false, 'one thread: bounded memory and CPU by default');
+});
+
+test('resolveFetchOptions: feedDecodeThread is a boolean, named when it is not', () => {
+  assert.equal(resolveFetchOptions({ feedDecodeThread: true }, silent).feedDecodeThread, true);
+  assert.equal(resolveFetchOptions({ feedDecodeThread: 'true' }, silent).feedDecodeThread, true);
+  assert.throws(() => resolveFetchOptions({ feedDecodeThread: 'sometimes' }, silent), /feedDecodeThread/);
 });
 
 test('resolveFetchOptions: maxFetch > 50 is clamped with a warning; < 1 is an error', () => {
