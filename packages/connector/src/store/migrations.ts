@@ -250,6 +250,11 @@ export const MIGRATIONS: readonly string[] = [
   // Incidents stored but not yet in incidents_text (cases-sqlite.ts indexInserted): a backlog's
   // fetch commits index their text in batches; a free-text query indexes what is pending first.
   `CREATE TABLE IF NOT EXISTS incidents_text_pending (incident_rowid INTEGER PRIMARY KEY);`,
+  // A B-tree every new incident wrote and no query needs: (occurred_ms) is the first column of
+  // incidents_occurred_id, which serves whatever it did (bench/incidents.ts unchanged).
+  // (status, severity) stays: a filtered queue's counts, recomputed after a write, group by it
+  // (without it 'q=brute&status=new' after a write took 67 ms, not 24).
+  `DROP INDEX IF EXISTS incidents_occurred;`,
 ];
 
 export function migrate(db: DatabaseSync): void {

@@ -200,6 +200,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `DELETE FROM S.incident_timeline WHERE kind = 'created' AND actor_kind = 'fetch';`,
   // One unique index on incidents, the id's (see the SQLite migration of the same purpose).
   `ALTER TABLE S.incidents DROP CONSTRAINT IF EXISTS incidents_alert_event_id_key;`,
+  // (occurred_ms) alone is the first column of incidents_occurred_id (see the SQLite migration).
+  `DROP INDEX IF EXISTS S.incidents_occurred;`,
 ];
 
 /** `"name"` with embedded quotes doubled. */

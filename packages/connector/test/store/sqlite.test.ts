@@ -55,3 +55,28 @@ test('store: a new store has 8 KB pages; one made with 4 KB pages opens as it is
   assert.equal(await again.getCursor('search'), 'c1');
   await again.close();
 });
+
+test('store: no index on incidents is the leading columns of another (every new incident writes each)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'c.db');
+  await openSqliteIncidentStore({ path }).close();
+  const db = new DatabaseSync(path);
+  t.after(() => db.close());
+  const indexes = (
+    db.prepare("PRAGMA index_list('incidents')").all() as { name: string; unique: number; partial: number }[]
+  )
+    .filter((i) => !i.unique && !i.partial)
+    .map((i) => ({
+      name: i.name,
+      columns: (db.prepare(`PRAGMA index_info('${i.name}')`).all() as { name: string }[]).map((c) => c.name),
+    }));
+  assert.ok(indexes.length >= 5, 'the queue and the console filters have their indexes');
+  for (const a of indexes) {
+    for (const b of indexes) {
+      if (a === b) continue;
+      const prefix = a.columns.every((c, k) => b.columns[k] === c);
+      assert.ok(!prefix, `${a.name} (${a.columns}) is the start of ${b.name} (${b.columns})`);
+    }
+  }
+});
