@@ -73,7 +73,7 @@ export async function startRealSiem(t: { after(fn: () => unknown): void }): Prom
   const opened: { close(): Promise<void> }[] = [];
   // Its thread from a response's first batch on (the CLI's waits for a backlog's 2,000 events):
   // the tests' responses are short.
-  const feedDecoder = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const feedDecoder = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   opened.push(feedDecoder);
   t.after(async () => {
     for (const o of opened.reverse()) await o.close();

@@ -99,7 +99,7 @@ const shape = (bs: DecodedBatch[]) =>
   }));
 
 test('feed decoder: the thread decodes what the main thread would, batch for batch', async (t) => {
-  const threaded = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const threaded = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => threaded.close());
   const inProcess = createFeedDecoder({ logger: silent, threads: false });
   // Largest batches first: a thread is started again only for larger batches than its heap's.
@@ -135,7 +135,7 @@ test('feed decoder: the thread decodes what the main thread would, batch for bat
 });
 
 test('feed decoder: what it encodes is what the store would encode from the event itself', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const { batches } = await drain(d, source(body(30, 100, false)).src, 4);
   const events = new Map<string, FeedEvent>();
@@ -162,7 +162,7 @@ test('feed decoder: what it encodes is what the store would encode from the even
 });
 
 test('feed decoder: a body that breaks off on the thread yields what was whole, then FEED_TRUNCATED with the cause', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const chunks = body(100, 250);
   const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -183,7 +183,7 @@ test('feed decoder: a body that breaks off on the thread yields what was whole, 
 });
 
 test('feed decoder: on the thread, a body without its context line is FEED_TRUNCATED; a bad line is BAD_RESPONSE naming it', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify(event(i)));
   const noContext = await drain(
@@ -227,7 +227,7 @@ test('feed decoder: on the thread, a body without its context line is FEED_TRUNC
 });
 
 test('feed decoder: the body is not read while the caller holds a batch, past what the thread may hold', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const chunks = body(20_000, 16 * 1024);
   const total = chunks.reduce((s, c) => s + c.length, 0);
@@ -251,7 +251,7 @@ test('feed decoder: the body is not read while the caller holds a batch, past wh
 });
 
 test('feed decoder: a response abandoned half-way leaves nothing behind for the next one', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const first = source(body(500, 1000));
   let n = 0;
@@ -269,6 +269,7 @@ test('feed decoder: a thread that dies fails the response (FEED_DECODER_FAILED);
   const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const d = createFeedDecoder({
     logger,
+    threads: true,
     startAfterEvents: 0,
     workerUrl: new URL('./fixtures/dying-decoder.ts', import.meta.url),
   });
@@ -287,7 +288,7 @@ test('feed decoder: a thread that dies fails the response (FEED_DECODER_FAILED);
 });
 
 test('feed decoder: release lets the thread go; the next backlog starts another', async () => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   await drain(d, source(body(50, 400)).src, 10);
   await d.release();
   await drain(d, source(body(50, 400)).src, 10);
@@ -296,7 +297,7 @@ test('feed decoder: release lets the thread go; the next backlog starts another'
 });
 
 test('feed decoder: a client that yields parsed items is batched the same (no thread)', async () => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   const raw = source(body(80, 300)).src as { body: AsyncIterable<Uint8Array> };
   const items = readFeed(raw.body);
   const a = await drain(d, { items }, 9);
@@ -307,7 +308,7 @@ test('feed decoder: a client that yields parsed items is batched the same (no th
 });
 
 test('feed decoder: a line of several MB (under the reader’s cap) decodes on the thread', async (t) => {
-  const d = createFeedDecoder({ logger: silent, startAfterEvents: 0 });
+  const d = createFeedDecoder({ logger: silent, threads: true, startAfterEvents: 0 });
   t.after(() => d.close());
   const big = { ...event(7), description: 'x'.repeat(6 * 1024 * 1024) };
   const lines = [...Array.from({ length: 12 }, (_, i) => JSON.stringify(event(i))), JSON.stringify(big)];
@@ -325,7 +326,7 @@ test('feed decoder: a line of several MB (under the reader’s cap) decodes on t
 });
 
 test('feed decoder: a thread is started only once START_AFTER_EVENTS were read since the feed caught up; a running one takes the next response after its first batch', async (t) => {
-  const d = createFeedDecoder({ logger: silent });
+  const d = createFeedDecoder({ logger: silent, threads: true });
   t.after(() => d.close());
   const short = () => drain(d, source(body(START_AFTER_EVENTS - 100, 4096)).src, 50);
   assert.equal((await short()).error, undefined);

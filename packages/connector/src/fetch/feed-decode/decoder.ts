@@ -44,8 +44,11 @@ export const IN_FLIGHT_BYTES = 1024 * 1024;
 
 export function createFeedDecoder(opts: {
   logger: Logger;
-  /** Decode past a response's first batch on a thread (default true). */
-  threads?: boolean;
+  /**
+   * Decode a backlog past a response's first batch on a thread (`fetch.feedDecodeThread`). No
+   * default: a thread costs memory and CPU a caller must have chosen to spend.
+   */
+  threads: boolean;
   /**
    * Events read in-process since the feed last caught up (`release`) before a thread is started
    * (default START_AFTER_EVENTS): a backlog, in one long response or in several back to back. A
@@ -58,7 +61,7 @@ export function createFeedDecoder(opts: {
    */
   workerUrl?: URL;
 }): FeedDecoder {
-  let threads = opts.threads ?? true;
+  let threads = opts.threads;
   const startAfter = opts.startAfterEvents ?? START_AFTER_EVENTS;
   /** Events decoded in-process since the last `release` (the feed caught up). */
   let readSince = 0;
