@@ -66,7 +66,7 @@ export const FetchOptions = Type.Object({
   feedDecodeThread: Type.Boolean({
     default: false,
     description:
-      'feed mode: decode a backlog on a second thread while the main one commits (2-14% more events/s on two cores, for 17-45 MB more memory and 8-30% more CPU; bench/feed-store.ts)',
+      'feed mode: decode a backlog on a second thread while the main one commits (up to 14% more events/s on two cores, for 17-45 MB more memory and 8-30% more CPU; bench/feed-store.ts)',
   }),
   searchPageSize: Type.Integer({ minimum: 1, maximum: SEARCH_MAX_PAGE_SIZE, default: SEARCH_MAX_PAGE_SIZE }),
 });
