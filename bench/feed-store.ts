@@ -35,6 +35,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { FeedEvent } from '../packages/contracts/src/index.ts';
+import type { IncidentStore } from '../packages/connector/src/store/types.ts';
 
 const EVENTS = Number(process.env.BENCH_FEED_STORE_EVENTS ?? 50_000);
 const LIMITS = (process.env.BENCH_FEED_STORE_LIMITS ?? '1000,5000,10000,20000,100000').split(',').map(Number);
@@ -84,6 +85,33 @@ function timedStore<S extends object>(store: S): { store: S; seconds: () => numb
     };
   }
   return { store: timed as S, seconds: () => ms / 1000 };
+}
+
+type DrainFigures = Omit<Drained, 'kind' | 'peakRssMb' | 'cpuSeconds'>;
+
+/**
+ * One drain into a fresh SQLite store of its own (timed): `drain` counts into the tally; the
+ * clock starts once the store is open and stops when the store is closed.
+ */
+async function drainInto(
+  file: string,
+  drain: (
+    store: IncidentStore,
+    tally: { events: number; incidents: number; requests: number },
+  ) => Promise<void>,
+): Promise<DrainFigures> {
+  const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
+  const timed = timedStore(openSqliteIncidentStore({ path: join(dir, file) }));
+  const tally = { events: 0, incidents: 0, requests: 0 };
+  const t0 = performance.now();
+  try {
+    await drain(timed.store, tally);
+  } finally {
+    await timed.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { ...tally, seconds: (performance.now() - t0) / 1000, storeSeconds: timed.seconds() };
 }
 
 const SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'SEVERE'] as const;
@@ -160,23 +188,15 @@ async function server(): Promise<void> {
 }
 
 /** siemlink's connector: feed-mode fetch runs, back to back while full, into a fresh store. */
-async function drainSiemlink(
-  t: Target,
-  limit: number,
-  thread: boolean,
-): Promise<Omit<Drained, 'kind' | 'peakRssMb' | 'cpuSeconds'>> {
+async function drainSiemlink(t: Target, limit: number, thread: boolean): Promise<DrainFigures> {
   const { createSiemClient } = await import('../packages/connector/src/client/index.ts');
   const { systemClock } = await import('../packages/connector/src/context.ts');
   const { fetchIncidentsOnce } = await import('../packages/connector/src/fetch/fetcher.ts');
   const { resolveFetchOptions } = await import('../packages/connector/src/fetch/options.ts');
-  const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
   const { createFeedDecoder } = await import('../packages/connector/src/fetch/feed-decode/decoder.ts');
   const { keepHeapSmall } = await import('../packages/cli/src/small-heap.ts');
   keepHeapSmall(); // as the CLI's connector verbs do
   const logger = pino({ level: 'warn' });
-  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
-  const timed = timedStore(openSqliteIncidentStore({ path: join(dir, 'connector.db') }));
-  const store = timed.store;
   const client = createSiemClient(
     { apiUrl: t.url, securityToken: t.token, timeoutMs: 120_000 },
     { logger, clock: systemClock },
@@ -194,31 +214,27 @@ async function drainSiemlink(
   );
   // As the CLI's fetch-incidents makes it, from the options (fetch.feedDecodeThread).
   const feedDecoder = createFeedDecoder({ logger, threads: options.feedDecodeThread });
-  let events = 0;
-  let incidents = 0;
-  let requests = 0;
-  const t0 = performance.now();
-  try {
-    for (;;) {
-      const r = await fetchIncidentsOnce({ client, store, options, logger, clock: systemClock, feedDecoder });
-      events += r.detail!.events as number;
-      incidents += r.count;
-      requests++;
-      if (!r.full) break;
+  return drainInto('connector.db', async (store, tally) => {
+    try {
+      for (;;) {
+        const r = await fetchIncidentsOnce({
+          client,
+          store,
+          options,
+          logger,
+          clock: systemClock,
+          feedDecoder,
+        });
+        tally.events += r.detail!.events as number;
+        tally.incidents += r.count;
+        tally.requests++;
+        if (!r.full) break;
+      }
+    } finally {
+      await feedDecoder.close();
+      await client.close();
     }
-  } finally {
-    await feedDecoder.close();
-    await client.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return {
-    events,
-    incidents,
-    requests,
-    seconds: (performance.now() - t0) / 1000,
-    storeSeconds: timed.seconds(),
-  };
+  });
 }
 
 const RULE_MEMBERS = [
@@ -245,29 +261,18 @@ function decodeMembers(v: unknown): string[] {
  * (here: the same SQLite incident store and mapping siemlink uses, one commit per page, so the
  * two differ only in how they read and when they write).
  */
-async function drainAkamaiPattern(
-  t: Target,
-  limit: number,
-): Promise<Omit<Drained, 'kind' | 'peakRssMb' | 'cpuSeconds'>> {
+async function drainAkamaiPattern(t: Target, limit: number): Promise<DrainFigures> {
   const { eventToIncident } = await import('../packages/connector/src/fetch/mapping.ts');
-  const { openSqliteIncidentStore } = await import('../packages/connector/src/store/sqlite.ts');
   const logger = pino({ level: 'warn' });
-  const dir = mkdtempSync(join(tmpdir(), 'siemlink-bench-feed-store-db-'));
-  const timed = timedStore(openSqliteIncidentStore({ path: join(dir, 'platform.db') }));
-  const store = timed.store;
   const base = `${t.url}/siem/v1/configs/${t.configId}`;
-  let position = `from=${t.from}`;
-  let lastRun: string | null = null;
-  let events = 0;
-  let incidents = 0;
-  let requests = 0;
-  const t0 = performance.now();
-  try {
+  return drainInto('platform.db', async (store, tally) => {
+    let position = `from=${t.from}`;
+    let lastRun: string | null = null;
     for (;;) {
       const res = await fetch(`${base}?${position}&limit=${limit}`, { headers: { 'X-API-TOKEN': t.token } });
       if (!res.ok) throw new Error(`feed answered ${res.status}`);
       const body = await res.text();
-      requests++;
+      tally.requests++;
       const lines = body.split('\n').filter((l) => l.trim() !== '');
       const context = JSON.parse(lines.pop()!) as { offset: string };
       const page = lines.map((l) => {
@@ -284,22 +289,12 @@ async function drainAkamaiPattern(
         now: Date.now(),
       });
       lastRun = context.offset;
-      incidents += inserted.length;
-      events += page.length;
+      tally.incidents += inserted.length;
+      tally.events += page.length;
       position = `offset=${encodeURIComponent(context.offset)}`;
       if (page.length < limit * 0.95) break;
     }
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return {
-    events,
-    incidents,
-    requests,
-    seconds: (performance.now() - t0) / 1000,
-    storeSeconds: timed.seconds(),
-  };
+  });
 }
 
 async function drainer(which: string): Promise<void> {
